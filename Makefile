@@ -1,0 +1,34 @@
+# One command sets up and runs the demo, one tests. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench deps venv typecheck clean
+
+demo: deps $(STAMP)
+	$(BIN)/python script/demo.py
+
+test: deps $(STAMP)
+	$(BIN)/python -m pytest -m "not bench"
+	$(BIN)/mypy
+
+bench: deps $(STAMP)
+	$(BIN)/python -m pytest -m bench -s
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+deps:
+	script/deps
+
+venv: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,55 @@
+"""ShopCrier's MQTT contract: topics, payloads, the client factory, broker config.
+
+Hub, node, dashboard and tests import this package; no topic string is built
+anywhere else.
+"""
+
+from .client import Connected, Disconnected, Link, LinkEvent, Received, wait_all
+from .errors import PayloadError
+from .messages import (
+    Alert,
+    Announcement,
+    Command,
+    Event,
+    Heartbeat,
+    HubStatus,
+    NodeConfig,
+    NodeStatus,
+    PRIORITIES,
+    Priority,
+    QuietHours,
+    Receipt,
+    Reply,
+    Route,
+)
+from .topics import DEFAULT_BASE, Topic
+from .url import DEFAULT_URL, BrokerSettings, BrokerURLError
+
+__all__ = [
+    "Alert",
+    "Announcement",
+    "BrokerSettings",
+    "BrokerURLError",
+    "Command",
+    "Connected",
+    "DEFAULT_BASE",
+    "DEFAULT_URL",
+    "Disconnected",
+    "Event",
+    "Heartbeat",
+    "HubStatus",
+    "Link",
+    "LinkEvent",
+    "NodeConfig",
+    "NodeStatus",
+    "PRIORITIES",
+    "PayloadError",
+    "Priority",
+    "QuietHours",
+    "Receipt",
+    "Received",
+    "Reply",
+    "Route",
+    "Topic",
+    "wait_all",
+]

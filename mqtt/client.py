@@ -1,0 +1,210 @@
+"""The client factory: one MQTT 5 connection that keeps itself up.
+
+:class:`Link` wraps a paho-mqtt 2.x client with the conventions every
+ShopCrier process shares: a persistent session (clean start off, a session
+expiry), a retained ``online`` birth and ``offline`` LWT when a status topic is
+given, reconnect with exponential backoff, resubscription and a fresh birth on
+every reconnect. paho's callbacks only put :data:`LinkEvent` items on
+``inbox``; the owner's main loop does the work.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from .url import BrokerSettings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SESSION_EXPIRY = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Received:
+    """A message from the broker."""
+
+    topic: str
+    payload: bytes
+    retain: bool
+    qos: int
+
+
+@dataclass(frozen=True)
+class Connected:
+    session_present: bool
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    reason: str
+
+
+LinkEvent = Received | Connected | Disconnected
+
+
+class Link:
+    """A self-healing MQTT 5 connection.
+
+    ``status_topic``: where the retained ``online`` birth and the ``offline``
+    LWT go. ``session_expiry`` (seconds) keeps queued QoS 1 messages at the
+    broker while the client is away; 0 with ``clean_start=True`` for a
+    throwaway client.
+    """
+
+    def __init__(
+        self,
+        settings: BrokerSettings,
+        client_id: str,
+        *,
+        status_topic: str | None = None,
+        clean_start: bool = False,
+        session_expiry: int = DEFAULT_SESSION_EXPIRY,
+        backoff: tuple[int, int] = (1, 30),
+    ) -> None:
+        self.settings = settings
+        self.client_id = client_id
+        self.status_topic = status_topic
+        self.clean_start = clean_start
+        self.session_expiry = session_expiry
+        self.inbox: queue.Queue[LinkEvent] = queue.Queue()
+        self.connected = threading.Event()
+        self._subscriptions: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5)
+        if settings.username:
+            client.username_pw_set(settings.username, settings.password)
+        if settings.tls:
+            client.tls_set(ca_certs=settings.ca_file, cert_reqs=ssl.CERT_REQUIRED)
+        if status_topic:
+            client.will_set(status_topic, b"offline", qos=1, retain=True)
+        client.reconnect_delay_set(min_delay=backoff[0], max_delay=backoff[1])
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        self._client = client
+
+    # -- lifecycle ----------------------------------------------------------
+    def start(self) -> None:
+        """Connect in the background; reconnects by itself until :meth:`stop`."""
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = self.session_expiry
+        self._client.connect_async(
+            self.settings.host,
+            self.settings.port,
+            keepalive=self.settings.keepalive,
+            clean_start=self.clean_start,
+            properties=props,
+        )
+        self._client.loop_start()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self.connected.wait(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Say ``offline`` (when there is a status topic) and disconnect cleanly."""
+        if self.status_topic and self.connected.is_set():
+            info = self._client.publish(self.status_topic, b"offline", qos=1, retain=True)
+            try:
+                info.wait_for_publish(timeout)
+            except (RuntimeError, ValueError):
+                pass
+        self._client.disconnect()
+        self._client.loop_stop()
+        self.connected.clear()
+
+    # -- subscriptions -------------------------------------------------------
+    def subscribe(self, topic_filter: str, qos: int = 1) -> None:
+        """Subscribe now if connected, and again after every reconnect."""
+        with self._lock:
+            self._subscriptions[topic_filter] = qos
+        if self.connected.is_set():
+            self._client.subscribe(topic_filter, qos)
+
+    def unsubscribe(self, topic_filter: str) -> None:
+        with self._lock:
+            self._subscriptions.pop(topic_filter, None)
+        if self.connected.is_set():
+            self._client.unsubscribe(topic_filter)
+
+    @property
+    def subscriptions(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._subscriptions)
+
+    # -- publishing ------------------------------------------------------------
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        qos: int = 1,
+        retain: bool = False,
+        expiry: int | None = None,
+    ) -> paho.MQTTMessageInfo:
+        """Queue a publish; the returned info's ``wait_for_publish`` waits for PUBACK.
+
+        ``expiry`` (seconds) sets the MQTT 5 message expiry: the broker drops
+        the message for a subscriber that has not received it by then.
+        """
+        props = None
+        if expiry is not None:
+            props = Properties(PacketTypes.PUBLISH)
+            props.MessageExpiryInterval = max(1, int(expiry))
+        return self._client.publish(topic, payload, qos=qos, retain=retain, properties=props)
+
+    # -- paho callbacks: hand over, never work ---------------------------------
+    def _on_connect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: ReasonCode, properties: Any
+    ) -> None:
+        if reason.is_failure:
+            log.warning("broker %s refused %s: %s", self.settings, self.client_id, reason)
+            return
+        subs = self.subscriptions
+        if subs:
+            client.subscribe([(topic, qos) for topic, qos in subs.items()])
+        if self.status_topic:
+            client.publish(self.status_topic, b"online", qos=1, retain=True)
+        self.connected.set()
+        log.info("connected to %s as %s (session present: %s)", self.settings, self.client_id, flags.session_present)
+        self.inbox.put(Connected(session_present=bool(flags.session_present)))
+
+    def _on_disconnect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: ReasonCode, properties: Any
+    ) -> None:
+        was_connected = self.connected.is_set()
+        self.connected.clear()
+        if was_connected:
+            log.warning("lost broker %s: %s", self.settings, reason)
+            self.inbox.put(Disconnected(reason=str(reason)))
+
+    def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
+        self.inbox.put(Received(message.topic, message.payload, bool(message.retain), message.qos))
+
+
+def wait_all(infos: list[paho.MQTTMessageInfo], timeout: float) -> bool:
+    """Wait until every publish is acknowledged; False if the time ran out first."""
+    deadline = time.monotonic() + timeout
+    for info in infos:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        try:
+            info.wait_for_publish(left)
+        except (RuntimeError, ValueError):
+            return False
+        if not info.is_published():
+            return False
+    return True

@@ -1,0 +1,69 @@
+"""Shared fixtures: a private Mosquitto, an ALSA sink whose bytes can be read back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mqtt.broker import BrokerConfig, Mosquitto, free_port
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO.parent / "shared" / "samples" / "platform_events.jsonl"
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A private mosquitto on a free loopback port, with persistence in tmp_path.
+
+    A missing mosquitto fails loudly with the install hint (BrokerError).
+    """
+    mosquitto = Mosquitto(BrokerConfig(port=free_port(), data_dir=tmp_path / "broker"))
+    mosquitto.start()
+    try:
+        yield mosquitto
+    finally:
+        mosquitto.stop()
+
+
+class AlsaSink:
+    """ALSA's default PCM pointed at the `file` plugin, appending raw frames to ``path``.
+
+    Set ``env`` (HOME with the .asoundrc) on any process whose audio should land
+    there; the real sounddevice → PortAudio → ALSA path runs.
+    """
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.path = home / "audio.raw"
+        home.mkdir(parents=True, exist_ok=True)
+        (home / ".asoundrc").write_text(
+            "pcm.!default {\n"
+            "  type file\n"
+            '  slave.pcm "null"\n'
+            # a pipe appends, so each stream the player opens adds to the same file
+            f'  file "| cat >> {self.path}"\n'
+            '  format "raw"\n'
+            "}\n"
+        )
+        self.path.touch()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "HOME": str(self.home)}
+
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+@pytest.fixture
+def alsa_sink(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AlsaSink:
+    """Points this process's (and its children's) ALSA default at a file."""
+    sink = AlsaSink(tmp_path / "home")
+    monkeypatch.setenv("HOME", str(sink.home))
+    return sink
