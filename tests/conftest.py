@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+# The hub's settings read this at import; tests never touch ./var.
+os.environ.setdefault("SHOPCRIER_DATA_DIR", tempfile.mkdtemp(prefix="shopcrier-test-"))
 
-from mqtt.broker import BrokerConfig, Mosquitto, free_port
+import pytest  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO.parent / "shared" / "samples" / "platform_events.jsonl"
+from hub.simulator.__main__ import load_jsonl  # noqa: E402
+from hub.simulator.server import Feed, SimulatorServer  # noqa: E402
+from mqtt.broker import BrokerConfig, Mosquitto, free_port  # noqa: E402
+from tests.paths import SAMPLES  # noqa: E402
+
 
 
 @pytest.fixture
@@ -67,3 +73,18 @@ def alsa_sink(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AlsaSink:
     sink = AlsaSink(tmp_path / "home")
     monkeypatch.setenv("HOME", str(sink.home))
     return sink
+
+
+@pytest.fixture
+def simulator() -> Iterator[SimulatorServer]:
+    """The simulated platform on a free port, serving the labelled samples."""
+    feed = Feed()
+    load_jsonl(SAMPLES, feed)
+    server = SimulatorServer(("127.0.0.1", 0), feed)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,129 @@
+"""The hub's settings from the environment, read in one place and strictly.
+
+Every reader refuses a malformed value with :class:`EnvError` naming the
+variable; nothing falls back silently. ``settings.py`` is the only caller.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from mqtt import BrokerSettings, BrokerURLError
+from mqtt.topics import check_base
+from mqtt.errors import PayloadError
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class EnvError(ValueError):
+    pass
+
+
+def flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise EnvError(f"{name}={raw!r}: expected one of 1/0, true/false, yes/no, on/off")
+
+
+def text(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def words(name: str, default: str) -> list[str]:
+    return [w.strip() for w in os.environ.get(name, default).split(",") if w.strip()]
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("SHOPCRIER_DATA_DIR", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(data: Path) -> str:
+    """``SHOPCRIER_SECRET_KEY``, else one generated into the data dir on first run."""
+    key = os.environ.get("SHOPCRIER_SECRET_KEY")
+    if key is not None:
+        if len(key) < 32:
+            raise EnvError("SHOPCRIER_SECRET_KEY must be at least 32 characters")
+        return key
+    path = data / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def database(data: Path) -> dict[str, Any]:
+    """``DATABASE_URL``: ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or
+    ``postgres://user:pass@host:port/name``; default SQLite in the data dir."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return _sqlite(data / "hub.sqlite3")
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if not parts.path.lstrip("/"):
+            raise EnvError(f"DATABASE_URL={url!r}: no database file")
+        return _sqlite(Path(parts.path[1:]).resolve())
+    if parts.scheme in ("postgres", "postgresql"):
+        name = parts.path.lstrip("/")
+        if not name:
+            raise EnvError("DATABASE_URL: no database name")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise EnvError(f"DATABASE_URL: {exc}") from None
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(name),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": 60,
+        }
+    raise EnvError(f"DATABASE_URL scheme {parts.scheme!r} is not sqlite or postgres")
+
+
+def _sqlite(path: Path) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            # Workers write from several threads and processes: WAL lets readers
+            # run beside the writer, IMMEDIATE takes the write lock up front so a
+            # transaction never fails half-way on a lock upgrade.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+def broker() -> BrokerSettings:
+    url = os.environ.get("SHOPCRIER_MQTT_URL", "mqtt://127.0.0.1:1883")
+    try:
+        return BrokerSettings.from_url(url)
+    except BrokerURLError as exc:
+        raise EnvError(f"SHOPCRIER_MQTT_URL: {exc}") from None
+
+
+def base_topic() -> str:
+    base = os.environ.get("SHOPCRIER_BASE_TOPIC", "shopcrier")
+    try:
+        return check_base(base)
+    except PayloadError as exc:
+        raise EnvError(f"SHOPCRIER_BASE_TOPIC: {exc.reason}") from None

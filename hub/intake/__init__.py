@@ -1,0 +1,1 @@
+"""Platform intake: sources, adapters, the poller, and exactly-once storage."""

@@ -1,0 +1,56 @@
+"""What every adapter returns, and the one error it raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import requests
+
+    from hub.intake.models import Source
+
+
+class FetchError(Exception):
+    """The whole reply is unusable (HTTP error, not JSON, too big, timed out)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One platform message, mapped. ``external_id`` is the platform's own id when it has one."""
+
+    content: str
+    external_id: str = ""
+    user_id: str = ""
+    user_name: str = ""
+    platform_type: str = ""
+    app: str = ""
+    created_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """An item that could not be taken, and why."""
+
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One reply: good items in platform order, rejects, and the cursor after it.
+
+    ``cursor`` is None when the reply does not move it; ``more`` says another
+    request may find more.
+    """
+
+    items: list[Item]
+    rejects: list[Reject]
+    cursor: str | None
+    more: bool
+
+
+class Adapter(Protocol):
+    def fetch(self, source: Source, session: requests.Session) -> Page: ...

@@ -1,0 +1,90 @@
+"""Sources, the messages they bring (each stored once), and what was refused."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from hub.org.models import topic_slug
+from hub.rules.models import PRIORITY_CHOICES, Category
+
+ADAPTERS = [("generic", "generic JSON API"), ("simulator", "ShopCrier simulator")]
+
+
+def default_fields() -> dict[str, str]:
+    return {
+        "id": "id",
+        "user_id": "user.id",
+        "user": "user.name",
+        "content": "content",
+        "type": "type",
+        "app": "app",
+        "created_at": "created_at",
+    }
+
+
+class Source(models.Model):
+    """A platform endpoint polled every ``interval_seconds``; ``cursor`` is where the last commit left off."""
+
+    name = models.CharField(max_length=64, unique=True, validators=[topic_slug])
+    adapter = models.CharField(max_length=16, choices=ADAPTERS, default="generic")
+    url = models.URLField(max_length=2000)
+    interval_seconds = models.PositiveIntegerField(default=5)
+    items_path = models.CharField(max_length=200, default="data.items", blank=True)
+    fields = models.JSONField(default=default_fields)
+    cursor_param = models.CharField(max_length=64, default="since_id")
+    cursor_field = models.CharField(max_length=64, default="id")
+    cursor = models.CharField(max_length=200, blank=True)
+    auth = models.JSONField(default=dict, blank=True, help_text='e.g. {"type": "bearer", "token_env": "SHOP_TOKEN"}')
+    enabled = models.BooleanField(default=True)
+
+    # health, read by the health monitor
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(models.Model):
+    """One platform message, stored once per ``(source, dedup_key)``: the database says so."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="messages")
+    dedup_key = models.CharField(max_length=200)
+    external_id = models.CharField(max_length=200, blank=True)
+    user_id = models.CharField(max_length=200, blank=True)
+    user_name = models.CharField(max_length=200, blank=True)
+    content = models.TextField()
+    platform_type = models.CharField(max_length=100, blank=True)
+    app = models.CharField(max_length=64, blank=True)
+    lang = models.CharField(max_length=16, default="zh")
+    platform_created_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    raw = models.JSONField(default=dict)
+
+    category = models.ForeignKey(Category, null=True, on_delete=models.SET_NULL, related_name="messages")
+    priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES, default="normal")
+    rule = models.CharField(max_length=200, blank=True, help_text="the rule that decided the category")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "dedup_key"], name="message_once_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id or self.pk} {self.content[:40]}"
+
+
+class Quarantine(models.Model):
+    """An item or reply that could not be taken, with why; good items beside it were stored."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="quarantine")
+    reason = models.TextField()
+    raw = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of reason and raw: a re-fetched bad item is kept once")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "quarantine"
+        constraints = [models.UniqueConstraint(fields=["source", "fingerprint"], name="quarantine_once")]

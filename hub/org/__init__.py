@@ -1,0 +1,1 @@
+"""The organisation: subsystems, their departments, and the staff in each."""

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from .models import Department, Staff, Subsystem
+
+
+@admin.register(Subsystem)
+class SubsystemAdmin(admin.ModelAdmin[Subsystem]):
+    list_display = ("slug", "name")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin[Department]):
+    list_display = ("slug", "name", "subsystem")
+    list_filter = ("subsystem",)
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin[Staff]):
+    list_display = ("number", "name", "department", "contact")
+    list_filter = ("department",)

@@ -1,0 +1,64 @@
+"""Deliveries (one MQTT publish each) and the receipts speakers send back."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from hub.intake.models import Message
+
+
+class Delivery(models.Model):
+    """One publish owed to the broker, written in the transaction that routed its message.
+
+    ``announcement_id`` is shared by every topic one announcement goes to, so a
+    speaker that follows two of them (its department and a staff member) says
+    it once. Events for other tools have an empty ``announcement_id``.
+    """
+
+    PENDING, SENT, EXPIRED = "pending", "sent", "expired"
+    STATUSES = [(PENDING, PENDING), (SENT, "sent (PUBACK)"), (EXPIRED, "expired before sending")]
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    announcement_id = models.CharField(max_length=64, blank=True, db_index=True)
+    topic = models.CharField(max_length=512)
+    payload = models.BinaryField()
+    qos = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=STATUSES, default=PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["message", "topic", "announcement_id"], name="delivery_once"),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(status="pending"), name="delivery_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.status})"
+
+
+class Receipt(models.Model):
+    """What one speaker did with one announcement; a QoS 1 repeat changes nothing."""
+
+    STATUSES = [("played", "played"), ("failed", "failed"), ("expired", "expired")]
+
+    announcement_id = models.CharField(max_length=64, db_index=True)
+    node_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=STATUSES)
+    message = models.ForeignKey(Message, null=True, on_delete=models.CASCADE, related_name="receipts")
+    at = models.DateTimeField()
+    detail = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["announcement_id", "node_id", "status"], name="receipt_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.status} {self.announcement_id}"

@@ -1,0 +1,130 @@
+"""The outbox publisher and the receipt recorder.
+
+:meth:`Publisher.publish_pending` sends pending deliveries in id order at
+QoS 1 and marks exactly those acknowledged (PUBACK) as sent. A crash between
+the publish and the mark re-sends on the next start: at least once, never
+skipped; speakers drop the repeat by announcement id.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from datetime import datetime
+
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+import mqtt
+from mqtt.client import Link
+
+from .models import Delivery, Receipt
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    def __init__(self, link: Link, base: str, batch: int = 500, ack_timeout: float = 10.0) -> None:
+        self.link = link
+        self.base = base
+        self.batch = batch
+        self.ack_timeout = ack_timeout
+
+    def publish_pending(self) -> int:
+        """Publish up to ``batch`` pending deliveries; return how many were acknowledged."""
+        now = timezone.now()
+        expired = Delivery.objects.filter(status=Delivery.PENDING, expires_at__lte=now).update(status=Delivery.EXPIRED)
+        if expired:
+            log.warning("%d delivery(ies) expired before the broker could take them", expired)
+        rows = list(
+            Delivery.objects.filter(status=Delivery.PENDING)
+            .order_by("id")
+            .values_list("id", "topic", "payload", "qos", "expires_at")[: self.batch]
+        )
+        if not rows:
+            return 0
+        sent = [(pk, self.link.publish(topic, bytes(payload), qos=qos, expiry=_seconds_left(expires_at, now)))
+                for pk, topic, payload, qos, expires_at in rows]
+        mqtt.wait_all([info for _, info in sent], self.ack_timeout)
+        acked = [pk for pk, info in sent if info.is_published()]
+        Delivery.objects.filter(id__in=acked, status=Delivery.PENDING).update(status=Delivery.SENT, sent_at=timezone.now())
+        if len(acked) < len(rows):
+            log.warning("%d of %d publishes were not acknowledged; they will be sent again", len(rows) - len(acked), len(rows))
+        return len(acked)
+
+    def handle(self, event: mqtt.LinkEvent) -> None:
+        if isinstance(event, mqtt.Received):
+            ids = mqtt.Receipt.parse_topic(event.topic, self.base)
+            if ids is not None:
+                self.record_receipt(ids["node_id"], event.payload)
+
+    def record_receipt(self, node_id: str, payload: bytes) -> bool:
+        """Store a node's receipt once; False for an invalid or repeated one."""
+        try:
+            receipt = mqtt.Receipt.from_json(payload)
+        except mqtt.PayloadError as exc:
+            log.warning("dropped receipt from %s: %s", node_id, exc)
+            return False
+        message_id = (
+            Delivery.objects.filter(announcement_id=receipt.id).values_list("message_id", flat=True).first()
+        )
+        try:
+            with transaction.atomic():
+                Receipt.objects.create(
+                    announcement_id=receipt.id,
+                    node_id=node_id,
+                    status=receipt.status,
+                    message_id=message_id,
+                    at=receipt.at,
+                    detail=receipt.detail or "",
+                )
+        except IntegrityError:
+            log.debug("repeated receipt %s from %s", receipt.id, node_id)
+            return False
+        log.info("node %s %s announcement %s", node_id, receipt.status, receipt.id)
+        return True
+
+    def run(self, stop: threading.Event, idle: float = 0.2) -> None:
+        self.link.subscribe(mqtt.Receipt.subscription(self.base), qos=1)
+        self.link.start()
+        log.info("publisher started")
+        try:
+            while not stop.is_set():
+                close_old_connections()
+                try:
+                    self._drain_inbox()
+                    busy = self.link.connected.is_set() and self.publish_pending() > 0
+                except Exception:
+                    log.exception("publisher loop failed; continuing")
+                    busy = False
+                if not busy:
+                    stop.wait(idle)
+        finally:
+            self.link.stop()
+            log.info("publisher stopped")
+
+    def _drain_inbox(self) -> None:
+        while True:
+            try:
+                event = self.link.inbox.get_nowait()
+            except queue.Empty:
+                return
+            self.handle(event)
+
+
+def _seconds_left(expires_at: datetime | None, now: datetime) -> int | None:
+    if expires_at is None:
+        return None
+    return max(1, int((expires_at - now).total_seconds()))
+
+
+def make_link(client_id: str = "shopcrier-hub") -> Link:
+    """The hub's broker link: retained ``online``/``offline`` on ``hub/status``."""
+    from django.conf import settings
+
+    return Link(
+        settings.MQTT_BROKER,
+        client_id,
+        status_topic=mqtt.HubStatus.topic(settings.MQTT_BASE_TOPIC),
+    )

@@ -1,0 +1,93 @@
+"""Recognise, route and write the outbox for a freshly stored message.
+
+Runs inside the caller's transaction, so a message, its classification and its
+deliveries are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+import mqtt
+from hub.intake.models import Message
+from hub.outbox.models import Delivery
+from hub.rules.classify import DEFAULT_CATEGORY, Classifier
+from hub.rules.models import Category
+from hub.rules.routing import RouteTable
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    def __init__(self, classifier: Classifier, routes: RouteTable, categories: dict[str, Category], base: str) -> None:
+        self.classifier = classifier
+        self.routes = routes
+        self.categories = categories
+        self.base = base
+
+    @classmethod
+    def from_db(cls) -> Pipeline:
+        """Rules, routes and categories as they are now (admins may change them at any time)."""
+        from django.conf import settings
+
+        categories = {c.slug: c for c in Category.objects.all()}
+        return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC)
+
+    def process(self, message: Message) -> list[Delivery]:
+        verdict = self.classifier.classify(message.content, message.platform_type)
+        category = self.categories.get(verdict.category) or self.categories.get(DEFAULT_CATEGORY)
+        if category is None:
+            log.error("no category %r nor %r: message %s is stored unclassified", verdict.category, DEFAULT_CATEGORY, message.pk)
+            return []
+        message.category = category
+        message.priority = category.priority
+        message.rule = verdict.rule
+        message.save(update_fields=["category", "priority", "rule"])
+        log.info("message %s is %s (rule %s matched %r)", message.pk, category.slug, verdict.rule, verdict.matched)
+
+        now = timezone.now()
+        event = mqtt.Event(
+            message_id=message.pk,
+            category=category.slug,
+            priority=message.priority,  # type: ignore[arg-type]
+            rule=verdict.rule,
+            text=message.content,
+            source=message.source.name,
+            app=message.app or None,
+            user=message.user_name or None,
+            created_at=message.received_at,
+        )
+        deliveries = [Delivery(message=message, topic=event.topic(self.base, category=category.slug), payload=event.to_json())]
+
+        targets = self.routes.targets(category.slug)
+        if targets:
+            announcement_id = uuid.uuid4().hex
+            expires_at = now + timedelta(seconds=category.expiry_seconds)
+            for target in targets:
+                announcement = mqtt.Announcement(
+                    id=announcement_id,
+                    message_id=message.pk,
+                    category=category.slug,
+                    priority=message.priority,  # type: ignore[arg-type]
+                    text=message.content,
+                    lang=message.lang,
+                    sound=category.sound or None,
+                    created_at=now,
+                    expires_at=expires_at,
+                    route=target,
+                )
+                deliveries.append(
+                    Delivery(
+                        message=message,
+                        announcement_id=announcement_id,
+                        topic=announcement.topic(self.base),
+                        payload=announcement.to_json(),
+                        expires_at=expires_at,
+                    )
+                )
+        Delivery.objects.bulk_create(deliveries)
+        return deliveries

@@ -1,0 +1,1 @@
+"""Recognise and route: categories, classification rules, routes."""

@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from .models import Category, Route, Rule
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin[Category]):
+    list_display = ("slug", "name", "priority", "sound", "expiry_seconds")
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin[Rule]):
+    list_display = ("position", "name", "kind", "category", "enabled")
+    list_editable = ("enabled",)
+    list_filter = ("kind", "category")
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin[Route]):
+    list_display = ("position", "category", "department", "staff", "everyone", "continue_matching")
+    list_filter = ("category",)

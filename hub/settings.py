@@ -1,0 +1,82 @@
+"""Django settings. Everything configurable comes from the environment via hub.env."""
+
+from __future__ import annotations
+
+import django_stubs_ext
+
+from hub import env
+
+# lets admin.ModelAdmin[Model] and friends be written with their type parameters
+django_stubs_ext.monkeypatch()
+
+DATA_DIR = env.data_dir()
+SECRET_KEY = env.secret_key(DATA_DIR)
+DEBUG = env.flag("SHOPCRIER_DEBUG")
+ALLOWED_HOSTS = env.words("SHOPCRIER_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+MQTT_BROKER = env.broker()
+MQTT_BASE_TOPIC = env.base_topic()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "hub",
+    "hub.org",
+    "hub.rules",
+    "hub.intake",
+    "hub.outbox",
+    "dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hub.urls"
+ASGI_APPLICATION = "hub.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.database(DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": env.text("SHOPCRIER_LOG_LEVEL", "INFO").upper()},
+}

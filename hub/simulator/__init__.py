@@ -1,0 +1,26 @@
+"""A demo e-commerce platform: an HTTP server that serves new messages as JSON.
+
+``python -m hub.simulator --jsonl FILE`` serves a file of messages;
+``--rate N`` also generates N realistic messages a second (every category,
+Chinese and English). The reply has the generic adapter's shape:
+``{"data": {"items": [{"seq": 1, "id": "...", "user": {...}, "content": "..."}]}}``
+and pages with ``?since=SEQ&limit=N``.
+"""
+
+from typing import Any
+
+# How a source reads the simulator (the generic adapter with these settings).
+SOURCE_PRESET: dict[str, Any] = {
+    "items_path": "data.items",
+    "cursor_param": "since",
+    "cursor_field": "seq",
+    "fields": {
+        "id": "id",
+        "user_id": "user.id",
+        "user": "user.name",
+        "content": "content",
+        "type": "type",
+        "app": "app",
+        "created_at": "created_at",
+    },
+}

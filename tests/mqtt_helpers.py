@@ -1,0 +1,45 @@
+"""A test's own MQTT client: subscribe, collect what arrives, wait for a condition."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+import mqtt
+from mqtt.client import Link
+
+
+class Watcher:
+    """Subscribes to filters and keeps every message it receives, in order."""
+
+    def __init__(self, url: str, *filters: str) -> None:
+        self.link = Link(mqtt.BrokerSettings.from_url(url), f"watch-{uuid.uuid4().hex[:8]}", clean_start=True, session_expiry=0)
+        for f in filters:
+            self.link.subscribe(f, qos=1)
+        self.received: list[mqtt.Received] = []
+        self.link.start()
+        if not self.link.wait_connected(10):
+            raise RuntimeError(f"watcher could not connect to {url}")
+        time.sleep(0.2)  # let the SUBACK land before the test publishes
+
+    def drain(self) -> list[mqtt.Received]:
+        while not self.link.inbox.empty():
+            event = self.link.inbox.get_nowait()
+            if isinstance(event, mqtt.Received):
+                self.received.append(event)
+        return self.received
+
+    def wait_for(self, condition: Callable[[list[mqtt.Received]], bool], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition(self.drain()):
+                return True
+            time.sleep(0.05)
+        return condition(self.drain())
+
+    def topics(self) -> list[str]:
+        return [m.topic for m in self.drain()]
+
+    def close(self) -> None:
+        self.link.stop()
