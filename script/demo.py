@@ -28,7 +28,7 @@ from mqtt.broker import BrokerConfig, Mosquitto, free_port, wait_listening  # no
 DATA = REPO / "var" / "demo"
 SAMPLES = REPO / "hub" / "simulator" / "samples.jsonl"
 RATE = 22050  # the bundled piper voice and espeak-ng both speak at 22.05 kHz
-SPEAKERS = {
+SPEAKERS: dict[str, list[tuple[str, str, str | None]]] = {
     "spk-orders-1": [("ops", "orders", None), ("ops", "service", None)],
     "spk-finance-1": [("ops", "finance", None), ("ops", "finance", "003"), ("ops", "tech", None)],
 }

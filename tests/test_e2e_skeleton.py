@@ -69,7 +69,10 @@ def test_each_sample_message_is_announced_once_on_its_department_topic_and_spoke
 
         samples = read_samples(SAMPLES)
         expected = {s["id"]: s for s in samples}  # the repeated line collapses here
-        receipts = lambda: [m for m in watcher.drain() if mqtt.Receipt.is_topic(m.topic)]  # noqa: E731
+
+        def receipts() -> list[mqtt.Received]:
+            return [m for m in watcher.drain() if mqtt.Receipt.is_topic(m.topic)]
+
         assert wait_until(lambda: len(receipts()) >= len(expected), 180, 0.5), (
             f"{len(receipts())} receipts of {len(expected)}\nNODE:\n{node.log()[-3000:]}\nHUB:\n{hub.log()[-3000:]}"
         )
