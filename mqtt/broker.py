@@ -118,12 +118,18 @@ class Mosquitto:
         self.process = subprocess.Popen(
             [exe, "-c", str(self.conf_path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        if not wait_listening(self.config.bind, self.config.port, timeout):
-            self.kill()
-            stderr = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-            raise BrokerError(
-                f"mosquitto did not listen on {self.config.bind}:{self.config.port}: {stderr}{self.log_tail()}"
-            )
+        deadline = time.monotonic() + timeout
+        while not wait_listening(self.config.bind, self.config.port, 0.2):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                # Read stderr before kill() closes it; a mosquitto that refused its config has exited already.
+                if self.process.poll() is None:
+                    self.process.kill()
+                self.process.wait()
+                stderr = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                self._close()
+                raise BrokerError(
+                    f"mosquitto did not listen on {self.config.bind}:{self.config.port}: {stderr}{self.log_tail()}"
+                )
 
     def reload(self) -> None:
         """SIGHUP: re-read password and ACL files."""

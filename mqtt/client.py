@@ -99,7 +99,7 @@ class Link:
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> None:
         """Connect in the background; reconnects by itself until :meth:`stop`."""
-        props = Properties(PacketTypes.CONNECT)
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = self.session_expiry
         self._client.connect_async(
             self.settings.host,
@@ -128,16 +128,18 @@ class Link:
     # -- subscriptions -------------------------------------------------------
     def subscribe(self, topic_filter: str, qos: int = 1) -> None:
         """Subscribe now if connected, and again after every reconnect."""
+        # Under the lock that _on_connect holds while it resubscribes and marks us
+        # connected: otherwise a filter added between the two is never sent.
         with self._lock:
             self._subscriptions[topic_filter] = qos
-        if self.connected.is_set():
-            self._client.subscribe(topic_filter, qos)
+            if self.connected.is_set():
+                self._client.subscribe(topic_filter, qos)
 
     def unsubscribe(self, topic_filter: str) -> None:
         with self._lock:
             self._subscriptions.pop(topic_filter, None)
-        if self.connected.is_set():
-            self._client.unsubscribe(topic_filter)
+            if self.connected.is_set():
+                self._client.unsubscribe(topic_filter)
 
     @property
     def subscriptions(self) -> dict[str, int]:
@@ -161,7 +163,7 @@ class Link:
         """
         props = None
         if expiry is not None:
-            props = Properties(PacketTypes.PUBLISH)
+            props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
             props.MessageExpiryInterval = max(1, int(expiry))
         return self._client.publish(topic, payload, qos=qos, retain=retain, properties=props)
 
@@ -172,12 +174,13 @@ class Link:
         if reason.is_failure:
             log.warning("broker %s refused %s: %s", self.settings, self.client_id, reason)
             return
-        subs = self.subscriptions
-        if subs:
-            client.subscribe([(topic, qos) for topic, qos in subs.items()])
-        if self.status_topic:
-            client.publish(self.status_topic, b"online", qos=1, retain=True)
-        self.connected.set()
+        with self._lock:
+            subs = dict(self._subscriptions)
+            if subs:
+                client.subscribe([(topic, qos) for topic, qos in subs.items()])
+            if self.status_topic:
+                client.publish(self.status_topic, b"online", qos=1, retain=True)
+            self.connected.set()
         log.info("connected to %s as %s (session present: %s)", self.settings, self.client_id, flags.session_present)
         self.inbox.put(Connected(session_present=bool(flags.session_present)))
 
@@ -191,7 +194,7 @@ class Link:
             self.inbox.put(Disconnected(reason=str(reason)))
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
-        self.inbox.put(Received(message.topic, message.payload, bool(message.retain), message.qos))
+        self.inbox.put(Received(message.topic, bytes(message.payload), bool(message.retain), message.qos))
 
 
 def wait_all(infos: list[paho.MQTTMessageInfo], timeout: float) -> bool:

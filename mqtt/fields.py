@@ -6,7 +6,9 @@ Each reader either returns a value of the promised type or raises
 
 from __future__ import annotations
 
+import builtins
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
@@ -17,26 +19,37 @@ from .errors import PayloadError
 MAX_PAYLOAD_BYTES = 64 * 1024
 VERSION = 1
 
-SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+# \Z, not $: "$" also matches before a trailing newline, so "orders\n" would pass.
+SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}\Z")
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?\Z")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")
 
 
 def decode(data: bytes | str, kind: str) -> dict[str, Any]:
     """Parse a JSON object payload of ``kind``, checking size and version."""
-    if len(data) > MAX_PAYLOAD_BYTES:
-        raise PayloadError(kind, f"payload of {len(data)} bytes exceeds {MAX_PAYLOAD_BYTES}")
+    if isinstance(data, str):
+        size = len(data.encode("utf-8", "surrogatepass"))
+    else:
+        size = len(data)
+    if size > MAX_PAYLOAD_BYTES:
+        raise PayloadError(kind, f"payload of {size} bytes exceeds {MAX_PAYLOAD_BYTES}")
+    if not isinstance(data, str):
+        # Decode here: json.loads(bytes) would also take UTF-16 and UTF-32.
+        try:
+            data = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PayloadError(kind, f"payload is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
         obj = json.loads(data)
-    except UnicodeDecodeError as exc:
-        raise PayloadError(kind, f"payload is not UTF-8 ({exc.reason})") from None
     except json.JSONDecodeError as exc:
         raise PayloadError(kind, f"payload is not JSON ({exc.msg} at {exc.pos})") from None
+    except (ValueError, RecursionError) as exc:  # an integer of > 4300 digits; nesting too deep
+        raise PayloadError(kind, f"payload is not acceptable JSON ({type(exc).__name__})") from None
     if not isinstance(obj, dict):
         raise PayloadError(kind, f"payload must be a JSON object, not {type(obj).__name__}")
     v = obj.get("v")
-    if v != VERSION:
+    if type(v) is not int or v != VERSION:  # True == 1 and 1.0 == 1 in Python
         raise PayloadError(f"{kind}.v", f"unsupported version {v!r} (expected {VERSION})")
     return obj
 
@@ -71,9 +84,9 @@ class Reader:
         name: str,
         *,
         optional: bool = False,
-        max_len: int = 200,
-        pattern: re.Pattern[str] | None = None,
-        choices: Iterable[str] | None = None,
+        max_len: builtins.int = 200,
+        pattern: re.Pattern[builtins.str] | None = None,
+        choices: Iterable[builtins.str] | None = None,
     ) -> Any:
         value = self._get(name, optional)
         if value is None:
@@ -82,6 +95,10 @@ class Reader:
             raise self.error(name, f"must be a string, not {type(value).__name__}")
         if not value.strip():
             raise self.error(name, "must not be empty")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800"): to_json could not encode it
+            raise self.error(name, "is not valid Unicode text") from None
         if len(value) > max_len:
             raise self.error(name, f"is {len(value)} characters long (at most {max_len})")
         if choices is not None and value not in choices:
@@ -90,7 +107,14 @@ class Reader:
             raise self.error(name, f"{value!r} is malformed")
         return value
 
-    def int(self, name: str, *, optional: bool = False, low: int = 0, high: int = 2**63 - 1) -> Any:
+    def int(
+        self,
+        name: builtins.str,
+        *,
+        optional: builtins.bool = False,
+        low: builtins.int = 0,
+        high: builtins.int = 2**63 - 1,
+    ) -> Any:
         value = self._get(name, optional)
         if value is None:
             return None
@@ -100,23 +124,29 @@ class Reader:
             raise self.error(name, f"{value} is outside {low}..{high}")
         return value
 
-    def float(self, name: str, *, optional: bool = False, low: float = 0.0) -> Any:
+    def float(self, name: builtins.str, *, optional: builtins.bool = False, low: builtins.float = 0.0) -> Any:
         value = self._get(name, optional)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(name, f"must be a number, not {type(value).__name__}")
-        if value != value or value < low:  # NaN or below range
+        try:
+            number = builtins.float(value)
+        except OverflowError:  # an integer beyond any float
+            raise self.error(name, "is too large") from None
+        if not math.isfinite(number):  # json.loads takes NaN and Infinity; json.dumps would write them back
+            raise self.error(name, f"{value} is not a finite number")
+        if number < low:
             raise self.error(name, f"{value} is below {low}")
-        return float(value)
+        return number
 
-    def bool(self, name: str) -> bool:
+    def bool(self, name: builtins.str) -> builtins.bool:
         value = self._get(name, False)
         if not isinstance(value, bool):
             raise self.error(name, f"must be true or false, not {type(value).__name__}")
         return value
 
-    def time(self, name: str, *, optional: bool = False) -> Any:
+    def time(self, name: builtins.str, *, optional: builtins.bool = False) -> Any:
         value = self.str(name, optional=optional, max_len=40)
         if value is None:
             return None
@@ -128,7 +158,7 @@ class Reader:
             raise self.error(name, f"{value!r} has no time zone")
         return parsed
 
-    def object(self, name: str, *, optional: bool = False) -> Any:
+    def object(self, name: builtins.str, *, optional: builtins.bool = False) -> Any:
         value = self._get(name, optional)
         if value is None:
             return None
@@ -136,7 +166,7 @@ class Reader:
             raise self.error(name, f"must be an object, not {type(value).__name__}")
         return Reader(value, f"{self.kind}.{name}")
 
-    def list(self, name: str, *, max_items: int = 100) -> list[Any]:
+    def list(self, name: builtins.str, *, max_items: builtins.int = 100) -> builtins.list[Any]:
         value = self.obj.get(name, [])
         if not isinstance(value, list):
             raise self.error(name, f"must be a list, not {type(value).__name__}")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal, Self
 
 from .errors import PayloadError
 from .fields import ID_RE, LANG_RE, SHA256_RE, SLUG_RE, Reader, decode, encode, format_time
-from .topics import DEFAULT_BASE, Topic, Topical, check_segment
+from .topics import DEFAULT_BASE, Topic, Topical, check_base, check_segment
 
 Priority = Literal["normal", "high", "urgent"]
 PRIORITIES: tuple[Priority, ...] = ("normal", "high", "urgent")
@@ -24,7 +24,7 @@ ReceiptStatus = Literal["played", "failed", "expired"]
 RECEIPT_STATUSES: tuple[ReceiptStatus, ...] = ("played", "failed", "expired")
 COMMANDS = ("say", "volume", "replay", "identify", "reload")
 MAX_TEXT = 2000
-_URL_RE = re.compile(r"^https?://[^\s]+$")
+_URL_RE = re.compile(r"^https?://[^\s]+\Z")
 
 
 def _now() -> datetime:
@@ -61,14 +61,14 @@ class Route:
 
     @classmethod
     def read(cls, r: Reader) -> Route:
+        # Read the fields outside the try, so a bad slug keeps its own field name.
+        subsystem = r.str("subsystem", optional=True, max_len=64, pattern=SLUG_RE)
+        department = r.str("department", optional=True, max_len=64, pattern=SLUG_RE)
+        staff = r.str("staff", optional=True, max_len=64, pattern=SLUG_RE)
         try:
-            return cls(
-                subsystem=r.str("subsystem", optional=True, max_len=64, pattern=SLUG_RE),
-                department=r.str("department", optional=True, max_len=64, pattern=SLUG_RE),
-                staff=r.str("staff", optional=True, max_len=64, pattern=SLUG_RE),
-            )
+            return cls(subsystem=subsystem, department=department, staff=staff)
         except PayloadError as exc:  # the fields are slugs already; only their combination is left
-            raise PayloadError(r.kind, exc.reason) from None
+            raise PayloadError(r.kind + exc.field.removeprefix("route"), exc.reason) from None
 
 
 _ANNOUNCE_ALL = Topic("announce/all")
@@ -137,7 +137,7 @@ class Announcement:
     @staticmethod
     def all_filter(base: str = DEFAULT_BASE) -> str:
         """Every announcement, for a listener that watches them all."""
-        return f"{base}/announce/#"
+        return f"{check_base(base)}/announce/#"
 
     # -- JSON ---------------------------------------------------------------
     def to_json(self) -> bytes:
@@ -378,7 +378,7 @@ class QuietHours:
     days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
     tz: str = "UTC"
 
-    _HHMM: ClassVar[re.Pattern[str]] = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+    _HHMM: ClassVar[re.Pattern[str]] = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "days": list(self.days), "tz": self.tz}
@@ -437,7 +437,7 @@ class NodeConfig(Topical):
             quiet.append(QuietHours.read(Reader(item, f"{cls.KIND}.quiet_hours[{i}]")))
         voices = r.obj.get("voices", {})
         if not isinstance(voices, dict) or not all(
-            isinstance(k, str) and LANG_RE.match(k) and isinstance(v, str) and 0 < len(v) <= 100
+            isinstance(k, str) and LANG_RE.match(k) and isinstance(v, str) and 0 < len(v) <= 100 and v.isprintable()
             for k, v in voices.items()
         ):
             raise r.error("voices", "must map language codes to voice names")

@@ -16,7 +16,7 @@ from .fields import SLUG_RE
 
 DEFAULT_BASE = "shopcrier"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_BASE_RE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+_BASE_RE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\Z")
 
 
 def check_base(base: str) -> str:

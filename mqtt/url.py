@@ -36,8 +36,12 @@ class BrokerSettings:
         try:
             parts = urlsplit(url)
             port = parts.port
-        except ValueError as exc:
-            raise BrokerURLError(f"broker URL {url!r}: {exc}") from None
+        except ValueError:
+            # Neither the URL nor urllib's reason goes in the message: both can hold the
+            # password (an unencoded "#" or "/" in it makes part of it the "port").
+            raise BrokerURLError(
+                "broker URL has a malformed host or port (percent-encode @ : / ? # in the user and password)"
+            ) from None
         if parts.scheme not in ("mqtt", "mqtts"):
             raise BrokerURLError(f"broker URL must start with mqtt:// or mqtts://, got {parts.scheme or 'nothing'!r}")
         if not parts.hostname:
@@ -49,12 +53,14 @@ class BrokerSettings:
         if unknown:
             raise BrokerURLError(f"broker URL has unknown parameters: {', '.join(sorted(unknown))}")
         keepalive = query.get("keepalive", ["30"])[-1]
-        if not keepalive.isdigit() or not 5 <= int(keepalive) <= 3600:
+        if not (keepalive.isascii() and keepalive.isdigit()) or not 5 <= int(keepalive) <= 3600:
             raise BrokerURLError(f"broker URL keepalive must be 5..3600 seconds, got {keepalive!r}")
+        if port == 0:
+            raise BrokerURLError("broker URL port must be 1..65535, got 0")
         tls = parts.scheme == "mqtts"
         return cls(
             host=parts.hostname,
-            port=port or (8883 if tls else 1883),
+            port=port if port is not None else (8883 if tls else 1883),
             tls=tls,
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
