@@ -4,7 +4,7 @@ Hub, node, dashboard and tests import this package; no topic string is built
 anywhere else.
 """
 
-from .client import Connected, Disconnected, Link, LinkEvent, Received, wait_all
+from .client import Connected, Disconnected, Link, LinkEvent, Received, is_acked, wait_all
 from .errors import PayloadError
 from .messages import (
     Alert,
@@ -51,5 +51,6 @@ __all__ = [
     "Reply",
     "Route",
     "Topic",
+    "is_acked",
     "wait_all",
 ]

@@ -80,6 +80,7 @@ class Link:
         self.session_expiry = session_expiry
         self.inbox: queue.Queue[LinkEvent] = queue.Queue()
         self.connected = threading.Event()
+        self._stopping = False
         self._subscriptions: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -121,6 +122,7 @@ class Link:
                 info.wait_for_publish(timeout)
             except (RuntimeError, ValueError):
                 pass
+        self._stopping = True
         self._client.disconnect()
         self._client.loop_stop()
         self.connected.clear()
@@ -189,7 +191,7 @@ class Link:
     ) -> None:
         was_connected = self.connected.is_set()
         self.connected.clear()
-        if was_connected:
+        if was_connected and not self._stopping:
             log.warning("lost broker %s: %s", self.settings, reason)
             self.inbox.put(Disconnected(reason=str(reason)))
 
@@ -197,17 +199,27 @@ class Link:
         self.inbox.put(Received(message.topic, bytes(message.payload), bool(message.retain), message.qos))
 
 
+def is_acked(info: paho.MQTTMessageInfo) -> bool:
+    """True once the broker acknowledged the publish; False too when paho never queued it."""
+    try:
+        return info.is_published()
+    except (RuntimeError, ValueError):
+        return False
+
+
 def wait_all(infos: list[paho.MQTTMessageInfo], timeout: float) -> bool:
     """Wait until every publish is acknowledged; False if the time ran out first."""
     deadline = time.monotonic() + timeout
-    for info in infos:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        try:
+    try:
+        for info in infos:
+            if info.is_published():
+                continue
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
             info.wait_for_publish(left)
-        except (RuntimeError, ValueError):
-            return False
-        if not info.is_published():
-            return False
+            if not info.is_published():
+                return False
+    except (RuntimeError, ValueError):  # paho's way of saying it was never queued
+        return False
     return True

@@ -14,14 +14,24 @@ class Watcher:
     """Subscribes to filters and keeps every message it receives, in order."""
 
     def __init__(self, url: str, *filters: str) -> None:
-        self.link = Link(mqtt.BrokerSettings.from_url(url), f"watch-{uuid.uuid4().hex[:8]}", clean_start=True, session_expiry=0)
-        for f in filters:
+        client_id = f"watch-{uuid.uuid4().hex[:8]}"
+        self.link = Link(mqtt.BrokerSettings.from_url(url), client_id, clean_start=True, session_expiry=0)
+        # The link sends all its filters in one SUBSCRIBE on connect; a probe on a
+        # private topic in that same packet coming back proves the broker has them all.
+        probe = f"test-probe/{client_id}"
+        for f in (*filters, probe):
             self.link.subscribe(f, qos=1)
         self.received: list[mqtt.Received] = []
         self.link.start()
         if not self.link.wait_connected(10):
             raise RuntimeError(f"watcher could not connect to {url}")
-        time.sleep(0.2)  # let the SUBACK land before the test publishes
+        deadline = time.monotonic() + 10
+        while not any(m.topic == probe for m in self.drain()):
+            if time.monotonic() > deadline:
+                raise RuntimeError("watcher's subscriptions never took effect")
+            self.link.publish(probe, b"probe", qos=1)
+            time.sleep(0.05)
+        self.received = [m for m in self.received if m.topic != probe]
 
     def drain(self) -> list[mqtt.Received]:
         while not self.link.inbox.empty():

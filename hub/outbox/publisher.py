@@ -47,7 +47,7 @@ class Publisher:
         sent = [(pk, self.link.publish(topic, bytes(payload), qos=qos, expiry=_seconds_left(expires_at, now)))
                 for pk, topic, payload, qos, expires_at in rows]
         mqtt.wait_all([info for _, info in sent], self.ack_timeout)
-        acked = [pk for pk, info in sent if info.is_published()]
+        acked = [pk for pk, info in sent if mqtt.is_acked(info)]
         Delivery.objects.filter(id__in=acked, status=Delivery.PENDING).update(status=Delivery.SENT, sent_at=timezone.now())
         if len(acked) < len(rows):
             log.warning("%d of %d publishes were not acknowledged; they will be sent again", len(rows) - len(acked), len(rows))
