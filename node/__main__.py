@@ -1,0 +1,71 @@
+"""``shopcrier-node``: run one speaker node from its TOML config.
+
+Exit status: 0 after SIGTERM/SIGINT (current sentence finished, ``offline``
+published), 1 when the node cannot start, 2 for a bad config file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from peewee import DatabaseError
+
+from .agent import build_agent
+from .config import DEFAULT_PATH, ConfigError, load
+from .speech import SpeechError
+
+# Not __name__: that is "__main__" under `python -m node`.
+log = logging.getLogger("node.__main__")
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="shopcrier-node", description="ShopCrier speaker node agent")
+    parser.add_argument("--config", default=str(DEFAULT_PATH), metavar="PATH",
+                        help=f"the node's TOML config (default {DEFAULT_PATH})")
+    parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS,
+                        help="default INFO")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=args.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load(args.config)
+    except ConfigError as exc:
+        print(f"shopcrier-node: {exc}", file=sys.stderr)
+        return 2
+
+    # Handlers go in before the slow start (voices load), so an early SIGTERM
+    # is a clean stop too.
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("%s: stopping after the current sentence", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    try:
+        agent = build_agent(settings, stop=stop)
+    except (OSError, DatabaseError, SpeechError) as exc:
+        log.error("cannot start node %s: %s", settings.id, exc)
+        return 1
+    return agent.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

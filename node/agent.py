@@ -1,0 +1,332 @@
+"""The node agent: a small state machine between the broker, the store, TTS and the speaker.
+
+One thread does all the work. paho's thread only puts :data:`mqtt.LinkEvent`
+items on ``link.inbox``; each :meth:`Agent.step` handles one event, or, when
+none is waiting, plays the next queued announcement; then it sends the outbox
+and a heartbeat when due (both only while connected).
+
+What makes "nothing lost, nothing twice" hold on the node:
+
+- an announcement is stored under its id as soon as the loop takes it, so a
+  QoS 1 redelivery or a reboot never plays it again. (paho sends the PUBACK
+  when its callback returns, a few milliseconds before the store commits: a
+  crash exactly then loses that one announcement. Closing that gap needs
+  manual acknowledgement in :class:`mqtt.Link`, which it does not offer yet.)
+- a receipt is written to the store's outbox in the same transaction that
+  marks the announcement finished, and leaves the outbox only on PUBACK, so
+  receipts made while offline arrive after the reconnect.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from mqtt import (
+    Announcement,
+    Command,
+    Connected,
+    Disconnected,
+    Heartbeat,
+    Link,
+    LinkEvent,
+    NodeStatus,
+    PayloadError,
+    Receipt,
+    Received,
+    Reply,
+    Route,
+)
+from mqtt.fields import format_time
+from mqtt.messages import ReceiptStatus
+
+from . import __version__
+from .clock import Clock, utc_now
+from .config import NodeSettings
+from .outbox import flush_outbox
+from .player import AudioError, Player, make_player
+from .speech import SpeechError, TtsEngine, make_speech
+from .store import Store
+from .telemetry import MAX_ERROR_LEN, Telemetry
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.2  # longest wait for an event while there is nothing to play
+FLUSH_TIMEOUT_S = 5.0  # how long one outbox flush waits for PUBACKs
+FLUSH_RETRY_S = 5.0  # after a flush that timed out, wait this long before the next
+STOP_FLUSH_TIMEOUT_S = 2.0
+ERROR_PAUSE_S = 1.0  # after an unexpected error, so a persistent one does not spin
+
+
+class Agent:
+    """Runs one speaker node until :meth:`request_stop` (or the ``stop`` event) is set.
+
+    The agent owns the parts it is given: :meth:`shutdown` stops the link and
+    closes the store. ``now`` is the wall clock used for expiry and receipts;
+    ``monotonic`` the clock for intervals.
+    """
+
+    def __init__(
+        self,
+        settings: NodeSettings,
+        *,
+        store: Store,
+        speech: TtsEngine,
+        player: Player,
+        link: Link | None = None,
+        now: Clock = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        stop: threading.Event | None = None,
+    ) -> None:
+        base, node_id = settings.base_topic, settings.id
+        self.settings = settings
+        self.store = store
+        self.speech = speech
+        self.player = player
+        self.link = link or Link(
+            settings.broker, node_id, status_topic=NodeStatus.topic(base, node_id=node_id), clean_start=False
+        )
+        self.now = now
+        self.monotonic = monotonic
+        self._stop = stop or threading.Event()
+        self.receipt_topic = Receipt.topic(base, node_id=node_id)
+        self.heartbeat_topic = Heartbeat.topic(base, node_id=node_id)
+        self.command_topic = Command.topic(base, node_id=node_id)
+        self.reply_topic = Reply.topic(base, node_id=node_id)
+        self.telemetry = Telemetry(started=monotonic(), interval_s=settings.heartbeat_interval, version=__version__)
+        self._next_heartbeat: float | None = None  # None while disconnected
+        self._next_flush = 0.0
+        self._shut_down = False
+
+    # -- lifecycle -------------------------------------------------------------
+    def subscriptions(self) -> list[str]:
+        """The topic filters the node follows: its routes' announce topics, announce/all, its commands."""
+        routes = self.settings.routes or (Route(),)
+        filters = [f for route in routes for f in Announcement.subscriptions(route, self.settings.base_topic)]
+        return list(dict.fromkeys([*filters, self.command_topic]))
+
+    def start(self) -> None:
+        """Subscribe (QoS 1, kept across reconnects) and connect in the background."""
+        filters = self.subscriptions()
+        for topic_filter in filters:
+            self.link.subscribe(topic_filter, qos=1)
+        log.info("node %s starting (version %s): broker %s, following %s",
+                 self.settings.id, __version__, self.settings.broker, ", ".join(filters))
+        self.link.start()
+
+    def run(self) -> int:
+        """Start, loop until asked to stop, shut down; returns the exit status (0)."""
+        self.start()
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.step()
+                except Exception:
+                    log.exception("unexpected error in the main loop; carrying on")
+                    self._stop.wait(ERROR_PAUSE_S)
+        finally:
+            self.shutdown()
+        return 0
+
+    def request_stop(self) -> None:
+        """Stop after the current sentence. Safe from a signal handler or another thread."""
+        self._stop.set()
+
+    def shutdown(self) -> None:
+        """Send what the outbox holds (briefly), say ``offline``, disconnect, close the store. Idempotent."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if self.link.connected.is_set():
+            try:
+                flush_outbox(self.store, self.link, timeout=STOP_FLUSH_TIMEOUT_S)
+            except Exception:
+                log.exception("could not send the outbox while stopping; it is kept for next time")
+        self.link.stop()
+        self.store.close()
+        log.info("node %s stopped", self.settings.id)
+
+    # -- one turn of the loop ----------------------------------------------------
+    def step(self) -> None:
+        """Handle one waiting event, else play one announcement, else wait up to POLL_S for an event.
+
+        Events go first, so an urgent announcement that arrives during a long
+        queue is stored (and ranked) before the next one starts.
+        """
+        event = self._take_event(wait=0)
+        if event is not None:
+            self.handle(event)
+        elif not self.play_next():
+            event = self._take_event(wait=POLL_S)
+            if event is not None:
+                self.handle(event)
+        self._flush_if_due()
+        self._heartbeat_if_due()
+
+    def _take_event(self, wait: float) -> LinkEvent | None:
+        try:
+            return self.link.inbox.get(timeout=wait) if wait > 0 else self.link.inbox.get_nowait()
+        except queue.Empty:
+            return None
+
+    def handle(self, event: LinkEvent) -> None:
+        match event:
+            case Connected():
+                self.telemetry.link_up(self.monotonic())
+                self._next_heartbeat = self.monotonic()  # one right away
+                self._next_flush = 0.0
+            case Disconnected(reason=reason):
+                log.warning("broker link down (%s); playing on, receipts wait in the outbox", reason)
+                self.telemetry.link_lost(self.monotonic())
+                self._next_heartbeat = None
+            case Received(topic=topic, payload=payload):
+                base = self.settings.base_topic
+                if Announcement.parse_topic(topic, base) is not None:
+                    self.on_announcement(topic, payload)
+                elif topic == self.command_topic:
+                    self.on_command(payload)
+                else:
+                    log.debug("ignoring a message on %s", topic)
+
+    # -- announcements -------------------------------------------------------------
+    def on_announcement(self, topic: str, payload: bytes) -> None:
+        """Validate and queue; an invalid payload is logged and dropped, a seen id dropped quietly."""
+        try:
+            announcement = Announcement.from_json(payload)
+        except PayloadError as exc:
+            log.warning("dropped an invalid announcement on %s: %s", topic, exc)
+            return
+        if self.store.accept(announcement):
+            log.info("queued announcement %s (%s, %s priority)",
+                     announcement.id, announcement.category, announcement.priority)
+        else:
+            log.debug("announcement %s was seen before; dropped", announcement.id)
+
+    def play_next(self) -> bool:
+        """Play (or expire) the next queued announcement; False when the queue is empty."""
+        announcement = self.store.next_queued()
+        if announcement is None:
+            return False
+        if announcement.is_expired(self.now()):
+            assert announcement.expires_at is not None
+            log.info("announcement %s expired at %s; not playing it", announcement.id, announcement.expires_at)
+            self._finish(announcement.id, "expired", f"expired at {format_time(announcement.expires_at)}")
+            return True
+        self.store.mark(announcement.id, "playing")
+        log.info("playing announcement %s (%s)", announcement.id, announcement.category)
+        try:
+            finished = self.speak(announcement.text, announcement.lang)
+        except Exception as exc:
+            finished = False
+            if not self._stop.is_set():  # a stop may kill espeak-ng too (systemd signals the whole group)
+                self._fail(announcement.id, exc)
+                return True
+        if not finished:
+            # Stopped part way: half heard counts as unheard, so it plays in full next time.
+            self.store.mark(announcement.id, "queued")
+            log.info("stopped while playing %s; it stays queued", announcement.id)
+            return True
+        self._finish(announcement.id, "played")
+        self.telemetry.played(announcement.id, self.now())
+        return True
+
+    def _fail(self, announcement_id: str, exc: Exception) -> None:
+        """A failed receipt; the audio device's errors also go into the heartbeat."""
+        if isinstance(exc, AudioError):
+            self.telemetry.audio_failed(str(exc))
+        if isinstance(exc, (AudioError, SpeechError)):
+            log.error("announcement %s failed: %s", announcement_id, exc)
+            detail = str(exc)
+        else:  # a TTS or player bug: report it rather than leave the announcement `playing`
+            log.exception("announcement %s failed unexpectedly", announcement_id)
+            detail = f"internal error: {exc!r}"
+        self._finish(announcement_id, "failed", detail)
+
+    def speak(self, text: str, lang: str) -> bool:
+        """Synthesise and play sentence by sentence; False when a stop cut it short."""
+        for pcm in self.speech.synthesize(text, lang):
+            if self._stop.is_set():
+                return False
+            self.player.play(pcm)
+        return True
+
+    def _finish(self, announcement_id: str, status: ReceiptStatus, detail: str | None = None) -> None:
+        """Mark it finished and put its receipt in the outbox, in one transaction."""
+        receipt = Receipt(
+            id=announcement_id, status=status, at=self.now(), detail=detail[:MAX_ERROR_LEN] if detail else None
+        )
+        with self.store.transaction():
+            self.store.mark(announcement_id, status)
+            self.store.outbox_put(self.receipt_topic, receipt.to_json(), qos=1)
+        self._next_flush = 0.0
+
+    # -- commands --------------------------------------------------------------------
+    def on_command(self, payload: bytes) -> None:
+        """``say`` plays its text now, without storing it; the rest are not supported yet."""
+        try:
+            command = Command.from_json(payload)
+        except PayloadError as exc:
+            log.warning("dropped an invalid command: %s", exc)
+            return
+        if command.cmd == "say":
+            ok, detail = self._say(command.args["text"], command.args["lang"])
+        else:
+            log.info("command %s (%s) is not yet supported", command.cmd, command.id)
+            ok, detail = False, "not yet supported"
+        self.link.publish(self.reply_topic, Reply(id=command.id, ok=ok, detail=detail).to_json(), qos=1)
+
+    def _say(self, text: str, lang: str) -> tuple[bool, str | None]:
+        try:
+            if not self.speak(text, lang):
+                return False, "interrupted by shutdown"
+        except (AudioError, SpeechError) as exc:
+            if isinstance(exc, AudioError):
+                self.telemetry.audio_failed(str(exc))
+            return False, str(exc)[:MAX_ERROR_LEN]
+        return True, None
+
+    # -- outbox and heartbeat --------------------------------------------------------
+    def _flush_if_due(self) -> None:
+        if not self.link.connected.is_set() or self.monotonic() < self._next_flush:
+            return
+        if not flush_outbox(self.store, self.link, timeout=FLUSH_TIMEOUT_S):
+            self._next_flush = self.monotonic() + FLUSH_RETRY_S
+
+    def _heartbeat_if_due(self) -> None:
+        mono = self.monotonic()
+        if self._next_heartbeat is None or mono < self._next_heartbeat or not self.link.connected.is_set():
+            return
+        self._next_heartbeat = mono + self.settings.heartbeat_interval
+        heartbeat = self.telemetry.heartbeat(
+            mono=mono,
+            at=self.now(),
+            queue_depth=self.store.queue_depth(),
+            volume=self.settings.volume,
+            free_disk_mb=_free_disk_mb(self.settings.data_dir),
+        )
+        self.link.publish(self.heartbeat_topic, heartbeat.to_json(), qos=0)
+
+
+def _free_disk_mb(path: Path) -> int:
+    try:
+        return shutil.disk_usage(path).free // (1024 * 1024)
+    except OSError:
+        return 0
+
+
+def build_agent(settings: NodeSettings, *, stop: threading.Event | None = None, now: Clock = utc_now) -> Agent:
+    """An agent with the real parts: the store in ``data_dir``, :func:`make_speech`, :func:`make_player`."""
+    store = Store.open(settings.data_dir, now=now)
+    try:
+        speech = make_speech(settings)
+        player = make_player(settings)
+    except BaseException:
+        store.close()
+        raise
+    return Agent(settings, store=store, speech=speech, player=player, now=now, stop=stop)
+

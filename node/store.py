@@ -1,0 +1,217 @@
+"""The node's local store: every announcement it has accepted, and its outbox.
+
+One SQLite file, ``{data_dir}/node.sqlite3``, in WAL mode. "Never play one
+twice" lives here: an announcement id is the table's PRIMARY KEY, so a QoS 1
+redelivery or a reboot finds it already there (:meth:`Store.accept` returns
+False). Rows are kept after playing for exactly that reason.
+
+The outbox holds what the node must tell the hub (receipts), in order, until
+the broker has acknowledged each one; it survives a broker outage and a reboot.
+
+Each :class:`Store` has its own peewee database and its own model classes
+bound to it, so two stores can be open at once (tests do that).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from peewee import (
+    SQL,
+    AutoField,
+    BlobField,
+    Case,
+    CharField,
+    IntegerField,
+    IntegrityError,
+    Model,
+    NodeList,
+    SqliteDatabase,
+    TextField,
+)
+
+from mqtt import Announcement, PayloadError
+from mqtt.fields import format_time
+
+from .clock import Clock, utc_now
+
+log = logging.getLogger(__name__)
+
+FILENAME = "node.sqlite3"
+PRAGMAS = {"journal_mode": "wal", "synchronous": "normal", "busy_timeout": 5000}
+
+Status = Literal["queued", "playing", "played", "failed", "expired"]
+STATUSES: tuple[Status, ...] = ("queued", "playing", "played", "failed", "expired")
+FINISHED: frozenset[Status] = frozenset({"played", "failed", "expired"})
+
+
+class AnnouncementRow(Model):
+    """One accepted announcement. ``payload`` is its JSON as received (re-validated on read)."""
+
+    id = CharField(primary_key=True, max_length=128)
+    payload = TextField()
+    priority = CharField(max_length=8)
+    status = CharField(max_length=8, index=True)
+    received_at = TextField()  # RFC 3339 UTC
+    finished_at = TextField(null=True)
+
+
+class AutoIncrementField(AutoField):
+    """INTEGER PRIMARY KEY AUTOINCREMENT: a sequence number is never reused, even after the newest row is deleted."""
+
+    def ddl(self, ctx: Any) -> NodeList:
+        return NodeList((super().ddl(ctx), SQL("AUTOINCREMENT")))
+
+
+class OutboxRow(Model):
+    """One message waiting for the broker's acknowledgement; ``seq`` gives the order."""
+
+    seq = AutoIncrementField()
+    topic = TextField()
+    payload = BlobField()
+    qos = IntegerField()
+    created_at = TextField()  # RFC 3339 UTC
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    topic: str
+    payload: bytes
+    qos: int
+
+
+class Store:
+    """The node's SQLite store. Use from one thread (the agent's main loop)."""
+
+    def __init__(self, path: Path, *, now: Clock = utc_now) -> None:
+        self.path = path
+        self.now = now
+        self._db = SqliteDatabase(str(path), pragmas=PRAGMAS)
+
+        # Model classes of this store's own, bound to its database: binding the
+        # module-level classes would point every open store at the last one.
+        class Announcements(AnnouncementRow):
+            class Meta:
+                database = self._db
+                table_name = "announcements"
+
+        class Outbox(OutboxRow):
+            class Meta:
+                database = self._db
+                table_name = "outbox"
+
+        self._announcements = Announcements
+        self._outbox = Outbox
+
+    @classmethod
+    def open(cls, data_dir: Path, *, now: Clock = utc_now) -> Store:
+        """Open (creating if need be) ``{data_dir}/node.sqlite3`` and recover from a crash."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        store = cls(data_dir / FILENAME, now=now)
+        store.connect()
+        return store
+
+    def connect(self) -> None:
+        self._db.connect(reuse_if_open=True)
+        self._db.create_tables([self._announcements, self._outbox])
+        A = self._announcements
+        # A crash (or power cut) mid-announcement leaves it `playing`. Half heard
+        # counts as unheard: queue it again so it is played in full.
+        requeued = A.update(status="queued").where(A.status == "playing").execute()
+        if requeued:
+            log.warning("re-queued %s announcement(s) interrupted while playing", requeued)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all (nests as a savepoint)."""
+        with self._db.atomic():
+            yield
+
+    # -- announcements ---------------------------------------------------------
+    def accept(self, announcement: Announcement) -> bool:
+        """Queue ``announcement``; False when its id was seen before (nothing changes)."""
+        A = self._announcements
+        try:
+            with self._db.atomic():
+                A.insert(
+                    id=announcement.id,
+                    payload=announcement.to_json().decode(),
+                    priority=announcement.priority,
+                    status="queued",
+                    received_at=format_time(self.now()),
+                ).execute()
+        except IntegrityError:
+            return False
+        return True
+
+    def next_queued(self) -> Announcement | None:
+        """The announcement to play next: urgent, then high, then normal; oldest first within one."""
+        A = self._announcements
+        rank = Case(A.priority, (("urgent", 0), ("high", 1)), 2)
+        while True:
+            # rowid grows with every insert, so it is arrival order even when the
+            # wall clock steps back.
+            row = A.select().where(A.status == "queued").order_by(rank, SQL("rowid")).first()
+            if row is None:
+                return None
+            try:
+                return Announcement.from_json(row.payload)
+            except PayloadError as exc:  # stored by an older version with another schema
+                log.error("announcement %s in the store is unreadable, marking it failed: %s", row.id, exc)
+                self.mark(row.id, "failed")
+
+    def mark(self, announcement_id: str, status: Status) -> None:
+        """Set the status; a finished one (played, failed, expired) gets ``finished_at``."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        A = self._announcements
+        finished_at = format_time(self.now()) if status in FINISHED else None
+        updated = A.update(status=status, finished_at=finished_at).where(A.id == announcement_id).execute()
+        if not updated:
+            log.warning("cannot mark announcement %s %s: not in the store", announcement_id, status)
+
+    def status(self, announcement_id: str) -> Status | None:
+        """The status of one announcement, None when it was never accepted."""
+        A = self._announcements
+        row = A.get_or_none(A.id == announcement_id)
+        if row is None:
+            return None
+        return cast(Status, row.status)  # only STATUSES are ever written
+
+    def queue_depth(self) -> int:
+        A = self._announcements
+        return int(A.select().where(A.status == "queued").count())
+
+    # -- outbox ---------------------------------------------------------------
+    def outbox_put(self, topic: str, payload: bytes, qos: int = 1) -> int:
+        """Append a message; returns its sequence number."""
+        O = self._outbox
+        return int(O.insert(topic=topic, payload=payload, qos=qos, created_at=format_time(self.now())).execute())
+
+    def outbox_pending(self, limit: int = 100) -> list[OutboxItem]:
+        """Up to ``limit`` messages, oldest first."""
+        O = self._outbox
+        rows = O.select().order_by(O.seq).limit(limit)
+        return [OutboxItem(row.seq, row.topic, bytes(row.payload), row.qos) for row in rows]
+
+    def outbox_remove(self, seq: int) -> None:
+        O = self._outbox
+        O.delete().where(O.seq == seq).execute()
+
+    def outbox_size(self) -> int:
+        return int(self._outbox.select().count())
