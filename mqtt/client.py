@@ -33,12 +33,13 @@ DEFAULT_SESSION_EXPIRY = 7 * 24 * 3600
 
 @dataclass(frozen=True)
 class Received:
-    """A message from the broker."""
+    """A message from the broker. ``mid`` is what :meth:`Link.ack` acknowledges."""
 
     topic: str
     payload: bytes
     retain: bool
     qos: int
+    mid: int = 0
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Link:
     ``status_topic``: where the retained ``online`` birth and the ``offline``
     LWT go. ``session_expiry`` (seconds) keeps queued QoS 1 messages at the
     broker while the client is away; 0 with ``clean_start=True`` for a
-    throwaway client.
+    throwaway client. ``manual_ack``: QoS 1 messages are acknowledged only by
+    :meth:`ack`, after the owner has stored them.
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class Link:
         clean_start: bool = False,
         session_expiry: int = DEFAULT_SESSION_EXPIRY,
         backoff: tuple[int, int] = (1, 30),
+        manual_ack: bool = False,
     ) -> None:
         self.settings = settings
         self.client_id = client_id
@@ -84,7 +87,9 @@ class Link:
         self._subscriptions: dict[str, int] = {}
         self._lock = threading.Lock()
 
-        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5)
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5, manual_ack=manual_ack
+        )
         if settings.username:
             client.username_pw_set(settings.username, settings.password)
         if settings.tls:
@@ -148,6 +153,15 @@ class Link:
         with self._lock:
             return dict(self._subscriptions)
 
+    def ack(self, message: Received) -> None:
+        """With ``manual_ack``: tell the broker ``message`` is safely handled (the PUBACK).
+
+        Until then the broker holds it, and sends it again after a reconnect:
+        a receiver that acks only after its own commit loses nothing in a crash.
+        """
+        if message.qos > 0:
+            self._client.ack(message.mid, message.qos)
+
     # -- publishing ------------------------------------------------------------
     def publish(
         self,
@@ -196,7 +210,7 @@ class Link:
             self.inbox.put(Disconnected(reason=str(reason)))
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
-        self.inbox.put(Received(message.topic, bytes(message.payload), bool(message.retain), message.qos))
+        self.inbox.put(Received(message.topic, bytes(message.payload), bool(message.retain), message.qos, message.mid))
 
 
 def is_acked(info: paho.MQTTMessageInfo) -> bool:

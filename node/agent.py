@@ -8,10 +8,9 @@ and a heartbeat when due (both only while connected).
 What makes "nothing lost, nothing twice" hold on the node:
 
 - an announcement is stored under its id as soon as the loop takes it, so a
-  QoS 1 redelivery or a reboot never plays it again. (paho sends the PUBACK
-  when its callback returns, a few milliseconds before the store commits: a
-  crash exactly then loses that one announcement. Closing that gap needs
-  manual acknowledgement in :class:`mqtt.Link`, which it does not offer yet.)
+  QoS 1 redelivery or a reboot never plays it again; the link acknowledges it
+  to the broker (manual PUBACK) only after that commit, so a crash before it
+  leaves the broker holding the announcement for the next connection.
 - a receipt is written to the store's outbox in the same transaction that
   marks the announcement finished, and leaves the outbox only on PUBACK, so
   receipts made while offline arrive after the reconnect.
@@ -89,7 +88,11 @@ class Agent:
         self.speech = speech
         self.player = player
         self.link = link or Link(
-            settings.broker, node_id, status_topic=NodeStatus.topic(base, node_id=node_id), clean_start=False
+            settings.broker,
+            node_id,
+            status_topic=NodeStatus.topic(base, node_id=node_id),
+            clean_start=False,
+            manual_ack=True,
         )
         self.now = now
         self.monotonic = monotonic
@@ -192,6 +195,9 @@ class Agent:
                     self.on_command(payload)
                 else:
                     log.debug("ignoring a message on %s", topic)
+                # Handled (stored, or judged invalid): only now may the broker forget it.
+                # An exception above skips this, and the broker re-sends after a reconnect.
+                self.link.ack(event)
 
     # -- announcements -------------------------------------------------------------
     def on_announcement(self, topic: str, payload: bytes) -> None:

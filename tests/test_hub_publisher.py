@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def publisher(broker: Mosquitto) -> Iterator[Publisher]:
     link = mqtt.Link(
-        mqtt.BrokerSettings.from_url(broker.url), f"hub-{uuid.uuid4().hex[:6]}", status_topic=mqtt.HubStatus.topic()
+        mqtt.BrokerSettings.from_url(broker.url),
+        f"hub-{uuid.uuid4().hex[:6]}",
+        status_topic=mqtt.HubStatus.topic(),
+        manual_ack=True,
     )
     link.subscribe(mqtt.Receipt.subscription(), qos=1)
     link.start()

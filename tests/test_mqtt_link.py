@@ -63,6 +63,7 @@ def make_link(broker: Mosquitto) -> Iterator[MakeLink]:
         status_topic: str | None = None,
         clean_start: bool = False,
         session_expiry: int = DEFAULT_SESSION_EXPIRY,
+        manual_ack: bool = False,
     ) -> Link:
         link = Link(
             settings_for(broker),
@@ -70,6 +71,7 @@ def make_link(broker: Mosquitto) -> Iterator[MakeLink]:
             status_topic=status_topic,
             clean_start=clean_start,
             session_expiry=session_expiry,
+            manual_ack=manual_ack,
         )
         made.append(link)
         for topic_filter in subscribe:
@@ -315,6 +317,30 @@ def test_a_persistent_session_keeps_qos1_messages_while_the_node_is_away(make_li
     received = [e for e in events if isinstance(e, Received)]
     assert all(e.qos == 1 and not e.retain for e in received)
     assert Announcement.from_json(received[-1].payload) == Announcement.from_json(sent[-1].to_json())
+
+
+def test_a_message_not_yet_acked_is_delivered_again_after_a_reconnect(make_link: MakeLink) -> None:
+    """manual_ack: the receiver acks after its own commit, so dying before it loses nothing."""
+    hub = make_link("hub", clean_start=True, session_expiry=0)
+    node = make_link("spk-orders-1", subscribe=(ORDERS,), manual_ack=True)
+    sync(node, hub)
+    for event in drain(node):
+        if isinstance(event, Received):
+            node.ack(event)
+    assert wait_all([hub.publish(ORDERS, announcement("unacked").to_json(), qos=1)], timeout=5)
+    wait_for(node, is_announcement("unacked"))
+    node.stop()  # gone before it acknowledged
+
+    back = make_link("spk-orders-1", subscribe=(ORDERS,), manual_ack=True)
+    again = wait_for(back, is_announcement("unacked"))
+    assert isinstance(again, Received)
+    back.ack(again)
+    back.stop()
+
+    # acknowledged this time: the next session does not get it again
+    third = make_link("spk-orders-1", subscribe=(ORDERS,), manual_ack=True)
+    assert wait_all([hub.publish(ORDERS, announcement("after").to_json(), qos=1)], timeout=5)
+    assert announcements(collect_until(third, is_announcement("after"))) == ["after"]
 
 
 def test_a_clean_start_link_gets_nothing_sent_while_it_was_away(make_link: MakeLink) -> None:

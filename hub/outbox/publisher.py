@@ -58,6 +58,7 @@ class Publisher:
             ids = mqtt.Receipt.parse_topic(event.topic, self.base)
             if ids is not None:
                 self.record_receipt(ids["node_id"], event.payload)
+            self.link.ack(event)  # after the commit: a crash before it gets the receipt again
 
     def record_receipt(self, node_id: str, payload: bytes) -> bool:
         """Store a node's receipt once; False for an invalid or repeated one."""
@@ -127,4 +128,5 @@ def make_link(client_id: str = "shopcrier-hub") -> Link:
         settings.MQTT_BROKER,
         client_id,
         status_topic=mqtt.HubStatus.topic(settings.MQTT_BASE_TOPIC),
+        manual_ack=True,
     )
