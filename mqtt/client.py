@@ -15,7 +15,7 @@ import queue
 import ssl
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -39,7 +39,7 @@ class Received:
     payload: bytes
     retain: bool
     qos: int
-    mid: int = 0
+    mid: int = field(default=0, compare=False)  # the broker-side handle, not part of the message
 
 
 @dataclass(frozen=True)
