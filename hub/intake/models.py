@@ -8,7 +8,16 @@ from django.utils import timezone
 from hub.org.models import topic_slug
 from hub.rules.models import PRIORITY_CHOICES, Category
 
-ADAPTERS = [("generic", "generic JSON API"), ("simulator", "ShopCrier simulator")]
+ADAPTERS = [
+    ("generic", "generic JSON API"),
+    ("woocommerce", "WooCommerce REST v3 orders"),
+    ("shopify", "Shopify Admin REST orders"),
+    ("simulator", "ShopCrier simulator"),
+]
+
+
+def default_cursor() -> dict[str, object]:
+    return {"param": "since_id", "field": "id"}
 
 
 def default_fields() -> dict[str, str]:
@@ -24,7 +33,14 @@ def default_fields() -> dict[str, str]:
 
 
 class Source(models.Model):
-    """A platform endpoint polled every ``interval_seconds``; ``cursor`` is where the last commit left off."""
+    """A platform endpoint polled every ``interval_seconds``; ``cursor`` is where the last commit left off.
+
+    The JSON settings mirror the TOML file (docs/config.md):
+    ``cursor_config`` {param, field, type: "id" | "timestamp", overlap: seconds};
+    ``pagination`` {} | {type: "link_header"} | {type: "next", path} |
+    {type: "page", param, size_param, size}; ``auth`` {type, token_env, …};
+    ``webhook`` {secret_env}. Secrets are named by environment variable only.
+    """
 
     name = models.CharField(max_length=64, unique=True, validators=[topic_slug])
     adapter = models.CharField(max_length=16, choices=ADAPTERS, default="generic")
@@ -32,10 +48,12 @@ class Source(models.Model):
     interval_seconds = models.PositiveIntegerField(default=5)
     items_path = models.CharField(max_length=200, default="data.items", blank=True)
     fields = models.JSONField(default=default_fields)
-    cursor_param = models.CharField(max_length=64, default="since_id")
-    cursor_field = models.CharField(max_length=64, default="id")
-    cursor = models.CharField(max_length=200, blank=True)
+    cursor_config = models.JSONField(default=default_cursor)
+    pagination = models.JSONField(default=dict, blank=True)
     auth = models.JSONField(default=dict, blank=True, help_text='e.g. {"type": "bearer", "token_env": "SHOP_TOKEN"}')
+    webhook = models.JSONField(default=dict, blank=True, help_text='e.g. {"secret_env": "SHOP_WEBHOOK_SECRET"}')
+    cursor = models.CharField(max_length=200, blank=True, help_text="where the last committed page left off")
+    etag = models.CharField(max_length=200, blank=True, help_text="the last reply's ETag, sent as If-None-Match")
     enabled = models.BooleanField(default=True)
 
     # health, read by the health monitor

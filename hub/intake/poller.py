@@ -48,14 +48,21 @@ class Poller:
         pipeline = Pipeline.from_db()
         started = time.monotonic()
         totals = PollResult()
+        next_url: str | None = None
+        seen: set[str] = set()
         try:
             for _ in range(MAX_PAGES_PER_POLL):
-                page = adapter.fetch(source, self.session)
+                page = adapter.fetch(source, self.session, next_url)
                 stored = store_page(source, page, pipeline)
                 totals = PollResult(
                     totals.new + stored.new, totals.duplicates + stored.duplicates, totals.rejected + stored.rejected
                 )
-                if not page.more:
+                next_url = page.next_url
+                if next_url is not None:
+                    if next_url in seen:
+                        raise FetchError(f"pagination loops back to {next_url}")
+                    seen.add(next_url)
+                elif not page.more:
                     break
         except FetchError as exc:
             totals = PollResult(totals.new, totals.duplicates, totals.rejected, str(exc))

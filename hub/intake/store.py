@@ -88,9 +88,13 @@ def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
             ],
             ignore_conflicts=True,
         )
+        moved: dict[str, str] = {}
         if page.cursor is not None and page.cursor != source.cursor:
-            source.cursor = page.cursor
-            Source.objects.filter(pk=source.pk).update(cursor=page.cursor)
+            source.cursor = moved["cursor"] = page.cursor
+        if page.etag is not None and page.etag != source.etag:
+            source.etag = moved["etag"] = page.etag
+        if moved:
+            Source.objects.filter(pk=source.pk).update(**moved)
     if page.rejects:
         log.warning("source %s: %d item(s) quarantined, first: %s", source.name, len(page.rejects), page.rejects[0].reason)
     return Stored(new=new, duplicates=duplicates, rejected=len(page.rejects))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Department, Staff, Subsystem
+from .models import Department, SpeakerNode, Staff, Subsystem
 
 
 @admin.register(Subsystem)
@@ -18,3 +18,10 @@ class DepartmentAdmin(admin.ModelAdmin[Department]):
 class StaffAdmin(admin.ModelAdmin[Staff]):
     list_display = ("number", "name", "department", "contact")
     list_filter = ("department",)
+
+
+@admin.register(SpeakerNode)
+class SpeakerNodeAdmin(admin.ModelAdmin[SpeakerNode]):
+    list_display = ("node_id", "department", "description", "enabled")
+    list_filter = ("department", "enabled")
+    filter_horizontal = ("staff",)

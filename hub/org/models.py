@@ -44,3 +44,16 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+
+class SpeakerNode(models.Model):
+    """A speaker (``shopcrier-node``) and the department whose announcements it says."""
+
+    node_id = models.CharField(max_length=64, unique=True, validators=[topic_slug])
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="nodes")
+    staff = models.ManyToManyField(Staff, blank=True, help_text="staff whose personal announcements it also says")
+    description = models.CharField(max_length=200, blank=True)
+    enabled = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.node_id

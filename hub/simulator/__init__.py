@@ -12,8 +12,7 @@ from typing import Any
 # How a source reads the simulator (the generic adapter with these settings).
 SOURCE_PRESET: dict[str, Any] = {
     "items_path": "data.items",
-    "cursor_param": "since",
-    "cursor_field": "seq",
+    "cursor_config": {"param": "since", "field": "seq"},
     "fields": {
         "id": "id",
         "user_id": "user.id",

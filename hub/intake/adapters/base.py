@@ -42,15 +42,22 @@ class Reject:
 class Page:
     """One reply: good items in platform order, rejects, and the cursor after it.
 
-    ``cursor`` is None when the reply does not move it; ``more`` says another
-    request may find more.
+    ``cursor`` is None when the reply does not move it. ``next_url``: the next
+    page of this same listing (a ``Link: rel="next"``, a next link in the body,
+    a page number), fetched within the same poll. ``more``: with no
+    ``next_url``, asking again with the new cursor may find more. ``etag`` is
+    remembered for ``If-None-Match``.
     """
 
     items: list[Item]
     rejects: list[Reject]
     cursor: str | None
     more: bool
+    next_url: str | None = None
+    etag: str | None = None
 
 
 class Adapter(Protocol):
-    def fetch(self, source: Source, session: requests.Session) -> Page: ...
+    def fetch(self, source: Source, session: requests.Session, url: str | None = None) -> Page:
+        """The first page (``url`` None: from ``source.url`` and its cursor) or the page at ``url``."""
+        ...

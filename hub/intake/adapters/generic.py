@@ -116,13 +116,13 @@ def _snippet(data: bytes | str, limit: int = 500) -> str:
 
 
 class GenericAdapter:
-    def fetch(self, source: Source, session: requests.Session) -> Page:
+    def fetch(self, source: Source, session: requests.Session, url: str | None = None) -> Page:
         headers, params, basic = auth_for(source)
-        if source.cursor:
-            params[source.cursor_param] = source.cursor
+        if url is None and source.cursor:
+            params[source.cursor_config.get("param", "since_id")] = source.cursor
         try:
             response = session.get(
-                source.url, params=params, headers=headers, auth=basic, timeout=TIMEOUT, stream=True
+                url or source.url, params=params, headers=headers, auth=basic, timeout=TIMEOUT, stream=True
             )
             with response:
                 body = read_capped(response)
@@ -150,7 +150,7 @@ class GenericAdapter:
         cursor: str | None = None
         for raw in raw_items:
             # The cursor moves past bad items too: they are quarantined, not re-fetched forever.
-            position = dig(raw, source.cursor_field) if isinstance(raw, dict) else None
+            position = dig(raw, source.cursor_config.get("field", "id")) if isinstance(raw, dict) else None
             if isinstance(position, (str, int)) and not isinstance(position, bool):
                 cursor = str(position)
             try:
