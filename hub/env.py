@@ -93,7 +93,11 @@ def database(data: Path) -> dict[str, Any]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(port or ""),
-            "CONN_MAX_AGE": 60,
+            # Kept open: the poller's advisory locks live as long as its connection.
+            "CONN_MAX_AGE": None,
+            "CONN_HEALTH_CHECKS": True,
+            # pg_stat_activity shows which hub process holds which connection (and lock)
+            "OPTIONS": {"application_name": f"shopcrier-hub-{os.getpid()}"},
         }
     raise EnvError(f"DATABASE_URL scheme {parts.scheme!r} is not sqlite or postgres")
 

@@ -8,6 +8,7 @@ record the source's health.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -20,6 +21,7 @@ from django.utils import timezone
 from hub.pipeline import Pipeline
 
 from .adapters import FetchError, adapter_for
+from .locks import holds_source
 from .models import Source
 from .store import store_page
 
@@ -40,7 +42,8 @@ class PollResult:
 class Poller:
     def __init__(self, session: requests.Session | None = None) -> None:
         self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = "ShopCrier/0.1"
+        # the pid tells a platform's logs (and our tests) which hub process polls
+        self.session.headers["User-Agent"] = f"ShopCrier/0.1 (pid {os.getpid()})"
         self._due: dict[int, float] = {}
 
     def poll_source(self, source: Source) -> PollResult:
@@ -94,9 +97,13 @@ class Poller:
         """Poll every source that is due; return seconds until the next one is."""
         now = time.monotonic()
         for source in Source.objects.filter(enabled=True):
-            if self._due.get(source.pk, 0.0) <= now:
+            if self._due.get(source.pk, 0.0) > now:
+                continue
+            if holds_source(source.pk):
                 self.poll_source(source)
                 self._due[source.pk] = time.monotonic() + self.delay(source)
+            else:  # another hub process polls it; look again in a while in case it dies
+                self._due[source.pk] = time.monotonic() + min(float(source.interval_seconds), 5.0)
         upcoming = [due for due in self._due.values()]
         return max(0.05, min(upcoming) - time.monotonic()) if upcoming else 1.0
 

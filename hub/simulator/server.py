@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,6 +22,7 @@ class Feed:
     def __init__(self) -> None:
         self._items: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self.agents: Counter[str] = Counter()  # GET requests per User-Agent
 
     def add(self, item: dict[str, Any]) -> int:
         with self._lock:
@@ -69,6 +71,7 @@ class Handler(BaseHTTPRequestHandler):
         if since < 0 or limit < 1:
             self._reply(400, {"error": "since must be >= 0 and limit >= 1"})
             return
+        self.server.feed.agents[self.headers.get("User-Agent", "")] += 1
         self._reply(200, {"data": {"items": self.server.feed.since(since, limit)}})
 
     def do_POST(self) -> None:
