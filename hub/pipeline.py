@@ -1,7 +1,8 @@
-"""Recognise, route and write the outbox for a freshly stored message.
+"""Recognise a fresh message, and the outbox rows its routes call for.
 
-Runs inside the caller's transaction, so a message, its classification and its
-deliveries are committed together or not at all.
+The caller (hub.intake.store) saves both inside the transaction that stores
+the message, so a message, its classification and its deliveries are
+committed together or not at all.
 """
 
 from __future__ import annotations
@@ -37,24 +38,29 @@ class Pipeline:
         categories = {c.slug: c for c in Category.objects.all()}
         return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC)
 
-    def process(self, message: Message) -> list[Delivery]:
+    def recognise(self, message: Message) -> None:
+        """Set the message's category, priority and deciding rule (before it is saved)."""
         verdict = self.classifier.classify(message.content, message.platform_type)
         category = self.categories.get(verdict.category) or self.categories.get(DEFAULT_CATEGORY)
         if category is None:
-            log.error("no category %r nor %r: message %s is stored unclassified", verdict.category, DEFAULT_CATEGORY, message.pk)
-            return []
+            log.error("no category %r nor %r: message is stored unclassified", verdict.category, DEFAULT_CATEGORY)
+            return
         message.category = category
         message.priority = category.priority
         message.rule = verdict.rule
-        message.save(update_fields=["category", "priority", "rule"])
-        log.info("message %s is %s (rule %s matched %r)", message.pk, category.slug, verdict.rule, verdict.matched)
+        log.debug("%r is %s (rule %s matched %r)", message.content[:60], category.slug, verdict.rule, verdict.matched)
 
+    def deliveries(self, message: Message) -> list[Delivery]:
+        """The outbox rows for a saved, recognised message: its event, and its announcement on every route target."""
+        category = message.category
+        if category is None:
+            return []
         now = timezone.now()
         event = mqtt.Event(
             message_id=message.pk,
             category=category.slug,
             priority=message.priority,  # type: ignore[arg-type]
-            rule=verdict.rule,
+            rule=message.rule,
             text=message.content,
             source=message.source.name,
             app=message.app or None,
@@ -89,5 +95,4 @@ class Pipeline:
                         expires_at=expires_at,
                     )
                 )
-        Delivery.objects.bulk_create(deliveries)
         return deliveries

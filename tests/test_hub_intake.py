@@ -137,3 +137,22 @@ def test_intervals_are_read_in_seconds_minutes_or_hours(text: str, seconds: int)
 def test_a_bad_interval_is_refused_naming_the_accepted_forms(text: str) -> None:
     with pytest.raises(ValueError, match="interval"):
         parse_interval(text)
+
+
+def test_a_message_stored_by_another_writer_meanwhile_is_dropped_and_the_rest_kept(
+    simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.intake import store
+
+    source = simulator_source(simulator.url)
+    simulator.feed.add({"id": "raced", "user": {"id": "u"}, "content": "客户甲提交了订单1"})
+    Poller().poll_source(source)
+    before = Message.objects.count()
+    # as if a webhook stored "raced" between the lookup and the insert: the lookup sees nothing
+    monkeypatch.setattr(store, "known_keys", lambda source, keys: set())
+    Source.objects.filter(pk=source.pk).update(cursor="")
+    simulator.feed.add({"id": "fresh", "user": {"id": "u"}, "content": "客户乙提交了订单2"})
+    result = Poller().poll_source(Source.objects.get(pk=source.pk))
+    assert (result.new, result.error) == (1, "")
+    assert Message.objects.count() == before + 1
+    assert Message.objects.get(external_id="fresh").deliveries.count() == 2

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hub.outbox.models import Delivery
 from hub.pipeline import Pipeline
 from hub.rules.classify import detect_language
 
@@ -48,33 +49,28 @@ class Stored:
 
 
 def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
-    """Store ``page`` for ``source`` and advance its cursor, all or nothing."""
-    new = duplicates = 0
+    """Store ``page`` for ``source`` and advance its cursor, all or nothing.
+
+    Known keys are looked up in one query and the rest inserted in one batch;
+    the unique constraint still decides, so a message another writer (a
+    webhook) stored meanwhile is caught and dropped row by row.
+    """
     now = timezone.now()
+    fresh: dict[str, Message] = {}
+    for item in page.items:
+        message = _message(source, item, now)
+        fresh.setdefault(message.dedup_key, message)  # a repeat within the page counts as a duplicate
     with transaction.atomic():
-        for item in page.items:
-            message = Message(
-                source=source,
-                dedup_key=dedup_key(item, now),
-                external_id=item.external_id,
-                user_id=item.user_id,
-                user_name=item.user_name,
-                content=item.content,
-                platform_type=item.platform_type,
-                app=item.app,
-                lang=detect_language(item.content),
-                platform_created_at=item.created_at,
-                received_at=now,
-                raw=item.raw,
-            )
-            try:
-                with transaction.atomic():  # a savepoint: a repeat rolls back alone
-                    message.save()
-            except IntegrityError:
-                duplicates += 1
-                continue
-            pipeline.process(message)
-            new += 1
+        known = known_keys(source, list(fresh))
+        new = [m for key, m in fresh.items() if key not in known]
+        for message in new:
+            pipeline.recognise(message)
+        try:
+            with transaction.atomic():  # a savepoint: a lost race rolls back alone
+                Message.objects.bulk_create(new)
+        except IntegrityError:
+            new = [m for m in new if _insert_one(m)]
+        Delivery.objects.bulk_create([d for m in new for d in pipeline.deliveries(m)])
         Quarantine.objects.bulk_create(
             [
                 Quarantine(
@@ -97,4 +93,35 @@ def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
             Source.objects.filter(pk=source.pk).update(**moved)
     if page.rejects:
         log.warning("source %s: %d item(s) quarantined, first: %s", source.name, len(page.rejects), page.rejects[0].reason)
-    return Stored(new=new, duplicates=duplicates, rejected=len(page.rejects))
+    return Stored(new=len(new), duplicates=len(page.items) - len(new), rejected=len(page.rejects))
+
+
+def known_keys(source: Source, keys: list[str]) -> set[str]:
+    """The keys among ``keys`` already stored for ``source``."""
+    return set(Message.objects.filter(source=source, dedup_key__in=keys).values_list("dedup_key", flat=True))
+
+
+def _message(source: Source, item: Item, now: datetime) -> Message:
+    return Message(
+        source=source,
+        dedup_key=dedup_key(item, now),
+        external_id=item.external_id,
+        user_id=item.user_id,
+        user_name=item.user_name,
+        content=item.content,
+        platform_type=item.platform_type,
+        app=item.app,
+        lang=detect_language(item.content),
+        platform_created_at=item.created_at,
+        received_at=now,
+        raw=item.raw,
+    )
+
+
+def _insert_one(message: Message) -> bool:
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return False
+    return True
