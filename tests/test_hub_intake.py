@@ -156,3 +156,34 @@ def test_a_message_stored_by_another_writer_meanwhile_is_dropped_and_the_rest_ke
     assert (result.new, result.error) == (1, "")
     assert Message.objects.count() == before + 1
     assert Message.objects.get(external_id="fresh").deliveries.count() == 2
+
+
+def test_the_next_poll_waits_the_interval_with_jitter_and_backs_off_on_failure() -> None:
+    source = Source(name="s", url="http://127.0.0.1:1/", interval_seconds=10)
+    poller = Poller()
+    healthy = [poller.delay(source) for _ in range(200)]
+    assert 9.0 <= min(healthy) < max(healthy) <= 11.0  # ±10 %, and not all equal
+    source.consecutive_failures = 3
+    assert 72.0 <= poller.delay(source) <= 88.0  # doubled per failure
+    source.consecutive_failures = 40
+    assert poller.delay(source) <= 330.0  # capped at five minutes (plus jitter)
+
+
+def test_a_success_records_the_source_health(simulator: SimulatorServer) -> None:
+    source = simulator_source(simulator.url)
+    Source.objects.filter(pk=source.pk).update(consecutive_failures=4, last_error="HTTP 500")
+    Poller().poll_source(Source.objects.get(pk=source.pk))
+    source.refresh_from_db()
+    assert (source.consecutive_failures, source.last_error) == (0, "")
+    assert source.last_success_at is not None and source.last_latency_ms is not None
+
+
+def test_an_unreachable_platform_is_recorded_and_counted() -> None:
+    from mqtt.broker import free_port
+
+    source = simulator_source(f"http://127.0.0.1:{free_port()}/api/messages")
+    for _ in range(2):
+        result = Poller().poll_source(Source.objects.get(pk=source.pk))
+    source.refresh_from_db()
+    assert "request failed" in result.error
+    assert source.consecutive_failures == 2 and source.last_success_at is None
