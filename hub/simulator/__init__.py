@@ -9,17 +9,9 @@ and pages with ``?since=SEQ&limit=N``.
 
 from typing import Any
 
-# How a source reads the simulator (the generic adapter with these settings).
+# How a source reads the simulator: the generic adapter with this cursor. Its
+# items have the generic adapter's default field names (Source.fields' default).
 SOURCE_PRESET: dict[str, Any] = {
     "items_path": "data.items",
     "cursor_config": {"param": "since", "field": "seq"},
-    "fields": {
-        "id": "id",
-        "user_id": "user.id",
-        "user": "user.name",
-        "content": "content",
-        "type": "type",
-        "app": "app",
-        "created_at": "created_at",
-    },
 }
