@@ -187,3 +187,15 @@ def test_an_unreachable_platform_is_recorded_and_counted() -> None:
     source.refresh_from_db()
     assert "request failed" in result.error
     assert source.consecutive_failures == 2 and source.last_success_at is None
+
+
+def test_the_source_command_refuses_a_bad_name_or_url_naming_each() -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="name: letters, digits, - and _ only; url: Enter a valid URL"):
+        call_command("source", "bad name", "--url", "not a url")
+    assert not Source.objects.exists()
+    call_command("source", "shop", "--url", "http://127.0.0.1:8001/api/messages", "--adapter", "simulator", "--interval", "2m")
+    call_command("source", "shop", "--url", "http://127.0.0.1:8002/api/messages", "--adapter", "simulator")
+    source = Source.objects.get()
+    assert (source.url, source.interval_seconds, source.cursor_config["param"]) == ("http://127.0.0.1:8002/api/messages", 5, "since")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hub.intake.interval import format_interval, parse_interval
@@ -10,7 +11,7 @@ from hub.simulator import SOURCE_PRESET
 
 
 class Command(BaseCommand):
-    help = "Create or update one source (the TOML loader does many at once)."
+    help = "Create or update one source (`load FILE.toml` does many at once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
@@ -23,9 +24,16 @@ class Command(BaseCommand):
             seconds = parse_interval(interval)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        defaults: dict[str, Any] = {"url": url, "adapter": adapter, "interval_seconds": seconds}
+        source = Source.objects.filter(name=name).first() or Source(name=name)
+        created = source.pk is None
+        source.url, source.adapter, source.interval_seconds = url, adapter, seconds
         if adapter == "simulator":
-            defaults.update(SOURCE_PRESET)
-        source, created = Source.objects.update_or_create(name=name, defaults=defaults)
-        source.full_clean()
-        self.stdout.write(f"{'created' if created else 'updated'} source {name}: {adapter} {url} every {format_interval(seconds)}")
+            for key, value in SOURCE_PRESET.items():
+                setattr(source, key, value)
+        try:
+            source.full_clean()
+        except ValidationError as exc:
+            raise CommandError("; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())) from None
+        source.save()
+        verb = "created" if created else "updated"
+        self.stdout.write(f"{verb} source {name}: {adapter} {url} every {format_interval(seconds)}")
