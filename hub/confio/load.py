@@ -1,0 +1,368 @@
+"""Apply a checked :class:`~hub.confio.schema.Config` to the database, in one transaction.
+
+- Rows are matched by natural key: subsystem, department and category
+  ``slug``; staff ``number``; rule ``name``; source ``name``; node ``id``; a
+  route by its category and target.
+- A row is saved only when a value differs, so loading the same file twice
+  writes nothing the second time.
+- Rules and routes are ordered: the file's order becomes their position.
+- A table the file does not have is left alone. Rows of a table the file has
+  but that the file does not name are kept and reported (rules and routes move
+  after the file's, in their old order); with ``prune`` they are deleted,
+  unless that would lose stored messages.
+- A source's cursor, ETag and health are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
+
+from hub.intake.models import ADAPTERS, Message, Source, default_cursor, default_fields
+from hub.org.models import Department, SpeakerNode, Staff, Subsystem
+from hub.rules.classify import DEFAULT_CATEGORY
+from hub.rules.models import Category, Route, Rule
+from hub.simulator import SOURCE_PRESET
+
+from .errors import ApplyError, ConfigFileError
+from .parse import check_references
+from .report import Report, TableReport
+from .schema import Config, SourceEntry
+
+M = TypeVar("M", bound=models.Model)
+
+# model field -> the key the file calls it
+FILE_KEYS = {
+    "subsystem_id": "subsystem",
+    "department_id": "department",
+    "staff_id": "staff",
+    "category_id": "category",
+    "interval_seconds": "interval",
+    "items_path": "items",
+    "cursor_config": "cursor",
+    "continue_matching": "continue",
+    "node_id": "id",
+}
+MODELS: dict[str, type[models.Model]] = {
+    "subsystems": Subsystem,
+    "departments": Department,
+    "staff": Staff,
+    "categories": Category,
+    "rules": Rule,
+    "routes": Route,
+    "sources": Source,
+    "nodes": SpeakerNode,
+}
+POSITION_STEP = 10
+
+
+def apply_config(config: Config, *, prune: bool = False, dry_run: bool = False) -> Report:
+    """Make the database say what ``config`` says; returns what changed.
+
+    Raises :class:`ConfigFileError` (the file does not fit this hub or database)
+    or :class:`ApplyError` (``prune`` would lose data); either way nothing is written.
+    ``dry_run`` does everything, reports, and rolls back.
+    """
+    report = Report(origin=config.origin, dry_run=dry_run)
+    with transaction.atomic():
+        _Loader(config, prune, report).run()
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+class _Loader:
+    def __init__(self, config: Config, prune: bool, report: Report) -> None:
+        self.config = config
+        self.prune = prune
+        self.report = report
+
+    def run(self) -> None:
+        self.check_hub()
+        check_references(self.config, self.elsewhere())
+        self.subsystems()
+        self.departments()
+        self.staff()
+        self.categories()
+        self.rules()
+        self.routes()
+        self.sources()
+        self.nodes()
+        if self.prune:
+            self.delete_rows_not_in_file()
+
+    # -- checks against this hub ----------------------------------------------------------------
+    def check_hub(self) -> None:
+        hub = self.config.hub
+        running = settings.MQTT_BASE_TOPIC
+        if hub.base_topic is not None and hub.base_topic != running:
+            raise ConfigFileError(
+                self.config.origin,
+                "hub.base_topic",
+                f"{hub.base_topic!r}, but this hub runs with SHOPCRIER_BASE_TOPIC={running!r}. The base topic is "
+                "set in the environment: set it there and restart, or take base_topic out of the file",
+            )
+        if hub.language is not None:
+            self.report.notes.append(
+                f"hub.language = {hub.language!r} is checked but not stored: no hub setting holds it yet "
+                "(each message's language is detected from its text)"
+            )
+
+    def elsewhere(self) -> dict[str, set[str]]:
+        """Names that exist outside the file and will still exist after the load."""
+        out: dict[str, set[str]] = {}
+        for table, field in (("subsystems", "slug"), ("departments", "slug"), ("staff", "number"), ("categories", "slug")):
+            if self.prune and getattr(self.config, table) is not None:
+                continue
+            out[table] = set(MODELS[table]._default_manager.values_list(field, flat=True))
+        return out
+
+    # -- one row --------------------------------------------------------------------------------
+    def sync(
+        self,
+        table: str,
+        model: type[M],
+        lookup: dict[str, Any],
+        values: dict[str, Any],
+        at: str,
+        label: str,
+        many: dict[str, set[int]] | None = None,
+    ) -> M:
+        """Create or update the row ``lookup`` names so it holds ``values`` (and the many-to-many
+        ``many``: field -> related pks); save only what differs."""
+        stats = self.report.table(table)
+        # an empty lookup means a new row (a route the database does not have yet)
+        obj = model._default_manager.filter(**lookup).first() if lookup else None
+        created = obj is None
+        changed: list[str] = []
+        if obj is None:
+            obj = model(**lookup, **values)
+            self.clean(obj, at)
+            obj.save()
+        else:
+            changed = [name for name, value in values.items() if getattr(obj, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(obj, name, values[name])
+                self.clean(obj, at)
+                obj.save(update_fields=changed)
+        for name, wanted in (many or {}).items():
+            related = getattr(obj, name)
+            if set(related.values_list("pk", flat=True)) != wanted:
+                related.set(wanted)
+                changed.append(name)
+        if created:
+            stats.created.append(label)
+        elif changed:
+            stats.updated.append((label, tuple(dict.fromkeys(FILE_KEYS.get(n, n) for n in changed))))
+        else:
+            stats.unchanged += 1
+        return obj
+
+    def clean(self, obj: models.Model, at: str) -> None:
+        """The model's own checks (lengths, URLs, choices), reported at the file's key."""
+        try:
+            obj.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            name, messages = next(iter(exc.message_dict.items()))
+            where = at if name == NON_FIELD_ERRORS else f"{at}.{FILE_KEYS.get(name + '_id', FILE_KEYS.get(name, name))}"
+            raise ConfigFileError(self.config.origin, where, " ".join(messages)) from None
+
+    @staticmethod
+    def ids(model: type[models.Model], field: str) -> dict[str, int]:
+        return {key: pk for key, pk in model._default_manager.values_list(field, "pk")}
+
+    # -- tables ------------------------------------------------------------------------------------
+    def subsystems(self) -> None:
+        for e in self.config.subsystems or ():
+            self.sync("subsystems", Subsystem, {"slug": e.slug}, {"name": e.name}, e.at, e.slug)
+
+    def departments(self) -> None:
+        subsystems = self.ids(Subsystem, "slug")
+        for e in self.config.departments or ():
+            values = {"name": e.name, "subsystem_id": subsystems[e.subsystem]}
+            self.sync("departments", Department, {"slug": e.slug}, values, e.at, e.slug)
+
+    def staff(self) -> None:
+        departments = self.ids(Department, "slug")
+        for e in self.config.staff or ():
+            values = {"name": e.name, "department_id": departments[e.department], "contact": e.contact}
+            self.sync("staff", Staff, {"number": e.number}, values, e.at, e.number)
+
+    def categories(self) -> None:
+        for e in self.config.categories or ():
+            values = {"name": e.name, "priority": e.priority, "sound": e.sound, "expiry_seconds": e.expiry_seconds}
+            self.sync("categories", Category, {"slug": e.slug}, values, e.at, e.slug)
+
+    def rules(self) -> None:
+        if self.config.rules is None:
+            return
+        categories = self.ids(Category, "slug")
+        in_file = {e.name for e in self.config.rules}
+        for position, e in enumerate(self.config.rules, start=1):
+            values = {
+                "position": position * POSITION_STEP,
+                "kind": e.kind,
+                "patterns": list(e.patterns),
+                "category_id": categories[e.category],
+                "enabled": e.enabled,
+            }
+            self.sync("rules", Rule, {"name": e.name}, values, e.at, e.name)
+        others = [r for r in Rule.objects.order_by("position", "id") if r.name not in in_file]
+        self.keep_after(self.report.table("rules"), others, len(self.config.rules), lambda r: r.name)
+
+    def keep_after(self, stats: TableReport, rows: list[Any], after: int, label: Callable[[Any], str]) -> None:
+        """Rows of an ordered table that the file does not name: listed, and (unless pruned) moved
+        after the file's rows in their old order."""
+        for position, row in enumerate(rows, start=after + 1):
+            if self.prune:
+                continue
+            stats.kept.append(label(row))
+            if row.position != position * POSITION_STEP:
+                row.position = position * POSITION_STEP
+                row.save(update_fields=["position"])
+                stats.moved.append(label(row))
+
+    def routes(self) -> None:
+        if self.config.routes is None:
+            return
+        existing: dict[tuple[str, str, str], Route] = {}
+        others: list[Route] = []
+        for row in Route.objects.select_related("category", "department", "staff").order_by("position", "id"):
+            key = route_key(row)
+            if key in existing:
+                others.append(row)  # a second row with the same target: the file cannot name it
+            else:
+                existing[key] = row
+        categories, departments, staff = self.ids(Category, "slug"), self.ids(Department, "slug"), self.ids(Staff, "number")
+        in_file = {e.key for e in self.config.routes}
+        for position, e in enumerate(self.config.routes, start=1):
+            values = {
+                "position": position * POSITION_STEP,
+                "category_id": categories[e.category],
+                "department_id": departments[e.department] if e.department else None,
+                "staff_id": staff[e.staff] if e.staff else None,
+                "everyone": e.everyone,
+                "continue_matching": e.continue_matching,
+            }
+            match = existing.get(e.key)
+            lookup = {"pk": match.pk} if match is not None else {}
+            self.sync("routes", Route, lookup, values, e.at, route_label(e.key))
+        others += [row for key, row in existing.items() if key not in in_file]
+        others.sort(key=lambda r: (r.position, r.pk))
+        self.keep_after(self.report.table("routes"), others, len(self.config.routes), lambda r: route_label(route_key(r)))
+
+    def sources(self) -> None:
+        known = [name for name, _ in ADAPTERS]
+        for e in self.config.sources or ():
+            if e.adapter not in known:
+                raise ConfigFileError(
+                    self.config.origin, f"{e.at}.adapter", f"{e.adapter!r} is not one of {', '.join(known)}"
+                )
+            self.sync("sources", Source, {"name": e.name}, source_values(e), e.at, e.name)
+
+    def nodes(self) -> None:
+        departments, staff = self.ids(Department, "slug"), self.ids(Staff, "number")
+        for e in self.config.nodes or ():
+            values = {"department_id": departments[e.department], "description": e.description, "enabled": e.enabled}
+            many = {"staff": {staff[number] for number in e.staff}}
+            self.sync("nodes", SpeakerNode, {"node_id": e.node_id}, values, e.at, e.node_id, many)
+
+    # -- prune ----------------------------------------------------------------------------------------
+    def delete_rows_not_in_file(self) -> None:
+        keys = {
+            "subsystems": ("slug", {e.slug for e in self.config.subsystems or ()}),
+            "departments": ("slug", {e.slug for e in self.config.departments or ()}),
+            "staff": ("number", {e.number for e in self.config.staff or ()}),
+            "categories": ("slug", {e.slug for e in self.config.categories or ()}),
+            "rules": ("name", {e.name for e in self.config.rules or ()}),
+            "sources": ("name", {e.name for e in self.config.sources or ()}),
+            "nodes": ("node_id", {e.node_id for e in self.config.nodes or ()}),
+        }
+        # the tables that refer to others go first
+        for table in ("nodes", "routes", "rules", "sources", "staff", "departments", "categories", "subsystems"):
+            if getattr(self.config, table) is None:
+                continue
+            if table == "routes":
+                self.delete_routes_not_in_file()
+                continue
+            field, names = keys[table]
+            rows = MODELS[table]._default_manager.exclude(**{f"{field}__in": names}).order_by("pk")
+            for row in rows:
+                self.delete(table, row, getattr(row, field))
+
+    def delete_routes_not_in_file(self) -> None:
+        in_file = {e.key for e in self.config.routes or ()}
+        claimed: set[tuple[str, str, str]] = set()
+        for row in Route.objects.select_related("category", "department", "staff").order_by("position", "id"):
+            key = route_key(row)
+            if key in in_file and key not in claimed:
+                claimed.add(key)
+                continue
+            self.delete("routes", row, route_label(key))
+
+    def delete(self, table: str, row: models.Model, label: str) -> None:
+        self.refuse_to_lose_messages(table, row, label)
+        try:
+            _, counts = row.delete()
+        except ProtectedError as exc:
+            users = ", ".join(sorted(str(o) for o in exc.protected_objects)[:5])
+            raise ApplyError(f"{table}: cannot delete {label!r}: still used by {users}") from None
+        self.report.table(table).deleted.append(label)
+        own = row._meta.label
+        also = [f"{n} {model.rsplit('.', 1)[-1].lower()}" for model, n in counts.items() if model != own and n]
+        if also:
+            self.report.notes.append(f"deleting {table} {label} also deleted {', '.join(also)}")
+
+    def refuse_to_lose_messages(self, table: str, row: models.Model, label: str) -> None:
+        if table == "categories" and getattr(row, "slug") == DEFAULT_CATEGORY:
+            raise ApplyError(
+                f"categories: will not delete {DEFAULT_CATEGORY!r}: messages no rule recognises go there. "
+                "Keep it in the file"
+            )
+        stored = 0
+        if table == "sources":
+            stored = Message.objects.filter(source=row.pk).count()
+        elif table == "categories":
+            stored = Message.objects.filter(category=row.pk).count()
+        if stored:
+            hint = "set enabled = false instead" if table == "sources" else "reports would lose them"
+            raise ApplyError(f"{table}: will not delete {label!r}: {stored} stored messages belong to it ({hint})")
+
+
+def source_values(e: SourceEntry) -> dict[str, Any]:
+    """The Source fields a file entry sets. What the entry leaves out takes the adapter's defaults."""
+    preset: dict[str, Any] = {"items_path": "data.items", "cursor_config": default_cursor(), "fields": default_fields()}
+    if e.adapter == "simulator":
+        preset.update(SOURCE_PRESET)
+    return {
+        "adapter": e.adapter,
+        "url": e.url,
+        "interval_seconds": e.interval_seconds,
+        "items_path": e.items_path if e.items_path is not None else preset["items_path"],
+        "cursor_config": e.cursor if e.cursor is not None else dict(preset["cursor_config"]),
+        "fields": e.fields if e.fields is not None else dict(preset["fields"]),
+        "pagination": e.pagination,
+        "auth": e.auth,
+        "webhook": e.webhook,
+        "enabled": e.enabled,
+    }
+
+
+def route_key(row: Route) -> tuple[str, str, str]:
+    if row.department is not None:
+        return (row.category.slug, "department", row.department.slug)
+    if row.staff is not None:
+        return (row.category.slug, "staff", row.staff.number)
+    return (row.category.slug, "everyone", "")
+
+
+def route_label(key: tuple[str, str, str]) -> str:
+    category, kind, target = key
+    return f"{category}→{target}" if kind == "department" else f"{category}→{kind} {target}".rstrip()
+

@@ -1,0 +1,347 @@
+"""Read a configuration file strictly into a :class:`~hub.confio.schema.Config`.
+
+Everything that can be checked without the database is checked here: the
+TOML itself, unknown keys, types, ranges, slugs, intervals, inline secrets,
+regular expressions, duplicates, and that names refer to something in the
+file. :func:`check_references` then checks names against what the database
+holds besides. Any problem raises :class:`ConfigFileError` naming the file,
+the table, the index (from 0) and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mqtt import PRIORITIES, PayloadError
+from mqtt.fields import LANG_RE
+from mqtt.topics import check_base
+from hub.intake.interval import MAX_SECONDS
+from hub.rules.classify import RuleError, compile_rule
+
+from . import source_tables
+from .errors import ConfigFileError
+from .reader import Table, entries
+from .schema import (
+    TABLES,
+    CategoryEntry,
+    Config,
+    DepartmentEntry,
+    HubTable,
+    NodeEntry,
+    RouteEntry,
+    RuleEntry,
+    SourceEntry,
+    StaffEntry,
+    SubsystemEntry,
+)
+
+MAX_FILE_BYTES = 1024 * 1024
+RULE_KINDS = ("type", "keyword", "regex")
+KEYWORDS_RULE = "{slug}-keywords"
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+T = TypeVar("T")
+
+
+# -- the file -------------------------------------------------------------------------------
+def read_config(path: Path | str) -> Config:
+    """Read and check the file at ``path``."""
+    origin = str(path)
+    return parse_text(_read_text(Path(path), origin), origin)
+
+
+def _read_text(path: Path, origin: str) -> str:
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ConfigFileError(origin, None, "is a directory, not a configuration file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigFileError(origin, None, "is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ConfigFileError(origin, None, f"is {info.st_size} bytes (at most {MAX_FILE_BYTES}): is it the right file?")
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigFileError(origin, None, "no such file") from None
+    except OSError as exc:
+        raise ConfigFileError(origin, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while we looked
+        raise ConfigFileError(origin, None, f"is over {MAX_FILE_BYTES} bytes: is it the right file?")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(origin, None, f"is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def parse_text(text: str, origin: str = "<text>") -> Config:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(origin, None, f"not valid TOML: {_describe_toml_error(exc, text)}") from None
+    except RecursionError:
+        raise ConfigFileError(origin, None, "not acceptable TOML: arrays or tables nested too deeply") from None
+    return parse_config(document, origin)
+
+
+def _describe_toml_error(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message and the offending line, which shows the key that broke."""
+    match = _TOML_LINE.search(str(exc))
+    lines = text.splitlines()
+    if not match or not 1 <= int(match.group(1)) <= len(lines):
+        return str(exc)
+    line = lines[int(match.group(1)) - 1].strip()
+    return f"{exc}: {line[:120]!r}"
+
+
+# -- the document ----------------------------------------------------------------------------
+def parse_config(document: Mapping[str, Any], origin: str = "<config>") -> Config:
+    """Check a parsed TOML document and type it."""
+    top = Table(origin, "", document)
+    top.check_keys(("hub", *TABLES))
+    categories_with_keywords = _table(origin, document, "categories", _category)
+    categories = None if categories_with_keywords is None else tuple(c for c, _ in categories_with_keywords)
+    rules = _rules(origin, document, categories_with_keywords)
+    config = Config(
+        origin=origin,
+        hub=_hub(top),
+        subsystems=_table(origin, document, "subsystems", _subsystem),
+        departments=_table(origin, document, "departments", _department),
+        staff=_table(origin, document, "staff", _staff),
+        categories=categories,
+        rules=rules,
+        routes=_routes(origin, document),
+        sources=_table(origin, document, "sources", _source),
+        nodes=_table(origin, document, "nodes", _node),
+    )
+    _refuse_duplicates(config)
+    return config
+
+
+def _table(origin: str, document: Mapping[str, Any], name: str, read: Callable[[Table], T]) -> tuple[T, ...] | None:
+    tables = entries(origin, document, name)
+    return None if tables is None else tuple(read(t) for t in tables)
+
+
+def _hub(top: Table) -> HubTable:
+    table = top.sub("hub")
+    if table is None:
+        return HubTable()
+    table.check_keys(("base_topic", "language"))
+    base = table.text("base_topic") if table.has("base_topic") else None
+    if base is not None:
+        try:
+            check_base(base)
+        except PayloadError as exc:
+            raise table.error("base_topic", exc.reason) from None
+    language = table.text("language") if table.has("language") else None
+    if language is not None and not LANG_RE.match(language):
+        raise table.error("language", f"{language!r} is not a language code like zh or en")
+    return HubTable(base_topic=base, language=language)
+
+
+# -- organisation ------------------------------------------------------------------------------
+def _subsystem(t: Table) -> SubsystemEntry:
+    t.check_keys(("slug", "name"))
+    return SubsystemEntry(slug=t.slug("slug"), name=t.text("name"), at=t.at)
+
+
+def _department(t: Table) -> DepartmentEntry:
+    t.check_keys(("slug", "subsystem", "name"))
+    return DepartmentEntry(slug=t.slug("slug"), subsystem=t.slug("subsystem"), name=t.text("name"), at=t.at)
+
+
+def _staff(t: Table) -> StaffEntry:
+    t.check_keys(("number", "name", "department", "contact"))
+    return StaffEntry(
+        number=t.slug("number"),
+        name=t.text("name"),
+        department=t.slug("department"),
+        contact=t.text("contact", "", empty=True),
+        at=t.at,
+    )
+
+
+def _node(t: Table) -> NodeEntry:
+    t.check_keys(("id", "department", "staff", "description", "enabled"))
+    return NodeEntry(
+        node_id=t.slug("id"),
+        department=t.slug("department"),
+        staff=t.strings("staff", slugs=True) if t.has("staff") else (),
+        description=t.text("description", "", empty=True),
+        enabled=t.boolean("enabled", True),
+        at=t.at,
+    )
+
+
+# -- recognition and routing --------------------------------------------------------------------
+def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
+    """The category and its ``keywords`` shorthand (empty when it has none)."""
+    t.check_keys(("slug", "name", "priority", "sound", "expiry_seconds", "expiry", "keywords"))
+    if t.has("expiry") and t.has("expiry_seconds"):
+        raise t.error("expiry", "give expiry or expiry_seconds, not both")
+    if t.has("expiry"):
+        expiry = source_tables.interval(t, "expiry", "30m")
+    else:
+        expiry = t.integer("expiry_seconds", 1800, low=1, high=MAX_SECONDS)
+    category = CategoryEntry(
+        slug=t.slug("slug"),
+        name=t.text("name"),
+        priority=t.choice("priority", PRIORITIES, "normal"),
+        sound=t.text("sound", "", max_len=64, empty=True),
+        expiry_seconds=expiry,
+        at=t.at,
+    )
+    keywords = t.strings("keywords", max_len=200) if t.has("keywords") else ()
+    if keywords:
+        _compile(t, "keywords", KEYWORDS_RULE.format(slug=category.slug), "keyword", keywords, category.slug)
+    return category, keywords
+
+
+def _rule(t: Table) -> RuleEntry:
+    t.check_keys(("name", "category", "kind", "patterns", "enabled"))
+    rule = RuleEntry(
+        name=t.text("name", max_len=100),
+        category=t.slug("category"),
+        kind=t.choice("kind", RULE_KINDS),
+        patterns=t.strings("patterns"),
+        enabled=t.boolean("enabled", True),
+        at=t.at,
+    )
+    _compile(t, "patterns", rule.name, rule.kind, rule.patterns, rule.category)
+    return rule
+
+
+def _compile(t: Table, key: str, name: str, kind: str, patterns: tuple[str, ...], category: str) -> None:
+    try:
+        compile_rule(name, kind, list(patterns), category)
+    except RuleError as exc:
+        raise t.error(key, str(exc)) from None
+
+
+def _rules(
+    origin: str, document: Mapping[str, Any], categories: tuple[tuple[CategoryEntry, tuple[str, ...]], ...] | None
+) -> tuple[RuleEntry, ...] | None:
+    """``[[rules]]`` in file order, then one keyword rule per category that has ``keywords``."""
+    explicit = _table(origin, document, "rules", _rule)
+    made = tuple(
+        RuleEntry(
+            name=KEYWORDS_RULE.format(slug=c.slug), category=c.slug, kind="keyword", patterns=keywords, at=f"{c.at}.keywords"
+        )
+        for c, keywords in categories or ()
+        if keywords
+    )
+    if explicit is None and not made:
+        return None
+    return (explicit or ()) + made
+
+
+def _routes(origin: str, document: Mapping[str, Any]) -> tuple[RouteEntry, ...] | None:
+    tables = entries(origin, document, "routes")
+    if tables is None:
+        return None
+    return tuple(row for t in tables for row in _route(t))
+
+
+def _route(t: Table) -> list[RouteEntry]:
+    t.check_keys(("category", "department", "staff", "everyone", "continue"))
+    category = t.slug("category")
+    targets: list[dict[str, Any]] = []
+    if t.has("department"):
+        targets.append({"department": t.slug("department")})
+    for number in t.strings("staff", slugs=True) if t.has("staff") else ():
+        targets.append({"staff": number})
+    if t.boolean("everyone", False):
+        targets.append({"everyone": True})
+    if not targets:
+        raise t.error(None, "names no target: give department, staff or everyone = true")
+    last = t.boolean("continue", False)
+    return [
+        RouteEntry(category=category, continue_matching=last if i == len(targets) - 1 else True, at=t.at, **target)
+        for i, target in enumerate(targets)
+    ]
+
+
+# -- sources -----------------------------------------------------------------------------------------
+SOURCE_KEYS = ("name", "adapter", "url", "interval", "items", "cursor", "fields", "pagination", "auth", "webhook", "enabled")
+
+
+def _source(t: Table) -> SourceEntry:
+    t.check_keys(SOURCE_KEYS)
+    return SourceEntry(
+        name=t.slug("name"),
+        url=source_tables.url(t),
+        adapter=t.slug("adapter", "generic"),
+        interval_seconds=source_tables.interval(t, "interval", "5s"),
+        items_path=t.text("items", empty=True) if t.has("items") else None,
+        cursor=source_tables.cursor(t),
+        fields=source_tables.fields(t),
+        pagination=source_tables.pagination(t),
+        auth=source_tables.auth(t),
+        webhook=source_tables.webhook(t),
+        enabled=t.boolean("enabled", True),
+        at=t.at,
+    )
+
+
+# -- whole-file checks -----------------------------------------------------------------------------------
+def natural_keys(config: Config) -> dict[str, list[tuple[Any, str, str]]]:
+    """Per table: (key, where it is, the key's name in the file) for every entry."""
+    return {
+        "subsystems": [(e.slug, e.at, "slug") for e in config.subsystems or ()],
+        "departments": [(e.slug, e.at, "slug") for e in config.departments or ()],
+        "staff": [(e.number, e.at, "number") for e in config.staff or ()],
+        "categories": [(e.slug, e.at, "slug") for e in config.categories or ()],
+        "rules": [(e.name, e.at, "name") for e in config.rules or ()],
+        "routes": [(e.key, e.at, "") for e in config.routes or ()],
+        "sources": [(e.name, e.at, "name") for e in config.sources or ()],
+        "nodes": [(e.node_id, e.at, "id") for e in config.nodes or ()],
+    }
+
+
+def _refuse_duplicates(config: Config) -> None:
+    for table, keys in natural_keys(config).items():
+        seen: dict[Any, str] = {}
+        for key, at, name in keys:
+            if key in seen:
+                if table == "routes":
+                    what = f"routes {key[0]} to {key[1]} {key[2]}".rstrip()
+                    raise ConfigFileError(config.origin, at, f"{what} is already at {seen[key]}")
+                where = at if at.endswith(".keywords") else f"{at}.{name}"
+                raise ConfigFileError(config.origin, where, f"{key!r} is already defined at {seen[key]}")
+            seen[key] = at
+
+
+def check_references(config: Config, elsewhere: Mapping[str, Iterable[str]] | None = None) -> None:
+    """Every name an entry refers to must be in the file or in ``elsewhere`` (table -> keys
+    that exist outside the file, e.g. in the database and kept)."""
+    outside = {table: set(keys) for table, keys in (elsewhere or {}).items()}
+
+    def known(table: str) -> set[str]:
+        return {key for key, _, _ in natural_keys(config)[table]} | outside.get(table, set())
+
+    subsystems, departments, staff, categories = (known(t) for t in ("subsystems", "departments", "staff", "categories"))
+
+    def need(at: str, key: str, value: str | None, names: set[str], what: str) -> None:
+        if value is not None and value not in names:
+            raise ConfigFileError(config.origin, f"{at}.{key}", f"no {what} {value!r} in the file or the database")
+
+    for d in config.departments or ():
+        need(d.at, "subsystem", d.subsystem, subsystems, "subsystem")
+    for s in config.staff or ():
+        need(s.at, "department", s.department, departments, "department")
+    for r in config.rules or ():
+        need(r.at, "category", r.category, categories, "category")  # a keywords rule's category is its own
+    for route in config.routes or ():
+        need(route.at, "category", route.category, categories, "category")
+        need(route.at, "department", route.department, departments, "department")
+        need(route.at, "staff", route.staff, staff, "staff member")
+    for n in config.nodes or ():
+        need(n.at, "department", n.department, departments, "department")
+        for number in n.staff:
+            need(n.at, "staff", number, staff, "staff member")
+

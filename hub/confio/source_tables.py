@@ -1,0 +1,135 @@
+"""The inline tables of a ``[[sources]]`` entry: auth, cursor, pagination, webhook, fields; and its URL.
+
+They become the JSON settings of ``hub.intake.models.Source`` as they are
+written (``interval`` aside, which is stored in seconds). Secrets are named by
+environment variable only: every secret key ends in ``_env``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from hub.intake.interval import MAX_SECONDS, parse_interval
+
+from .reader import SECRET_HINT, Table, looks_like_secret
+
+# auth type -> (required keys, optional keys), as hub.intake.adapters.generic.auth_for reads
+# them; a key ending in _env names an environment variable. A new kind of auth goes in both.
+AUTH_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "none": ((), ()),
+    "bearer": (("token_env",), ()),
+    "basic": (("user", "password_env"), ()),
+    "header": (("name", "value_env"), ()),
+    "query": (("param", "value_env"), ()),
+    "woocommerce": (("key_env", "secret_env"), ("in",)),
+    "shopify": (("token_env",), ()),
+}
+AUTH_CHOICES = {"in": ("basic", "query")}  # woocommerce: HTTP basic auth, or query parameters
+CURSOR_TYPES = ("id", "timestamp")
+PAGINATION_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # type -> (required keys, optional keys); "none" is the same as no pagination table
+    "none": ((), ()),
+    "link_header": ((), ()),
+    "next": (("path",), ()),
+    "page": (("param",), ("size_param", "size")),
+}
+FIELD_NAMES = ("id", "user_id", "user", "content", "type", "app", "created_at")
+MAX_URL = 2000
+
+
+def interval(entry: Table, key: str, default: str) -> int:
+    value = entry.raw(key, default)
+    if not isinstance(value, str):
+        raise entry.error(key, 'must be a string like "5s", "2m" or "1h" (seconds, minutes, hours)')
+    try:
+        return parse_interval(value)
+    except ValueError as exc:
+        raise entry.error(key, str(exc).removeprefix("interval ")) from None
+
+
+def url(entry: Table, key: str = "url") -> str:
+    value = entry.text(key, max_len=MAX_URL)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise entry.error(key, f"{value!r} must be an http:// or https:// URL with a host")
+    if parts.username is not None or parts.password is not None:
+        raise entry.error(key, f"holds credentials (user:password@): {SECRET_HINT}")
+    for name, _ in parse_qsl(parts.query, keep_blank_values=True):
+        if looks_like_secret(name):
+            raise entry.error(key, f"its query parameter {name!r} looks like a secret: {SECRET_HINT}")
+    return value
+
+
+def auth(entry: Table) -> dict[str, Any]:
+    table = entry.sub("auth")
+    if table is None:
+        return {}
+    every_key = {key for required, optional in AUTH_TYPES.values() for key in (*required, *optional)}
+    table.refuse_secrets(("type", *every_key), secret_words=("value",))
+    kind = table.choice("type", AUTH_TYPES)
+    required, optional = AUTH_TYPES[kind]
+    table.check_keys(("type", *required, *optional), secret_words=("value",))
+    out: dict[str, Any] = {"type": kind}
+    for key in (*required, *(key for key in optional if table.has(key))):
+        if key.endswith("_env"):
+            out[key] = table.env_name(key)
+        elif key in AUTH_CHOICES:
+            out[key] = table.choice(key, AUTH_CHOICES[key])
+        else:
+            out[key] = table.text(key)
+    return out
+
+
+def cursor(entry: Table) -> dict[str, Any] | None:
+    table = entry.sub("cursor")
+    if table is None:
+        return None
+    table.check_keys(("param", "field", "type", "overlap"))
+    out: dict[str, Any] = {"param": table.text("param", max_len=100), "field": table.text("field")}
+    if table.has("type"):
+        out["type"] = table.choice("type", CURSOR_TYPES)
+    if table.has("overlap"):
+        # seconds; "30s" is taken too
+        raw = table.raw("overlap", 0)
+        out["overlap"] = interval(table, "overlap", "0s") if isinstance(raw, str) else table.integer(
+            "overlap", low=0, high=MAX_SECONDS
+        )
+    return out
+
+
+def pagination(entry: Table) -> dict[str, Any]:
+    table = entry.sub("pagination")
+    if table is None or not table.data:
+        return {}
+    kind = table.choice("type", PAGINATION_KEYS)
+    required, optional = PAGINATION_KEYS[kind]
+    table.check_keys(("type", *required, *optional))
+    if kind == "none":
+        return {}
+    out: dict[str, Any] = {"type": kind}
+    for key in required:
+        out[key] = table.text(key)
+    for key in optional:
+        if table.has(key):
+            out[key] = table.integer(key, low=1, high=10_000) if key == "size" else table.text(key)
+    return out
+
+
+def webhook(entry: Table) -> dict[str, Any]:
+    table = entry.sub("webhook")
+    if table is None or not table.data:
+        return {}
+    table.check_keys(("secret_env",))
+    return {"secret_env": table.env_name("secret_env")}
+
+
+def fields(entry: Table) -> dict[str, str] | None:
+    table = entry.sub("fields")
+    if table is None:
+        return None
+    # Keys here are names of message fields, not settings: no secret check applies.
+    unknown = sorted(set(table.data) - set(FIELD_NAMES))
+    if unknown:
+        raise table.error(unknown[0], f"unknown field (known: {', '.join(FIELD_NAMES)})")
+    return {name: table.text(name) for name in FIELD_NAMES if table.has(name)}
