@@ -1,7 +1,10 @@
 """The default configuration (hub/defaults.toml), applied by a data migration.
 
-It takes the app registry as an argument so it works with the historical
-models a migration hands it.
+The file is read by the same strict parser as ``shopcrier-hub load``
+(:mod:`hub.confio.parse`, which needs no models), so it means the same thing
+here as there: loading hub/defaults.toml into a fresh install changes nothing.
+The rows are made through the app registry passed in, so this works with the
+historical models a migration hands it; it sets only fields those models have.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from hub.confio.parse import check_references, read_config
+
 DEFAULTS = Path(__file__).resolve().parent.parent / "defaults.toml"
+POSITION_STEP = 10  # as hub.confio.load numbers rules and routes
 
 
 def load_defaults() -> dict[str, Any]:
@@ -19,7 +25,8 @@ def load_defaults() -> dict[str, Any]:
 
 
 def apply_defaults(apps: Any) -> None:
-    config = load_defaults()
+    config = read_config(DEFAULTS)
+    check_references(config)  # on a fresh database everything must be in the file
     Subsystem = apps.get_model("org", "Subsystem")
     Department = apps.get_model("org", "Department")
     Staff = apps.get_model("org", "Staff")
@@ -27,39 +34,36 @@ def apply_defaults(apps: Any) -> None:
     Rule = apps.get_model("rules", "Rule")
     Route = apps.get_model("rules", "Route")
 
-    subsystems = {s["slug"]: Subsystem.objects.create(slug=s["slug"], name=s["name"]) for s in config["subsystems"]}
+    subsystems = {s.slug: Subsystem.objects.create(slug=s.slug, name=s.name) for s in config.subsystems or ()}
     departments = {
-        d["slug"]: Department.objects.create(slug=d["slug"], name=d["name"], subsystem=subsystems[d["subsystem"]])
-        for d in config["departments"]
+        d.slug: Department.objects.create(slug=d.slug, name=d.name, subsystem=subsystems[d.subsystem])
+        for d in config.departments or ()
     }
     staff = {
-        s["number"]: Staff.objects.create(number=s["number"], name=s["name"], department=departments[s["department"]])
-        for s in config["staff"]
+        s.number: Staff.objects.create(number=s.number, name=s.name, department=departments[s.department], contact=s.contact)
+        for s in config.staff or ()
     }
     categories = {
-        c["slug"]: Category.objects.create(
-            slug=c["slug"],
-            name=c["name"],
-            priority=c.get("priority", "normal"),
-            sound=c.get("sound", ""),
-            expiry_seconds=c.get("expiry_seconds", 1800),
+        c.slug: Category.objects.create(
+            slug=c.slug, name=c.name, priority=c.priority, sound=c.sound, expiry_seconds=c.expiry_seconds
         )
-        for c in config["categories"]
+        for c in config.categories or ()
     }
-    for position, r in enumerate(config["rules"], start=1):
+    for position, r in enumerate(config.rules or (), start=1):
         Rule.objects.create(
-            position=position * 10,
-            name=r["name"],
-            kind=r["kind"],
-            patterns=r["patterns"],
-            category=categories[r["category"]],
+            position=position * POSITION_STEP,
+            name=r.name,
+            kind=r.kind,
+            patterns=list(r.patterns),
+            category=categories[r.category],
+            enabled=r.enabled,
         )
-    for position, r in enumerate(config["routes"], start=1):
+    for position, route in enumerate(config.routes or (), start=1):
         Route.objects.create(
-            position=position * 10,
-            category=categories[r["category"]],
-            department=departments.get(r.get("department", "")),
-            staff=staff.get(r.get("staff", "")),
-            everyone=r.get("everyone", False),
-            continue_matching=r.get("continue", False),
+            position=position * POSITION_STEP,
+            category=categories[route.category],
+            department=departments[route.department] if route.department else None,
+            staff=staff[route.staff] if route.staff else None,
+            everyone=route.everyone,
+            continue_matching=route.continue_matching,
         )
