@@ -66,7 +66,7 @@ def _secret(source: Source) -> bytes:
     value = os.environ.get(name)
     if not value:
         raise Refused(503, f"source {source.name!r}: environment variable {name} (webhook.secret_env) is not set")
-    return value.encode("utf-8")
+    return os.fsencode(value)  # the variable's exact bytes, even ones that are not UTF-8
 
 
 def _body(request: HttpRequest) -> bytes:
@@ -105,6 +105,11 @@ def _refusal(status: int, reason: str) -> JsonResponse:
     return JsonResponse({"error": reason}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _refused(source: str, status: int, reason: str) -> JsonResponse:
+    log.warning("source %s: webhook refused (%d): %s", source, status, reason)
+    return _refusal(status, reason)
+
+
 @csrf_exempt
 def receive(request: HttpRequest, source: str) -> JsonResponse:
     if request.method != "POST":
@@ -121,14 +126,11 @@ def receive(request: HttpRequest, source: str) -> JsonResponse:
         verify(found.adapter, secret, request.headers, body, time.time())
         page = page_for(found, _json(body))
     except BadSignature as exc:
-        log.warning("source %s: webhook refused (401): %s", source, exc.reason)
-        return _refusal(401, exc.reason)
+        return _refused(source, 401, exc.reason)
     except WebhookShapeError as exc:
-        log.warning("source %s: webhook refused (%d): %s", source, exc.status, exc)
-        return _refusal(exc.status, str(exc))
+        return _refused(source, exc.status, str(exc))
     except Refused as exc:
-        log.warning("source %s: webhook refused (%d): %s", source, exc.status, exc.reason)
-        return _refusal(exc.status, exc.reason)
+        return _refused(source, exc.status, exc.reason)
     return _store(found, page)
 
 
