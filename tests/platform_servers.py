@@ -260,7 +260,7 @@ class WooServer(PlatformServer):
     every request parameter, as WordPress builds them.
     """
 
-    def __init__(self, key: str, secret: str, site_path: str = "", site_tz: timezone = timezone(timedelta(hours=8))) -> None:
+    def __init__(self, key: str, secret: str, site_path: str = "", site_tz: timezone = timezone(timedelta(hours=-5))) -> None:
         super().__init__()
         self.key, self.secret = key, secret
         self.site_path = site_path

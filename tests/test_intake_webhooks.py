@@ -250,3 +250,120 @@ def test_a_source_without_a_webhook_secret_answers_503(live_server: LiveServer) 
     response = post_signed(live_server, ORDER, name="polled-only")
     assert response.status_code == 503
     assert "webhook.secret_env is not set" in response.json()["error"]
+
+
+# WooCommerce and Shopify push one order object, the same shape their REST APIs list.
+
+WOO_ORDER = {
+    "id": 727,
+    "number": "727",
+    "status": "processing",
+    "currency": "USD",
+    "total": "89.90",
+    "date_created_gmt": "2026-11-25T02:00:00",
+    "customer_id": 12,
+    "billing": {"first_name": "Jane", "last_name": "Doe"},
+    "created_via": "checkout",
+}
+SHOPIFY_ORDER = {
+    "id": 820982911946154508,
+    "name": "#1001",
+    "order_number": 1001,
+    "created_at": "2026-11-25T10:00:00+08:00",
+    "total_price": "199.00",
+    "currency": "CNY",
+    "financial_status": "paid",
+    "customer": {"id": 115310627314723954, "first_name": "三", "last_name": "张"},
+    "source_name": "web",
+}
+PLATFORMS = {
+    "woocommerce": ("X-WC-Webhook-Signature", WOO_ORDER),
+    "shopify": ("X-Shopify-Hmac-Sha256", SHOPIFY_ORDER),
+}
+
+
+def post_platform(server: LiveServer, adapter: str, body: bytes, signature: str | None) -> requests.Response:
+    header, _ = PLATFORMS[adapter]
+    headers = {"Content-Type": "application/json"} | ({header: signature} if signature is not None else {})
+    return requests.post(hook_url(server, adapter), data=body, headers=headers, timeout=10)
+
+
+@pytest.mark.parametrize("adapter", sorted(PLATFORMS))
+def test_a_platform_order_signed_as_the_platform_signs_is_stored_once_as_an_order(
+    live_server: LiveServer, adapter: str
+) -> None:
+    make_source(adapter, adapter=adapter)
+    _, order = PLATFORMS[adapter]
+    body = encode(order)
+    response = post_platform(live_server, adapter, body, platform_hmac(body))
+    assert response.status_code == 200, response.text
+    assert response.json() == {"stored": 1, "duplicates": 0, "quarantined": 0}
+    message = Message.objects.get(external_id=str(order["id"]))
+    assert message.category and message.category.slug == "order"
+    assert message.platform_type == "order.created"
+    assert "shopcrier/announce/ops/orders" in set(message.deliveries.values_list("topic", flat=True))
+    again = post_platform(live_server, adapter, body, platform_hmac(body))
+    assert again.json() == {"stored": 0, "duplicates": 1, "quarantined": 0}
+
+
+@pytest.mark.parametrize("adapter", sorted(PLATFORMS))
+@pytest.mark.parametrize("forgery", ["wrong-secret", "missing", "shopcrier-scheme"])
+def test_a_platform_order_not_signed_with_the_secret_is_refused_with_401(
+    live_server: LiveServer, adapter: str, forgery: str
+) -> None:
+    make_source(adapter, adapter=adapter)
+    header, order = PLATFORMS[adapter]
+    body = encode(order)
+    if forgery == "shopcrier-scheme":  # a valid signature in another platform's header proves nothing
+        headers = shopcrier_headers(body)
+        response = requests.post(hook_url(live_server, adapter), data=body, headers=headers, timeout=10)
+    else:
+        response = post_platform(live_server, adapter, body, platform_hmac(body, "guess") if forgery == "wrong-secret" else None)
+    assert response.status_code == 401
+    assert header in response.json()["error"]
+    assert_nothing_stored()
+
+
+def test_the_woocommerce_creation_ping_gets_200_and_stores_nothing(live_server: LiveServer) -> None:
+    make_source("woocommerce", adapter="woocommerce")
+    # WooCommerce sends this unsigned when a webhook is saved, and keeps the webhook only on a 200.
+    response = requests.post(
+        hook_url(live_server, "woocommerce"),
+        data="webhook_id=42",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert_nothing_stored()
+
+
+def test_a_ping_shaped_body_to_a_generic_source_still_needs_a_signature(live_server: LiveServer, shop: Source) -> None:
+    response = requests.post(hook_url(live_server), data="webhook_id=42", timeout=10)
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("adapter", sorted(PLATFORMS))
+def test_a_signed_platform_order_that_cannot_be_read_is_quarantined_not_lost(
+    live_server: LiveServer, adapter: str
+) -> None:
+    make_source(adapter, adapter=adapter)
+    _, order = PLATFORMS[adapter]
+    body = encode({**order, "id": "not-a-number"})
+    response = post_platform(live_server, adapter, body, platform_hmac(body))
+    # a 200: a 4xx would only make the platform retry a body that can never be read
+    assert response.status_code == 200
+    assert response.json() == {"stored": 0, "duplicates": 0, "quarantined": 1}
+    assert "id is 'not-a-number'" in Quarantine.objects.get().reason
+
+
+@pytest.mark.parametrize("adapter", sorted(PLATFORMS))
+def test_a_signed_platform_body_that_is_not_one_order_is_refused_with_400(
+    live_server: LiveServer, adapter: str
+) -> None:
+    make_source(adapter, adapter=adapter)
+    _, order = PLATFORMS[adapter]
+    body = encode([order])
+    response = post_platform(live_server, adapter, body, platform_hmac(body))
+    assert response.status_code == 400
+    assert response.json()["error"] == f"a {adapter} webhook body must be one order object, not list"
+    assert_nothing_stored()

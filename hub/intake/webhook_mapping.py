@@ -16,12 +16,18 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .adapters import Item, Page, Reject
+from .adapters import Item, Page, Reject, shopify, woocommerce
 from .adapters.generic import dig, map_item
 from .models import Source
 
 # One request, one transaction: a bigger batch would hold the write lock too long.
 MAX_BATCH_ITEMS = 1000
+
+# Both platforms push the same order object their REST API lists.
+ORDER_MAPPERS: dict[str, Callable[[Any], Item]] = {
+    "woocommerce": woocommerce.map_order,
+    "shopify": shopify.map_order,
+}
 
 
 class WebhookShapeError(ValueError):
@@ -68,4 +74,9 @@ def page_for(source: Source, data: Any) -> Page:
                 f"batch of {len(raw_items)} items exceeds the {MAX_BATCH_ITEMS}-item cap; send smaller batches", 413
             )
         return _page(raw_items, lambda raw: map_item(raw, source.fields))
-    raise WebhookShapeError(f"source {source.name!r} has adapter {source.adapter!r}, which takes no webhooks", 503)
+    mapper = ORDER_MAPPERS.get(source.adapter)
+    if mapper is None:
+        raise WebhookShapeError(f"source {source.name!r} has adapter {source.adapter!r}, which takes no webhooks", 503)
+    if not isinstance(data, dict):
+        raise WebhookShapeError(f"a {source.adapter} webhook body must be one order object, not {type(data).__name__}")
+    return _page([data], mapper)
