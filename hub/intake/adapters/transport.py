@@ -76,7 +76,7 @@ def read_capped(response: requests.Response, limit: int | None = None, deadline:
     # read1 returns whatever has arrived, so a reply trickled in a byte at a time
     # meets the deadline check; iter_content would block for a whole chunk.
     read1 = getattr(response.raw, "read1", None)
-    chunks = iter(lambda: read1(CHUNK, decode_content=True), b"") if read1 else response.iter_content(CHUNK)
+    chunks = iter(lambda: read1(CHUNK, decode_content=True) or b"", b"") if read1 else response.iter_content(CHUNK)
     body = bytearray()
     for chunk in chunks:
         body += chunk

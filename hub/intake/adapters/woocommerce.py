@@ -54,18 +54,13 @@ def map_order(raw: Any) -> Item:
     status = orders.text(order, "status", 40)
     event = EVENTS.get(status, orders.CREATED)
     number = orders.text(order, "number", 40) or order_id
-    content = orders.sentence(
-        event,
-        f"#{number}",
-        orders.person(billing, "billing."),
-        orders.amount(order, "total"),
-        orders.text(order, "currency", 10),
-    )
+    who = orders.person(billing, "billing.")
+    content = orders.sentence(event, f"#{number}", who, orders.amount(order, "total"), orders.text(order, "currency", 10))
     return Item(
         content=content,
         external_id=order_id,
         user_id=orders.an_id(order, "customer_id", required=False),
-        user_name=orders.person(billing, "billing."),
+        user_name=who,
         platform_type=event,
         app=orders.text(order, "created_via", 64),
         created_at=created_at,
