@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,11 +60,14 @@ def test_every_stored_message_is_classified_and_has_its_deliveries(simulator: Si
 class _Canned(BaseHTTPRequestHandler):
     body = b""
     status = 200
+    headers_out: dict[str, str] = {}
 
     def do_GET(self) -> None:
         # the first page is the canned body; asked again with a cursor, there is nothing new
         body = b'{"data": {"items": []}}' if "since=" in self.path and self.status == 200 else self.body
         self.send_response(self.status)
+        for name, value in self.headers_out.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -93,6 +97,9 @@ def test_an_html_error_page_with_status_200_is_recorded_as_the_source_error(cann
     source.refresh_from_db()
     assert (source.consecutive_failures, source.cursor) == (1, "")
     assert "HTML" in source.last_error
+    # and the reply itself is kept for an admin to read
+    kept = Quarantine.objects.get(source=source)
+    assert "HTML" in kept.reason and "502 Bad Gateway" in kept.raw
 
 
 def test_bad_items_are_quarantined_with_their_reason_and_good_ones_beside_them_kept(
@@ -116,6 +123,9 @@ def test_bad_items_are_quarantined_with_their_reason_and_good_ones_beside_them_k
     assert any("item must be an object, not str" in r for r in reasons)
     source.refresh_from_db()
     assert source.cursor == "5"
+    # a success, with the quarantine noted in the source's health
+    assert source.consecutive_failures == 0
+    assert source.last_error.startswith("3 item(s) quarantined: ")
 
 
 def test_a_bad_item_fetched_again_is_quarantined_once(canned: tuple[str, type[_Canned]]) -> None:
@@ -199,3 +209,33 @@ def test_the_source_command_refuses_a_bad_name_or_url_naming_each() -> None:
     call_command("source", "shop", "--url", "http://127.0.0.1:8002/api/messages", "--adapter", "simulator")
     source = Source.objects.get()
     assert (source.url, source.interval_seconds, source.cursor_config["param"]) == ("http://127.0.0.1:8002/api/messages", 5, "since")
+
+
+def test_retry_after_from_the_platform_holds_off_the_next_poll(canned: tuple[str, type[_Canned]]) -> None:
+    url, handler = canned
+    handler.status, handler.body = 429, b'{"error": "slow down"}'
+    handler.headers_out = {"Retry-After": "120"}
+    source = simulator_source(url)
+    poller = Poller()
+    poller.poll_due()
+    assert poller._due[source.pk] - time.monotonic() > 100
+    source.refresh_from_db()
+    assert "Retry-After" in source.last_error and source.consecutive_failures == 1
+
+
+def test_an_unexpected_fault_while_storing_is_recorded_not_raised(
+    simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DataError
+
+    from hub.intake import poller as poller_module
+
+    def broken(*args: object) -> None:
+        raise DataError("value too long for type character varying(200)")
+
+    monkeypatch.setattr(poller_module, "store_page", broken)
+    source = simulator_source(simulator.url)
+    result = Poller().poll_source(source)
+    assert "internal error: DataError" in result.error
+    source.refresh_from_db()
+    assert source.consecutive_failures == 1 and "value too long" in source.last_error

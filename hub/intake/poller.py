@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from hub.pipeline import Pipeline
 
-from .adapters import FetchError, adapter_for
+from .adapters import FetchError, Reject, adapter_for
 from .locks import holds_source
 from .models import Source
-from .store import store_page
+from .store import quarantine, store_page
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class PollResult:
     duplicates: int = 0
     rejected: int = 0
     error: str = ""
+    first_reject: str = ""
+    retry_after: float | None = None
 
 
 class Poller:
@@ -47,19 +49,21 @@ class Poller:
         self._due: dict[int, float] = {}
 
     def poll_source(self, source: Source) -> PollResult:
-        adapter = adapter_for(source.adapter)
-        pipeline = Pipeline.from_db()
+        """Fetch and store pages until the source has nothing more; record its health."""
         started = time.monotonic()
-        totals = PollResult()
+        new = duplicates = rejected = 0
+        first_reject = error = ""
+        retry_after: float | None = None
         next_url: str | None = None
         seen: set[str] = set()
         try:
+            adapter = adapter_for(source.adapter)
+            pipeline = Pipeline.from_db()
             for _ in range(MAX_PAGES_PER_POLL):
                 page = adapter.fetch(source, self.session, next_url)
                 stored = store_page(source, page, pipeline)
-                totals = PollResult(
-                    totals.new + stored.new, totals.duplicates + stored.duplicates, totals.rejected + stored.rejected
-                )
+                new, duplicates, rejected = new + stored.new, duplicates + stored.duplicates, rejected + stored.rejected
+                first_reject = first_reject or stored.first_reject
                 next_url = page.next_url
                 if next_url is not None:
                     if next_url in seen:
@@ -68,9 +72,15 @@ class Poller:
                 elif not page.more:
                     break
         except FetchError as exc:
-            totals = PollResult(totals.new, totals.duplicates, totals.rejected, str(exc))
-        self._record_health(source, totals, time.monotonic() - started)
-        return totals
+            error, retry_after = str(exc), exc.retry_after
+            if exc.raw:  # the reply itself goes to quarantine, so an admin can see what came
+                quarantine(source, [Reject(reason=error, raw=exc.raw)], timezone.now())
+        except Exception as exc:  # a bug or a database fault: recorded like a failure, never silent
+            log.exception("polling source %s failed unexpectedly", source.name)
+            error = f"internal error: {exc!r}"
+        result = PollResult(new, duplicates, rejected, error, first_reject, retry_after)
+        self._record_health(source, result, time.monotonic() - started)
+        return result
 
     def _record_health(self, source: Source, result: PollResult, elapsed: float) -> None:
         now = timezone.now()
@@ -80,8 +90,10 @@ class Poller:
             fields.update(consecutive_failures=source.consecutive_failures, last_error=result.error[:2000])
             log.warning("source %s failed (%d in a row): %s", source.name, source.consecutive_failures, result.error)
         else:
+            # The platform answered: a success, even when some items had to be quarantined.
+            note = f"{result.rejected} item(s) quarantined: {result.first_reject}" if result.rejected else ""
             source.consecutive_failures = 0
-            fields.update(consecutive_failures=0, last_success_at=now, last_error="")
+            fields.update(consecutive_failures=0, last_success_at=now, last_error=note[:2000])
             if result.new or result.rejected:
                 log.info("source %s: %d new, %d repeated, %d quarantined", source.name, result.new, result.duplicates, result.rejected)
         Source.objects.filter(pk=source.pk).update(**fields)
@@ -100,8 +112,9 @@ class Poller:
             if self._due.get(source.pk, 0.0) > now:
                 continue
             if holds_source(source.pk):
-                self.poll_source(source)
-                self._due[source.pk] = time.monotonic() + self.delay(source)
+                result = self.poll_source(source)
+                wait = max(self.delay(source), result.retry_after or 0.0)
+                self._due[source.pk] = time.monotonic() + wait
             else:  # another hub process polls it; look again in a while in case it dies
                 self._due[source.pk] = time.monotonic() + min(float(source.interval_seconds), 5.0)
         upcoming = [due for due in self._due.values()]

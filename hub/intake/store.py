@@ -21,7 +21,7 @@ from hub.outbox.models import Delivery
 from hub.pipeline import Pipeline
 from hub.rules.classify import detect_language
 
-from .adapters import Item, Page
+from .adapters import Item, Page, Reject
 from .models import Message, Quarantine, Source
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ class Stored:
     new: int
     duplicates: int
     rejected: int
+    first_reject: str = ""
 
 
 def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
@@ -71,19 +72,7 @@ def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
         except IntegrityError:
             new = [m for m in new if _insert_one(m)]
         Delivery.objects.bulk_create([d for m in new for d in pipeline.deliveries(m)])
-        Quarantine.objects.bulk_create(
-            [
-                Quarantine(
-                    source=source,
-                    reason=r.reason,
-                    raw=r.raw,
-                    fingerprint=hashlib.sha256(f"{r.reason}\x00{r.raw}".encode()).hexdigest(),
-                    created_at=now,
-                )
-                for r in page.rejects
-            ],
-            ignore_conflicts=True,
-        )
+        quarantine(source, page.rejects, now)
         moved: dict[str, str] = {}
         if page.cursor is not None and page.cursor != source.cursor:
             source.cursor = moved["cursor"] = page.cursor
@@ -93,7 +82,29 @@ def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
             Source.objects.filter(pk=source.pk).update(**moved)
     if page.rejects:
         log.warning("source %s: %d item(s) quarantined, first: %s", source.name, len(page.rejects), page.rejects[0].reason)
-    return Stored(new=len(new), duplicates=len(page.items) - len(new), rejected=len(page.rejects))
+    return Stored(
+        new=len(new),
+        duplicates=len(page.items) - len(new),
+        rejected=len(page.rejects),
+        first_reject=page.rejects[0].reason if page.rejects else "",
+    )
+
+
+def quarantine(source: Source, rejects: list[Reject], now: datetime) -> None:
+    """Keep what could not be taken, with why; the same thing fetched again is kept once."""
+    Quarantine.objects.bulk_create(
+        [
+            Quarantine(
+                source=source,
+                reason=r.reason,
+                raw=r.raw,
+                fingerprint=hashlib.sha256(f"{r.reason}\x00{r.raw}".encode()).hexdigest(),
+                created_at=now,
+            )
+            for r in rejects
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def known_keys(source: Source, keys: list[str]) -> set[str]:

@@ -13,7 +13,16 @@ if TYPE_CHECKING:
 
 
 class FetchError(Exception):
-    """The whole reply is unusable (HTTP error, not JSON, too big, timed out)."""
+    """The whole reply is unusable (HTTP error, not JSON, too big, timed out).
+
+    ``raw``: the start of the reply when there was one, kept in quarantine;
+    ``retry_after``: seconds the platform asked us to wait (429/503).
+    """
+
+    def __init__(self, message: str, *, raw: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.raw = raw
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -337,6 +337,16 @@ def next_link(paging: Paging, reply: transport.Reply, data: Any, count: int) -> 
     return target, ""
 
 
+def _retry_seconds(reply: transport.Reply) -> float | None:
+    """Retry-After in seconds (the delta form; an HTTP date is rare from APIs and left to backoff)."""
+    retry = reply.headers.get("Retry-After", "").strip()
+    try:
+        seconds = float(retry)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= 86400 else None
+
+
 def _status_error(reply: transport.Reply) -> str:
     try:
         phrase = HTTPStatus(reply.status).phrase
@@ -369,7 +379,11 @@ class GenericAdapter:
         try:
             return self._fetch(source, session, url, credentials)
         except FetchError as exc:
-            raise FetchError(redact(str(exc), credentials.secrets)) from None
+            raise FetchError(
+                redact(str(exc), credentials.secrets),
+                raw=redact(exc.raw, credentials.secrets),
+                retry_after=exc.retry_after,
+            ) from None
 
     def _fetch(self, source: Source, session: requests.Session, url: str | None, credentials: Credentials) -> Page:
         plan = self.plan(source)
@@ -386,13 +400,17 @@ class GenericAdapter:
         reply = transport.get(session, target, headers, credentials.basic)
         if reply.status in (HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED):
             return Page(items=[], rejects=[], cursor=None, more=False)  # nothing new; the cursor stays
+        raw = reply.body[:2000].decode("utf-8", "replace")
         if reply.status != HTTPStatus.OK:
-            raise FetchError(_status_error(reply))
-        data = json_body(reply)
+            raise FetchError(_status_error(reply), raw=raw, retry_after=_retry_seconds(reply))
+        try:
+            data = json_body(reply)
+        except FetchError as exc:
+            raise FetchError(str(exc), raw=raw) from None
         raw_items = dig(data, plan.items_path) if plan.items_path else data
         if not isinstance(raw_items, list):
             found = "nothing" if raw_items is None else f"a {type(raw_items).__name__}"
-            raise FetchError(f"reply has no list at {plan.items_path or 'the top level'!r} (found {found})")
+            raise FetchError(f"reply has no list at {plan.items_path or 'the top level'!r} (found {found})", raw=raw)
         items, rejects = self.take(raw_items, source)
         cursor = advance(plan.cursor, source.cursor, raw_items)
         next_url, refused = next_link(plan.paging, reply, data, len(raw_items))
