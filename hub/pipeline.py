@@ -72,7 +72,10 @@ class Pipeline:
         targets = self.routes.targets(category.slug)
         if targets:
             announcement_id = uuid.uuid4().hex
-            expires_at = now + timedelta(seconds=category.expiry_seconds)
+            # Expiry counts from when the platform says it happened: the first poll of
+            # a shop with a long history stores every old order, but says none aloud.
+            happened = min(message.platform_created_at or now, now)
+            expires_at = happened + timedelta(seconds=category.expiry_seconds)
             for target in targets:
                 announcement = mqtt.Announcement(
                     id=announcement_id,

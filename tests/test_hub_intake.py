@@ -239,3 +239,15 @@ def test_an_unexpected_fault_while_storing_is_recorded_not_raised(
     assert "internal error: DataError" in result.error
     source.refresh_from_db()
     assert source.consecutive_failures == 1 and "value too long" in source.last_error
+
+
+def test_an_old_platform_message_is_stored_but_its_announcement_already_expired(simulator: SimulatorServer) -> None:
+    simulator.feed.add(
+        {"id": "old", "user": {"id": "u"}, "content": "客户甲提交了订单1", "created_at": "2020-01-01T00:00:00Z"}
+    )
+    Poller().poll_source(simulator_source(simulator.url))
+    old = Message.objects.get(external_id="old")
+    announcement = old.deliveries.exclude(announcement_id="").get()
+    assert announcement.expires_at is not None and announcement.expires_at.year == 2020
+    fresh = Message.objects.get(external_id="m-1001").deliveries.exclude(announcement_id="").get()
+    assert fresh.expires_at is not None and fresh.expires_at > fresh.created_at
