@@ -324,6 +324,21 @@ def test_a_platform_order_not_signed_with_the_secret_is_refused_with_401(
     assert_nothing_stored()
 
 
+@pytest.mark.parametrize(
+    ("adapter", "refunded"),
+    [("woocommerce", {"status": "refunded"}), ("shopify", {"financial_status": "refunded"})],
+)
+def test_a_refund_pushed_for_an_order_already_stored_is_news_of_its_own(
+    live_server: LiveServer, adapter: str, refunded: dict[str, str]
+) -> None:
+    make_source(adapter, adapter=adapter)
+    _, order = PLATFORMS[adapter]
+    for body in (encode(order), encode(order | refunded), encode(order | refunded)):
+        post_platform(live_server, adapter, body, platform_hmac(body))
+    events = sorted(Message.objects.filter(external_id=str(order["id"])).values_list("platform_type", "category__slug"))
+    assert events == [("order.created", "order"), ("order.refunded", "refund")]
+
+
 def test_the_woocommerce_creation_ping_gets_200_and_stores_nothing(live_server: LiveServer) -> None:
     make_source("woocommerce", adapter="woocommerce")
     # WooCommerce sends this unsigned when a webhook is saved, and keeps the webhook only on a 200.

@@ -31,9 +31,12 @@ DEDUP_WINDOW = timedelta(minutes=10)
 
 
 def dedup_key(item: Item, received_at: datetime) -> str:
-    """The platform's id when there is one; else a hash of normalised content + user within a window."""
+    """The platform's id (with its event type) when there is one; else a hash of
+    normalised content + user within a window."""
     if item.external_id:
-        return f"id:{item.external_id}"
+        # An order's later events (refunded, cancelled) carry the order's own id
+        # and are news of their own; the same event again is the same message.
+        return f"id:{item.external_id}:{item.platform_type}" if item.platform_type else f"id:{item.external_id}"
     when = item.created_at or received_at
     bucket = int(when.timestamp() // DEDUP_WINDOW.total_seconds())
     normal = " ".join(unicodedata.normalize("NFKC", item.content).casefold().split())
