@@ -321,6 +321,7 @@ def test_a_platform_order_not_signed_with_the_secret_is_refused_with_401(
         response = post_platform(live_server, adapter, body, platform_hmac(body, "guess") if forgery == "wrong-secret" else None)
     assert response.status_code == 401
     assert header in response.json()["error"]
+    assert response.headers["WWW-Authenticate"].startswith("HMAC")
     assert_nothing_stored()
 
 

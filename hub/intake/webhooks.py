@@ -102,7 +102,10 @@ def _json(body: bytes) -> Any:
 
 
 def _refusal(status: int, reason: str) -> JsonResponse:
-    return JsonResponse({"error": reason}, status=status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse({"error": reason}, status=status, json_dumps_params={"ensure_ascii": False})
+    if status == 401:  # RFC 9110: a 401 names the scheme that would be accepted
+        response["WWW-Authenticate"] = 'HMAC realm="shopcrier-webhooks"'
+    return response
 
 
 def _refused(source: str, status: int, reason: str) -> JsonResponse:
