@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
 from peewee import DatabaseError
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     try:
-        agent = build_agent(settings, stop=stop)
+        agent = build_agent(settings, stop=stop, config_path=Path(args.config))
     except (OSError, DatabaseError, SpeechError) as exc:
         log.error("cannot start node %s: %s", settings.id, exc)
         return 1

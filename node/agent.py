@@ -24,6 +24,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from mqtt import (
@@ -34,22 +35,25 @@ from mqtt import (
     Heartbeat,
     Link,
     LinkEvent,
+    NodeConfig,
     NodeStatus,
     PayloadError,
     Receipt,
     Received,
     Reply,
-    Route,
+    QuietHours,
 )
 from mqtt.fields import format_time
 from mqtt.messages import ReceiptStatus
 
 from . import __version__
 from .clock import Clock, utc_now
-from .config import NodeSettings
+from .config import ConfigError, NodeSettings, load
 from .outbox import flush_outbox
-from .player import AudioError, Player, make_player
-from .speech import SpeechError, TtsEngine, make_speech
+from .player import AudioError, Player, SoundDevicePlayer, make_player
+from .prompts import chime, prompt
+from .routing import FilterChange, announce_filters
+from .speech import Speech, SpeechError, TtsEngine, make_speech
 from .store import Store
 from .telemetry import MAX_ERROR_LEN, Telemetry
 
@@ -60,6 +64,7 @@ FLUSH_TIMEOUT_S = 5.0  # how long one outbox flush waits for PUBACKs
 FLUSH_RETRY_S = 5.0  # after a flush that timed out, wait this long before the next
 STOP_FLUSH_TIMEOUT_S = 2.0
 ERROR_PAUSE_S = 1.0  # after an unexpected error, so a persistent one does not spin
+CONFIG_KEY = "node_config"  # the hub's last config, in the store's settings
 
 
 class Agent:
@@ -81,6 +86,8 @@ class Agent:
         now: Clock = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         stop: threading.Event | None = None,
+        config_path: Path | None = None,
+        speech_factory: Callable[[NodeSettings], TtsEngine] | None = None,
     ) -> None:
         base, node_id = settings.base_topic, settings.id
         self.settings = settings
@@ -101,6 +108,15 @@ class Agent:
         self.heartbeat_topic = Heartbeat.topic(base, node_id=node_id)
         self.command_topic = Command.topic(base, node_id=node_id)
         self.reply_topic = Reply.topic(base, node_id=node_id)
+        self.config_topic = NodeConfig.topic(base, node_id=node_id)
+        self.config_path = config_path
+        self.speech_factory = speech_factory
+        # What the hub's config sets; the file's values until one arrives.
+        self.announce_filters = announce_filters(settings.routes, base)
+        self.quiet_hours: tuple[QuietHours, ...] = ()
+        self.hub_config: NodeConfig | None = None
+        self._stale_filters: set[str] = set()  # dropped while offline: the broker session still has them
+        self._restore_config()
         self.telemetry = Telemetry(started=monotonic(), interval_s=settings.heartbeat_interval, version=__version__)
         self._next_heartbeat: float | None = None  # None while disconnected
         self._next_flush = 0.0
@@ -108,10 +124,8 @@ class Agent:
 
     # -- lifecycle -------------------------------------------------------------
     def subscriptions(self) -> list[str]:
-        """The topic filters the node follows: its routes' announce topics, announce/all, its commands."""
-        routes = self.settings.routes or (Route(),)
-        filters = [f for route in routes for f in Announcement.subscriptions(route, self.settings.base_topic)]
-        return list(dict.fromkeys([*filters, self.command_topic]))
+        """The topic filters the node follows: its announce topics (announce/all too), its commands, its config."""
+        return list(dict.fromkeys([*self.announce_filters, self.command_topic, self.config_topic]))
 
     def start(self) -> None:
         """Subscribe (QoS 1, kept across reconnects) and connect in the background."""
@@ -180,6 +194,9 @@ class Agent:
     def handle(self, event: LinkEvent) -> None:
         match event:
             case Connected():
+                for topic_filter in sorted(self._stale_filters):
+                    self.link.unsubscribe(topic_filter)
+                self._stale_filters.clear()
                 self.telemetry.link_up(self.monotonic())
                 self._next_heartbeat = self.monotonic()  # one right away
                 self._next_flush = 0.0
@@ -187,12 +204,17 @@ class Agent:
                 log.warning("broker link down (%s); playing on, receipts wait in the outbox", reason)
                 self.telemetry.link_lost(self.monotonic())
                 self._next_heartbeat = None
-            case Received(topic=topic, payload=payload):
+            case Received(topic=topic, payload=payload, retain=retain):
                 base = self.settings.base_topic
                 if Announcement.parse_topic(topic, base) is not None:
                     self.on_announcement(topic, payload)
+                elif topic == self.command_topic and retain:
+                    # A retained command would run again on every reconnect ("ghost switching").
+                    log.warning("ignored a retained command on %s: commands are never retained", topic)
                 elif topic == self.command_topic:
                     self.on_command(payload)
+                elif topic == self.config_topic:
+                    self.on_config(payload)
                 else:
                     log.debug("ignoring a message on %s", topic)
                 # Handled (stored, or judged invalid): only now may the broker forget it.
@@ -206,6 +228,10 @@ class Agent:
             announcement = Announcement.from_json(payload)
         except PayloadError as exc:
             log.warning("dropped an invalid announcement on %s: %s", topic, exc)
+            return
+        if topic not in self.announce_filters:
+            # A subscription the hub's config has since dropped, still in the broker's session.
+            log.info("dropped announcement %s on %s: no longer followed", announcement.id, topic)
             return
         if self.store.accept(announcement):
             log.info("queued announcement %s (%s, %s priority)",
@@ -237,7 +263,9 @@ class Agent:
             self.store.mark(announcement.id, "queued")
             log.info("stopped while playing %s; it stays queued", announcement.id)
             return True
-        self._finish(announcement.id, "played")
+        with self.store.transaction():
+            self._finish(announcement.id, "played")
+            self.store.remember_played(announcement)
         self.telemetry.played(announcement.id, self.now())
         return True
 
@@ -271,30 +299,135 @@ class Agent:
             self.store.outbox_put(self.receipt_topic, receipt.to_json(), qos=1)
         self._next_flush = 0.0
 
+    # -- the hub's config ------------------------------------------------------------
+    def _restore_config(self) -> None:
+        """Apply the hub's last config from the store, so a reboot without the broker still uses it."""
+        stored = self.store.get_setting(CONFIG_KEY)
+        if stored is None:
+            return
+        try:
+            config = NodeConfig.from_json(stored)
+        except PayloadError as exc:
+            log.error("the stored hub config is unreadable, using the file's until a new one arrives: %s", exc)
+            return
+        file_filters = self.announce_filters
+        self.apply_config(config)
+        # The session may still hold the file's routes from a boot before this config came.
+        self._stale_filters |= set(file_filters) - set(self.announce_filters)
+
+    def on_config(self, payload: bytes) -> None:
+        """Validate, keep it in the store, and apply it live; an invalid one is logged and dropped."""
+        try:
+            config = NodeConfig.from_json(payload)
+        except PayloadError as exc:
+            log.warning("dropped an invalid node config: %s", exc)
+            return
+        if config == self.hub_config:
+            log.debug("node config unchanged")
+            return
+        self.store.put_setting(CONFIG_KEY, config.to_json().decode())
+        self.apply_config(config)
+
+    def apply_config(self, config: NodeConfig) -> None:
+        """Follow the config's routes (re-subscribing without a restart), volume, quiet hours and voices."""
+        self.hub_config = config
+        self._follow(announce_filters(config.routes, self.settings.base_topic))
+        self.player.volume = config.volume
+        self.quiet_hours = config.quiet_hours
+        if isinstance(self.speech, Speech):
+            for problem in self.speech.choose(config.voices):
+                log.error("node config: %s; that language keeps its default voice", problem)
+        log.info("applied the hub's config: following %s, volume %s, %s quiet window(s)",
+                 ", ".join(self.announce_filters), config.volume, len(config.quiet_hours))
+
+    def _follow(self, filters: list[str]) -> None:
+        change = FilterChange.between(self.announce_filters, filters)
+        self.announce_filters = filters
+        if not change:
+            return
+        connected = self.link.connected.is_set()
+        for topic_filter in change.dropped:
+            self.link.unsubscribe(topic_filter)
+            if not connected:
+                self._stale_filters.add(topic_filter)
+        for topic_filter in change.added:
+            self._stale_filters.discard(topic_filter)
+            self.link.subscribe(topic_filter, qos=1)
+
     # -- commands --------------------------------------------------------------------
     def on_command(self, payload: bytes) -> None:
-        """``say`` plays its text now, without storing it; the rest are not supported yet."""
+        """Run a command and answer it with a :class:`Reply` echoing its id."""
         try:
             command = Command.from_json(payload)
         except PayloadError as exc:
             log.warning("dropped an invalid command: %s", exc)
             return
-        if command.cmd == "say":
-            ok, detail = self._say(command.args["text"], command.args["lang"])
-        else:
-            log.info("command %s (%s) is not yet supported", command.cmd, command.id)
-            ok, detail = False, "not yet supported"
-        self.link.publish(self.reply_topic, Reply(id=command.id, ok=ok, detail=detail).to_json(), qos=1)
-
-    def _say(self, text: str, lang: str) -> tuple[bool, str | None]:
+        log.info("command %s (%s)", command.cmd, command.id)
         try:
-            if not self.speak(text, lang):
-                return False, "interrupted by shutdown"
+            ok, detail = self.run_command(command)
         except (AudioError, SpeechError) as exc:
             if isinstance(exc, AudioError):
                 self.telemetry.audio_failed(str(exc))
-            return False, str(exc)[:MAX_ERROR_LEN]
-        return True, None
+            ok, detail = False, str(exc)
+        reply = Reply(id=command.id, ok=ok, detail=detail[:MAX_ERROR_LEN] if detail else None)
+        self.link.publish(self.reply_topic, reply.to_json(), qos=1)
+
+    def run_command(self, command: Command) -> tuple[bool, str | None]:
+        """(ok, detail); raises AudioError/SpeechError when the speaker cannot say it."""
+        match command.cmd:
+            case "say":
+                return self._spoken(self.speak(command.args["text"], command.args["lang"]))
+            case "volume":
+                self.player.volume = command.args["level"]
+                return True, f"volume {self.player.volume}"
+            case "replay":
+                return self._replay(command.args["count"])
+            case "identify":
+                self.player.play(chime())
+                text, lang = prompt("identify", self.settings.language, node_id=self.settings.id)
+                return self._spoken(self.speak(text, lang))
+            case "reload":
+                return self._reload()
+        return False, f"unknown command {command.cmd!r}"
+
+    @staticmethod
+    def _spoken(finished: bool) -> tuple[bool, str | None]:
+        return (True, None) if finished else (False, "interrupted by shutdown")
+
+    def _replay(self, count: int) -> tuple[bool, str | None]:
+        """Say the last ``count`` played announcements again, oldest first; no receipts (they were given)."""
+        played = self.store.recent_played(count)
+        for item in played:
+            if not self.speak(item.text, item.lang):
+                return False, "interrupted by shutdown"
+        return True, f"replayed {len(played)}" if played else "nothing played yet"
+
+    def _reload(self) -> tuple[bool, str | None]:
+        """Re-read the file's audio and voice settings; identity, broker and data_dir stay as they are."""
+        if self.config_path is None:
+            return False, "no config file to reload"
+        try:
+            fresh = load(self.config_path)
+        except ConfigError as exc:
+            return False, str(exc)
+        old = self.settings
+        new = replace(fresh, id=old.id, broker=old.broker, base_topic=old.base_topic, data_dir=old.data_dir,
+                      routes=old.routes)
+        changed = [name for name in ("volume", "heartbeat_interval", "audio_device", "voices_dir", "cache_mb",
+                                     "language", "link_down_after", "link_down_repeat")
+                   if getattr(old, name) != getattr(new, name)]
+        self.settings = new
+        self.telemetry.interval_s = new.heartbeat_interval
+        if isinstance(self.player, SoundDevicePlayer):
+            self.player.device = new.audio_device
+        if self.hub_config is None:  # the hub's volume, once it has sent one, outranks the file's
+            self.player.volume = new.volume
+        if ("voices_dir" in changed or "cache_mb" in changed) and self.speech_factory is not None:
+            self.speech = self.speech_factory(new)
+            if self.hub_config is not None and isinstance(self.speech, Speech):
+                self.speech.choose(self.hub_config.voices)
+        log.info("reloaded %s: %s", self.config_path, ", ".join(changed) or "nothing changed")
+        return True, "changed: " + ", ".join(changed) if changed else "nothing changed"
 
     # -- outbox and heartbeat --------------------------------------------------------
     def _flush_if_due(self) -> None:
@@ -312,7 +445,7 @@ class Agent:
             mono=mono,
             at=self.now(),
             queue_depth=self.store.queue_depth(),
-            volume=self.settings.volume,
+            volume=self.player.volume,
             free_disk_mb=_free_disk_mb(self.settings.data_dir),
         )
         self.link.publish(self.heartbeat_topic, heartbeat.to_json(), qos=0)
@@ -325,8 +458,17 @@ def _free_disk_mb(path: Path) -> int:
         return 0
 
 
-def build_agent(settings: NodeSettings, *, stop: threading.Event | None = None, now: Clock = utc_now) -> Agent:
-    """An agent with the real parts: the store in ``data_dir``, :func:`make_speech`, :func:`make_player`."""
+def build_agent(
+    settings: NodeSettings,
+    *,
+    stop: threading.Event | None = None,
+    now: Clock = utc_now,
+    config_path: Path | None = None,
+) -> Agent:
+    """An agent with the real parts: the store in ``data_dir``, :func:`make_speech`, :func:`make_player`.
+
+    ``config_path``: the file ``settings`` came from, re-read by the ``reload`` command.
+    """
     store = Store.open(settings.data_dir, now=now)
     try:
         speech = make_speech(settings)
@@ -334,5 +476,6 @@ def build_agent(settings: NodeSettings, *, stop: threading.Event | None = None, 
     except BaseException:
         store.close()
         raise
-    return Agent(settings, store=store, speech=speech, player=player, now=now, stop=stop)
+    return Agent(settings, store=store, speech=speech, player=player, now=now, stop=stop,
+                 config_path=config_path, speech_factory=make_speech)
 

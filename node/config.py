@@ -10,6 +10,10 @@ The format (the hub writes files like this for demos and end-to-end tests)::
     heartbeat_interval = 30             # optional, seconds 5..3600
     audio_device = ""                   # optional: device name or index; "" = default
     voices_dir = ""                     # optional: extra piper voices; "" = bundled only
+    cache_mb = 64                       # optional: synthesised-audio cache on disk, MB 0..4096 (0 = off)
+    language = "zh"                     # optional: the language of the node's own prompts
+    link_down_after = 30                # optional: seconds without the broker before saying so, 1..3600
+    link_down_repeat = 300              # optional: say it again every this many seconds, 5..86400
     [[routes]]                          # 0..n initial announce routes
     subsystem = "ops"
     department = "orders"
@@ -29,13 +33,17 @@ from pathlib import Path
 from typing import Any
 
 from mqtt import DEFAULT_BASE, BrokerSettings, BrokerURLError, PayloadError, Route
-from mqtt.fields import SLUG_RE
+from mqtt.fields import LANG_RE, SLUG_RE
 from mqtt.topics import check_base
 
 DEFAULT_PATH = Path("/etc/shopcrier/node.toml")
 DEFAULT_DATA_DIR = Path("/var/lib/shopcrier")
 DEFAULT_VOLUME = 80
 DEFAULT_HEARTBEAT_INTERVAL = 30
+DEFAULT_CACHE_MB = 64
+DEFAULT_LANGUAGE = "zh"
+DEFAULT_LINK_DOWN_AFTER = 30
+DEFAULT_LINK_DOWN_REPEAT = 300
 
 _ROUTE_KEYS = frozenset({"subsystem", "department", "staff"})
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -60,7 +68,11 @@ class NodeSettings:
     ``audio_device`` a sounddevice device name or index, None for the system
     default; ``voices_dir`` a directory of extra piper voices, None for the
     bundled one only; ``routes`` the announce routes followed until the hub's
-    retained config arrives (``announce/all`` is always followed).
+    retained config arrives (``announce/all`` is always followed);
+    ``cache_mb`` the size bound of the synthesised-audio cache (0: no cache);
+    ``language`` the language of the node's own prompts (link lost, identify);
+    ``link_down_after``/``link_down_repeat`` seconds: when the broker has been
+    unreachable that long the node says so, and repeats it that often.
     """
 
     id: str
@@ -72,6 +84,10 @@ class NodeSettings:
     audio_device: str | int | None = None
     voices_dir: Path | None = None
     routes: tuple[Route, ...] = ()
+    cache_mb: int = DEFAULT_CACHE_MB
+    language: str = DEFAULT_LANGUAGE
+    link_down_after: int = DEFAULT_LINK_DOWN_AFTER
+    link_down_repeat: int = DEFAULT_LINK_DOWN_REPEAT
 
 
 _KEYS = frozenset(f.name for f in fields(NodeSettings))  # the file's keys are the settings' names
@@ -127,6 +143,10 @@ class _Reader:
             audio_device=self.audio_device("audio_device"),
             voices_dir=self.directory("voices_dir", must_exist=True),
             routes=self.routes("routes"),
+            cache_mb=self.integer("cache_mb", DEFAULT_CACHE_MB, low=0, high=4096),
+            language=self.language("language"),
+            link_down_after=self.integer("link_down_after", DEFAULT_LINK_DOWN_AFTER, low=1, high=3600),
+            link_down_repeat=self.integer("link_down_repeat", DEFAULT_LINK_DOWN_REPEAT, low=5, high=86400),
         )
 
     def refuse_unknown(self, table: Mapping[str, Any], known: frozenset[str], prefix: str) -> None:
@@ -155,6 +175,12 @@ class _Reader:
         value = self.text(key, None)
         if not SLUG_RE.match(value):
             raise self.error(key, f"{value!r} must be a slug: a letter or digit, then up to 63 of A-Z a-z 0-9 _ -")
+        return value
+
+    def language(self, key: str) -> str:
+        value = self.text(key, DEFAULT_LANGUAGE)
+        if not LANG_RE.match(value):
+            raise self.error(key, f"{value!r} is not a language code such as zh or en-GB")
         return value
 
     def broker(self, key: str) -> BrokerSettings:

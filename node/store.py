@@ -48,6 +48,7 @@ PRAGMAS = {"journal_mode": "wal", "synchronous": "normal", "busy_timeout": 5000}
 Status = Literal["queued", "playing", "played", "failed", "expired"]
 STATUSES: tuple[Status, ...] = ("queued", "playing", "played", "failed", "expired")
 FINISHED: frozenset[Status] = frozenset({"played", "failed", "expired"})
+HISTORY_LIMIT = 50
 
 
 class AnnouncementRow(Model):
@@ -78,6 +79,32 @@ class OutboxRow(Model):
     created_at = TextField()  # RFC 3339 UTC
 
 
+class SettingRow(Model):
+    """One named value the node keeps across reboots (the hub's last config)."""
+
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+
+class HistoryRow(Model):
+    """One announcement as played, for ``replay``; only the newest HISTORY_LIMIT are kept."""
+
+    seq = AutoIncrementField()
+    announcement_id = CharField(max_length=128)
+    text = TextField()
+    lang = CharField(max_length=16)
+    played_at = TextField()  # RFC 3339 UTC
+
+
+@dataclass(frozen=True)
+class Played:
+    """An entry of the play history."""
+
+    announcement_id: str
+    text: str
+    lang: str
+
+
 @dataclass(frozen=True)
 class OutboxItem:
     seq: int
@@ -106,8 +133,20 @@ class Store:
                 database = self._db
                 table_name = "outbox"
 
+        class Settings(SettingRow):
+            class Meta:
+                database = self._db
+                table_name = "settings"
+
+        class History(HistoryRow):
+            class Meta:
+                database = self._db
+                table_name = "history"
+
         self._announcements = Announcements
         self._outbox = Outbox
+        self._settings = Settings
+        self._history = History
 
     @classmethod
     def open(cls, data_dir: Path, *, now: Clock = utc_now) -> Store:
@@ -119,7 +158,7 @@ class Store:
 
     def connect(self) -> None:
         self._db.connect(reuse_if_open=True)
-        self._db.create_tables([self._announcements, self._outbox])
+        self._db.create_tables([self._announcements, self._outbox, self._settings, self._history])
         A = self._announcements
         # A crash (or power cut) mid-announcement leaves it `playing`. Half heard
         # counts as unheard: queue it again so it is played in full.
@@ -159,14 +198,18 @@ class Store:
             return False
         return True
 
-    def next_queued(self) -> Announcement | None:
-        """The announcement to play next: urgent, then high, then normal; oldest first within one."""
+    def next_queued(self, *, urgent_only: bool = False) -> Announcement | None:
+        """The announcement to play next: urgent, then high, then normal; oldest first within one.
+
+        ``urgent_only``: only an urgent one (during quiet hours), else None.
+        """
         A = self._announcements
         rank = Case(A.priority, (("urgent", 0), ("high", 1)), 2)
+        where = (A.status == "queued") & (A.priority == "urgent") if urgent_only else (A.status == "queued")
         while True:
             # rowid grows with every insert, so it is arrival order even when the
             # wall clock steps back.
-            row = A.select().where(A.status == "queued").order_by(rank, SQL("rowid")).first()
+            row = A.select().where(where).order_by(rank, SQL("rowid")).first()
             if row is None:
                 return None
             try:
@@ -193,6 +236,17 @@ class Store:
             return None
         return cast(Status, row.status)  # only STATUSES are ever written
 
+    def queued(self, limit: int = 200) -> list[Announcement]:
+        """Queued announcements in arrival order (unreadable ones skipped), for sweeping out the expired."""
+        A = self._announcements
+        found = []
+        for row in A.select().where(A.status == "queued").order_by(SQL("rowid")).limit(limit):
+            try:
+                found.append(Announcement.from_json(row.payload))
+            except PayloadError:
+                continue  # next_queued() marks it failed when its turn comes
+        return found
+
     def queue_depth(self) -> int:
         A = self._announcements
         return int(A.select().where(A.status == "queued").count())
@@ -215,3 +269,29 @@ class Store:
 
     def outbox_size(self) -> int:
         return int(self._outbox.select().count())
+
+    # -- settings kept across reboots -------------------------------------------
+    def put_setting(self, key: str, value: str) -> None:
+        S = self._settings
+        S.insert(key=key, value=value).on_conflict_replace().execute()
+
+    def get_setting(self, key: str) -> str | None:
+        S = self._settings
+        row = S.get_or_none(S.key == key)
+        return None if row is None else str(row.value)
+
+    # -- play history ---------------------------------------------------------------
+    def remember_played(self, announcement: Announcement, limit: int = HISTORY_LIMIT) -> None:
+        """Add to the history and drop what falls past the newest ``limit``."""
+        H = self._history
+        with self._db.atomic():
+            H.insert(announcement_id=announcement.id, text=announcement.text, lang=announcement.lang,
+                     played_at=format_time(self.now())).execute()
+            keep = H.select(H.seq).order_by(H.seq.desc()).limit(limit)
+            H.delete().where(H.seq.not_in(keep)).execute()
+
+    def recent_played(self, count: int) -> list[Played]:
+        """The last ``count`` played, oldest first (the order they were heard)."""
+        H = self._history
+        rows = list(H.select().order_by(H.seq.desc()).limit(count))
+        return [Played(row.announcement_id, row.text, row.lang) for row in reversed(rows)]
