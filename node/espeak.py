@@ -32,6 +32,11 @@ class EspeakEngine:
         self.timeout = timeout
 
     @property
+    def voice_id(self) -> str:
+        """The cache key's voice part; the voice itself follows the language, which the key holds too."""
+        return f"espeak-ng:{self.binary}"
+
+    @property
     def available(self) -> bool:
         return shutil.which(self.binary) is not None
 

@@ -29,6 +29,10 @@ class PiperVoiceEngine:
         except Exception as exc:  # piper and onnxruntime raise many kinds for a broken voice (KeyError, ...)
             raise SpeechError(f"cannot load piper voice {model_path}: {exc}") from exc
         self.rate: int = self.voice.config.sample_rate
+        # The model file's name and size, and piper's synthesis settings: what the cache key needs.
+        size = model_path.stat().st_size
+        self.voice_id = f"piper:{model_path.name}:{size}:{self.voice.config.length_scale}:" \
+            f"{self.voice.config.noise_scale}:{self.voice.config.noise_w_scale}:{self.rate}"
         log.info("loaded piper voice %s for %s (%s Hz)", model_path.name, lang, self.rate)
 
     @classmethod

