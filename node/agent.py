@@ -53,6 +53,7 @@ from .outbox import flush_outbox
 from .player import AudioError, Player, SoundDevicePlayer, make_player
 from .prompts import chime, prompt
 from .routing import FilterChange, announce_filters
+from .sounds import SoundCache, SoundError
 from .speech import Speech, SpeechError, TtsEngine, make_speech
 from .store import Store
 from .telemetry import MAX_ERROR_LEN, Telemetry
@@ -88,6 +89,7 @@ class Agent:
         stop: threading.Event | None = None,
         config_path: Path | None = None,
         speech_factory: Callable[[NodeSettings], TtsEngine] | None = None,
+        sounds: SoundCache | None = None,
     ) -> None:
         base, node_id = settings.base_topic, settings.id
         self.settings = settings
@@ -111,6 +113,7 @@ class Agent:
         self.config_topic = NodeConfig.topic(base, node_id=node_id)
         self.config_path = config_path
         self.speech_factory = speech_factory
+        self.sounds = sounds or SoundCache(settings.data_dir / "sounds")
         # What the hub's config sets; the file's values until one arrives.
         self.announce_filters = announce_filters(settings.routes, base)
         self.quiet_hours: tuple[QuietHours, ...] = ()
@@ -252,6 +255,7 @@ class Agent:
         self.store.mark(announcement.id, "playing")
         log.info("playing announcement %s (%s)", announcement.id, announcement.category)
         try:
+            note = self.play_prompt_sound(announcement)
             finished = self.speak(announcement.text, announcement.lang)
         except Exception as exc:
             finished = False
@@ -264,10 +268,28 @@ class Agent:
             log.info("stopped while playing %s; it stays queued", announcement.id)
             return True
         with self.store.transaction():
-            self._finish(announcement.id, "played")
+            self._finish(announcement.id, "played", note)
             self.store.remember_played(announcement)
         self.telemetry.played(announcement.id, self.now())
         return True
+
+    def play_prompt_sound(self, announcement: Announcement) -> str | None:
+        """Play the category's prompt sound, if it has one; a refused sound is a note for the receipt.
+
+        Raises AudioError like speech does: the device, not the sound, failed.
+        """
+        if announcement.sound_url is None:
+            return None
+        if announcement.sound_sha256 is None:
+            note = f"prompt sound refused: {announcement.sound_url} comes without a sha256 to check it by"
+        else:
+            try:
+                self.player.play(self.sounds.get(announcement.sound_url, announcement.sound_sha256))
+                return None
+            except SoundError as exc:
+                note = f"prompt sound refused: {exc}"
+        log.warning("announcement %s: %s; speaking it without", announcement.id, note)
+        return note
 
     def _fail(self, announcement_id: str, exc: Exception) -> None:
         """A failed receipt; the audio device's errors also go into the heartbeat."""
