@@ -49,9 +49,11 @@ from mqtt.messages import ReceiptStatus
 from . import __version__
 from .clock import Clock, utc_now
 from .config import ConfigError, NodeSettings, load
+from .linkwatch import LinkWatch
 from .outbox import flush_outbox
 from .player import AudioError, Player, SoundDevicePlayer, make_player
 from .prompts import chime, prompt
+from .quiet import is_quiet
 from .routing import FilterChange, announce_filters
 from .sounds import SoundCache, SoundError
 from .speech import Speech, SpeechError, TtsEngine, make_speech
@@ -66,6 +68,8 @@ FLUSH_RETRY_S = 5.0  # after a flush that timed out, wait this long before the n
 STOP_FLUSH_TIMEOUT_S = 2.0
 ERROR_PAUSE_S = 1.0  # after an unexpected error, so a persistent one does not spin
 CONFIG_KEY = "node_config"  # the hub's last config, in the store's settings
+AUDIO_ATTEMPTS = 3  # plays of one announcement on a failing device before it gets a failed receipt
+AUDIO_BACKOFF_S = (1.0, 30.0)  # first and longest wait before trying the device again
 
 
 class Agent:
@@ -121,6 +125,11 @@ class Agent:
         self._stale_filters: set[str] = set()  # dropped while offline: the broker session still has them
         self._restore_config()
         self.telemetry = Telemetry(started=monotonic(), interval_s=settings.heartbeat_interval, version=__version__)
+        self.link_watch = LinkWatch(
+            down_after=settings.link_down_after, repeat=settings.link_down_repeat, started=monotonic()
+        )
+        self._audio_attempts: dict[str, int] = {}
+        self._audio_retry_at: float | None = None
         self._next_heartbeat: float | None = None  # None while disconnected
         self._next_flush = 0.0
         self._shut_down = False
@@ -185,6 +194,7 @@ class Agent:
             event = self._take_event(wait=POLL_S)
             if event is not None:
                 self.handle(event)
+        self._say_link_state_if_due()
         self._flush_if_due()
         self._heartbeat_if_due()
 
@@ -201,11 +211,13 @@ class Agent:
                     self.link.unsubscribe(topic_filter)
                 self._stale_filters.clear()
                 self.telemetry.link_up(self.monotonic())
+                self.link_watch.up(self.monotonic())
                 self._next_heartbeat = self.monotonic()  # one right away
                 self._next_flush = 0.0
             case Disconnected(reason=reason):
                 log.warning("broker link down (%s); playing on, receipts wait in the outbox", reason)
                 self.telemetry.link_lost(self.monotonic())
+                self.link_watch.down(self.monotonic())
                 self._next_heartbeat = None
             case Received(topic=topic, payload=payload, retain=retain):
                 base = self.settings.base_topic
@@ -243,8 +255,18 @@ class Agent:
             log.debug("announcement %s was seen before; dropped", announcement.id)
 
     def play_next(self) -> bool:
-        """Play (or expire) the next queued announcement; False when the queue is empty."""
-        announcement = self.store.next_queued()
+        """Play (or expire) the next queued announcement; False when there is none to play now.
+
+        During quiet hours only urgent ones play; the rest wait (expiring as
+        usual). After an audio device failure nothing plays until the backoff
+        has passed.
+        """
+        if self._audio_retry_at is not None and self.monotonic() < self._audio_retry_at:
+            return False
+        quiet = is_quiet(self.quiet_hours, self.now())
+        if quiet and self._expire_waiting():
+            return True
+        announcement = self.store.next_queued(urgent_only=quiet)
         if announcement is None:
             return False
         if announcement.is_expired(self.now()):
@@ -260,6 +282,8 @@ class Agent:
         except Exception as exc:
             finished = False
             if not self._stop.is_set():  # a stop may kill espeak-ng too (systemd signals the whole group)
+                if isinstance(exc, AudioError) and self._retry_later(announcement.id, exc):
+                    return True
                 self._fail(announcement.id, exc)
                 return True
         if not finished:
@@ -267,11 +291,55 @@ class Agent:
             self.store.mark(announcement.id, "queued")
             log.info("stopped while playing %s; it stays queued", announcement.id)
             return True
+        self._audio_attempts.pop(announcement.id, None)
+        self._audio_retry_at = None
         with self.store.transaction():
             self._finish(announcement.id, "played", note)
             self.store.remember_played(announcement)
         self.telemetry.played(announcement.id, self.now())
         return True
+
+    def _expire_waiting(self) -> bool:
+        """Give an expired receipt to every waiting announcement past its expiry; True if there was one."""
+        now = self.now()
+        expired = [a for a in self.store.queued() if a.is_expired(now)]
+        for announcement in expired:
+            assert announcement.expires_at is not None
+            log.info("announcement %s expired at %s while waiting out quiet hours",
+                     announcement.id, announcement.expires_at)
+            self._finish(announcement.id, "expired", f"expired at {format_time(announcement.expires_at)}")
+        return bool(expired)
+
+    def _retry_later(self, announcement_id: str, exc: AudioError) -> bool:
+        """Keep it queued and wait before trying the device again; False once the attempts are used up."""
+        attempts = self._audio_attempts.get(announcement_id, 0) + 1
+        self.telemetry.audio_failed(str(exc))
+        if attempts >= AUDIO_ATTEMPTS:
+            self._audio_attempts.pop(announcement_id, None)
+            self._audio_retry_at = None
+            return False
+        self._audio_attempts[announcement_id] = attempts
+        first, longest = AUDIO_BACKOFF_S
+        wait = min(longest, first * 2 ** (attempts - 1))
+        self._audio_retry_at = self.monotonic() + wait
+        self.store.mark(announcement_id, "queued")
+        log.warning("audio device failed on %s (attempt %s of %s): %s; trying again in %.0f s",
+                    announcement_id, attempts, AUDIO_ATTEMPTS, exc, wait)
+        return True
+
+    def _say_link_state_if_due(self) -> None:
+        """Say that the broker is unreachable (again, while it stays so), or that it is back."""
+        due = self.link_watch.due(self.monotonic())
+        if due is None:
+            return
+        text, lang = prompt(due, self.settings.language)
+        log.warning("saying %r: the broker link is %s", text, "down" if due == "link_lost" else "back")
+        try:
+            self.speak(text, lang)
+        except (AudioError, SpeechError) as exc:
+            if isinstance(exc, AudioError):
+                self.telemetry.audio_failed(str(exc))
+            log.error("could not say %r: %s", text, exc)
 
     def play_prompt_sound(self, announcement: Announcement) -> str | None:
         """Play the category's prompt sound, if it has one; a refused sound is a note for the receipt.
@@ -440,6 +508,7 @@ class Agent:
                    if getattr(old, name) != getattr(new, name)]
         self.settings = new
         self.telemetry.interval_s = new.heartbeat_interval
+        self.link_watch.down_after, self.link_watch.repeat = new.link_down_after, new.link_down_repeat
         if isinstance(self.player, SoundDevicePlayer):
             self.player.device = new.audio_device
         if self.hub_config is None:  # the hub's volume, once it has sent one, outranks the file's

@@ -76,8 +76,9 @@ def test_an_audio_failure_gives_a_failed_receipt_and_a_heartbeat_error_not_a_cra
         receipt = observer.receipts(NODE, "mute-1")[0]
         assert receipt.status == "failed" and receipt.detail and "no-such-speaker" in receipt.detail
 
-        def reported() -> bool:
-            return any(Heartbeat.from_json(p).audio_error for p in observer.on(heartbeats))
+        def reported() -> bool:  # after the last attempt: nothing left queued
+            return any(b.audio_error and b.queue_depth == 0
+                       for b in (Heartbeat.from_json(p) for p in observer.on(heartbeats)))
 
         assert step_until(agent, reported, 10)
     beat = [Heartbeat.from_json(p) for p in observer.on(heartbeats) if Heartbeat.from_json(p).audio_error][-1]
@@ -147,3 +148,21 @@ def test_a_stop_before_the_next_sentence_leaves_the_announcement_queued_to_play_
     assert agent.store.status("cut-1") == "queued"
     assert agent.store.outbox_size() == 0
     assert settled_size(alsa_sink) == 0
+
+
+def test_a_failing_device_keeps_the_announcement_queued_and_plays_it_once_the_device_is_back(
+    make_agent: Callable[..., Agent], broker: Mosquitto, alsa_sink: AlsaSink
+) -> None:
+    player = SoundDevicePlayer(device="no-such-speaker", volume=100)
+    agent = make_agent(player=player)
+    connect(agent)
+    with Observer(broker.url, Receipt.topic(node_id=NODE)) as observer:
+        observer.announce(announcement("retry-1"))
+        assert step_until(agent, lambda: agent.telemetry.audio_error is not None, 20)
+        assert agent.store.status("retry-1") == "queued"
+
+        player.device = None  # the speaker is plugged back in
+        assert step_until(agent, lambda: bool(observer.receipts(NODE, "retry-1")), 20)
+
+    assert observer.receipts(NODE, "retry-1")[0].status == "played"
+    assert agent.telemetry.audio_error is None and settled_size(alsa_sink) > 0
