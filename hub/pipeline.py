@@ -9,26 +9,62 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 import mqtt
 from hub.intake.models import Message
 from hub.outbox.models import Delivery
-from hub.rules.classify import DEFAULT_CATEGORY, Classifier
+from hub.rules.classify import DEFAULT_CATEGORY, Classifier, highest
+from hub.rules.facts import Facts
 from hub.rules.models import Category
 from hub.rules.routing import RouteTable
+from hub.rules.templates import render
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Recognition:
+    """What recognition decided: the category (None when not even ``other`` exists), the
+    priority (the category's, raised by rules), the deciding rule and what it matched."""
+
+    category: Category | None
+    priority: str
+    rule: str
+    matched: str = ""
+
+
+def facts_of(message: Message) -> Facts:
+    """The message as rules and routes see it (its source must be set)."""
+    return Facts(
+        content=message.content,
+        type=message.platform_type,
+        app=message.app,
+        source=message.source.name,
+        user=message.user_name,
+        lang=message.lang,
+        raw=message.raw if isinstance(message.raw, dict) else {},
+    )
+
+
 class Pipeline:
-    def __init__(self, classifier: Classifier, routes: RouteTable, categories: dict[str, Category], base: str) -> None:
+    def __init__(
+        self,
+        classifier: Classifier,
+        routes: RouteTable,
+        categories: dict[str, Category],
+        base: str,
+        clock: Callable[[], datetime] = timezone.now,
+    ) -> None:
         self.classifier = classifier
         self.routes = routes
         self.categories = categories
         self.base = base
+        self.clock = clock  # decides who is on duty; tests freeze it
 
     @classmethod
     def from_db(cls) -> Pipeline:
@@ -38,17 +74,39 @@ class Pipeline:
         categories = {c.slug: c for c in Category.objects.all()}
         return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC)
 
-    def recognise(self, message: Message) -> None:
-        """Set the message's category, priority and deciding rule (before it is saved)."""
-        verdict = self.classifier.classify(message.content, message.platform_type)
+    def recognition(self, facts: Facts) -> Recognition:
+        verdict = self.classifier.judge(facts)
         category = self.categories.get(verdict.category) or self.categories.get(DEFAULT_CATEGORY)
         if category is None:
-            log.error("no category %r nor %r: message is stored unclassified", verdict.category, DEFAULT_CATEGORY)
+            return Recognition(None, verdict.priority or "normal", verdict.rule, verdict.matched)
+        priority = highest((category.priority, verdict.priority)) or category.priority
+        return Recognition(category, priority, verdict.rule, verdict.matched)
+
+    def recognise(self, message: Message) -> None:
+        """Set the message's category, priority and deciding rule (before it is saved)."""
+        found = self.recognition(facts_of(message))
+        if found.category is None:
+            log.error("no category %r nor %r: message is stored unclassified", found.rule, DEFAULT_CATEGORY)
             return
-        message.category = category
-        message.priority = category.priority
-        message.rule = verdict.rule
-        log.debug("%r is %s (rule %s matched %r)", message.content[:60], category.slug, verdict.rule, verdict.matched)
+        message.category = found.category
+        message.priority = found.priority
+        message.rule = found.rule
+        log.debug("%r is %s/%s (rule %s matched %r)", message.content[:60], found.category.slug, found.priority, found.rule, found.matched)
+
+    def spoken(self, message: Message, facts: Facts) -> str:
+        """The category's template in the message's language, filled in."""
+        category = message.category
+        assert category is not None
+        template = category.template_zh if message.lang == "zh" else category.template_en
+        values = {
+            "content": message.content,
+            "user": message.user_name,
+            "amount": facts.money.text if facts.money else "",
+            "app": message.app,
+            "source": facts.source,
+            "category_name": category.name,
+        }
+        return render(template, values)
 
     def deliveries(self, message: Message) -> list[Delivery]:
         """The outbox rows for a saved, recognised message: its event, and its announcement on every route target."""
@@ -69,8 +127,10 @@ class Pipeline:
         )
         deliveries = [Delivery(message=message, topic=event.topic(self.base, category=category.slug), payload=event.to_json())]
 
-        targets = self.routes.targets(category.slug)
+        facts = facts_of(message)
+        targets = self.routes.targets(category.slug, facts, message.priority, self.clock())
         if targets:
+            text = self.spoken(message, facts)
             announcement_id = uuid.uuid4().hex
             # Expiry counts from when the platform says it happened: the first poll of
             # a shop with a long history stores every old order, but says none aloud.
@@ -82,7 +142,7 @@ class Pipeline:
                     message_id=message.pk,
                     category=category.slug,
                     priority=message.priority,  # type: ignore[arg-type]
-                    text=message.content,
+                    text=text,
                     lang=message.lang,
                     sound=category.sound or None,
                     created_at=now,

@@ -17,7 +17,9 @@ from django.conf import settings
 from hub.intake.interval import format_interval
 from hub.intake.models import Source
 from hub.org.models import Department, SpeakerNode, Staff, Subsystem
+from hub.org.shifts import WEEKDAYS
 from hub.rules.models import Category, Route, Rule
+from hub.rules.templates import DEFAULT_TEMPLATE
 
 from .errors import ConfigFileError, DumpError
 from .parse import check_references, parse_text
@@ -57,6 +59,7 @@ def dump_config() -> str:
 
 def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """(label, the entry's keys in file order) for each row of ``table``."""
+    entry: dict[str, Any]
     if table == "sources":
         for s in Source.objects.order_by("pk"):
             yield s.name, _source(s)
@@ -65,22 +68,43 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
             yield sub.slug, {"slug": sub.slug, "name": sub.name}
     elif table == "departments":
         for d in Department.objects.select_related("subsystem").order_by("pk"):
-            yield d.slug, {"slug": d.slug, "subsystem": d.subsystem.slug, "name": d.name}
+            entry = {"slug": d.slug, "subsystem": d.subsystem.slug, "name": d.name, "timezone": d.timezone}
+            yield d.slug, _without_defaults(entry, timezone="")
     elif table == "staff":
-        for p in Staff.objects.select_related("department").order_by("pk"):
-            yield p.number, _without_defaults(
-                {"number": p.number, "name": p.name, "department": p.department.slug, "contact": p.contact}, contact=""
-            )
+        for p in Staff.objects.select_related("department").prefetch_related("shifts").order_by("pk"):
+            entry = {
+                "number": p.number,
+                "name": p.name,
+                "department": p.department.slug,
+                "contact": p.contact,
+                "timezone": p.timezone,
+                "shifts": _shifts(p),
+            }
+            yield p.number, _without_defaults(entry, contact="", timezone="", shifts=[])
     elif table == "categories":
         for c in Category.objects.order_by("pk"):
-            yield c.slug, _without_defaults(
-                {"slug": c.slug, "name": c.name, "priority": c.priority, "sound": c.sound, "expiry_seconds": c.expiry_seconds},
-                sound="",
-            )
+            entry = {
+                "slug": c.slug,
+                "name": c.name,
+                "priority": c.priority,
+                "sound": c.sound,
+                "expiry_seconds": c.expiry_seconds,
+                "template_zh": c.template_zh,
+                "template_en": c.template_en,
+            }
+            yield c.slug, _without_defaults(entry, sound="", template_zh=DEFAULT_TEMPLATE, template_en=DEFAULT_TEMPLATE)
     elif table == "rules":
         for r in Rule.objects.select_related("category").order_by("position", "pk"):
-            entry = {"name": r.name, "category": r.category.slug, "kind": r.kind, "patterns": r.patterns, "enabled": r.enabled}
-            yield r.name, _without_defaults(entry, enabled=True)
+            entry = {
+                "name": r.name,
+                "category": r.category.slug if r.category is not None else None,
+                "kind": r.kind,
+                "patterns": r.patterns,
+                "conditions": r.conditions,
+                "priority": r.priority,
+                "enabled": r.enabled,
+            }
+            yield r.name, _without_defaults(entry, category=None, patterns=[], conditions=[], priority="", enabled=True)
     elif table == "routes":
         for route in Route.objects.select_related("category", "department", "staff").order_by("position", "pk"):
             yield str(route), _route(route)
@@ -121,9 +145,25 @@ def _route(route: Route) -> dict[str, Any]:
         entry["staff"] = route.staff.number
     else:
         entry["everyone"] = True
+    if route.staff_mode:
+        entry["staff_mode"] = route.staff_mode
     if route.continue_matching:
         entry["continue"] = True
+    for name in ("source", "app", "min_priority"):
+        if getattr(route, name):
+            entry[name] = getattr(route, name)
+    if route.min_amount is not None:
+        amount = route.min_amount
+        entry["min_amount"] = int(amount) if amount == amount.to_integral_value() else float(amount)
     return entry
+
+
+def _shifts(person: Staff) -> list[dict[str, Any]]:
+    """Shifts with the same hours share one entry, its days in week order."""
+    by_hours: dict[tuple[str, str], list[str]] = {}
+    for s in sorted(person.shifts.all(), key=lambda s: (s.weekday, s.start)):
+        by_hours.setdefault((f"{s.start:%H:%M}", f"{s.end:%H:%M}"), []).append(WEEKDAYS[s.weekday])
+    return [{"days": days, "start": start, "end": end} for (start, end), days in by_hours.items()]
 
 
 def _without_defaults(entry: dict[str, Any], **defaults: Any) -> dict[str, Any]:

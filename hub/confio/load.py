@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 
 from hub.intake.models import ADAPTERS, Message, Source, default_cursor, default_fields
-from hub.org.models import Department, SpeakerNode, Staff, Subsystem
+from hub.org.models import Department, SpeakerNode, Staff, StaffShift, Subsystem
 from hub.rules.classify import DEFAULT_CATEGORY
 from hub.rules.models import Category, Route, Rule
 from hub.simulator import SOURCE_PRESET
@@ -32,7 +32,7 @@ from hub.simulator import SOURCE_PRESET
 from .errors import ApplyError, ConfigFileError
 from .parse import check_references
 from .report import Report, TableReport
-from .schema import Config, SourceEntry
+from .schema import Config, ShiftEntry, SourceEntry
 
 M = TypeVar("M", bound=models.Model)
 
@@ -185,18 +185,48 @@ class _Loader:
     def departments(self) -> None:
         subsystems = self.ids(Subsystem, "slug")
         for e in self.config.departments or ():
-            values = {"name": e.name, "subsystem_id": subsystems[e.subsystem]}
+            values = {"name": e.name, "subsystem_id": subsystems[e.subsystem], "timezone": e.timezone}
             self.sync("departments", Department, {"slug": e.slug}, values, e.at, e.slug)
 
     def staff(self) -> None:
         departments = self.ids(Department, "slug")
         for e in self.config.staff or ():
-            values = {"name": e.name, "department_id": departments[e.department], "contact": e.contact}
-            self.sync("staff", Staff, {"number": e.number}, values, e.at, e.number)
+            values = {
+                "name": e.name,
+                "department_id": departments[e.department],
+                "contact": e.contact,
+                "timezone": e.timezone,
+            }
+            person = self.sync("staff", Staff, {"number": e.number}, values, e.at, e.number)
+            self.shifts(person, e.shifts, e.number)
+
+    def shifts(self, person: Staff, shifts: tuple[ShiftEntry, ...], label: str) -> None:
+        """Make the staff member's weekly shifts the file's; reported as an update of ``shifts``."""
+        have = {(s.weekday, s.start, s.end) for s in person.shifts.all()}
+        want = {(s.weekday, s.start, s.end) for s in shifts}
+        if have == want:
+            return
+        person.shifts.all().delete()
+        StaffShift.objects.bulk_create([StaffShift(staff=person, weekday=d, start=a, end=b) for d, a, b in sorted(want)])
+        stats = self.report.table("staff")
+        if label in stats.created:
+            return
+        if stats.unchanged and not any(name == label for name, _ in stats.updated):
+            stats.unchanged -= 1
+        updated = dict(stats.updated)
+        stats.updated = [(n, k) for n, k in stats.updated if n != label]
+        stats.updated.append((label, tuple(updated.get(label, ())) + ("shifts",)))
 
     def categories(self) -> None:
         for e in self.config.categories or ():
-            values = {"name": e.name, "priority": e.priority, "sound": e.sound, "expiry_seconds": e.expiry_seconds}
+            values = {
+                "name": e.name,
+                "priority": e.priority,
+                "sound": e.sound,
+                "expiry_seconds": e.expiry_seconds,
+                "template_zh": e.template_zh,
+                "template_en": e.template_en,
+            }
             self.sync("categories", Category, {"slug": e.slug}, values, e.at, e.slug)
 
     def rules(self) -> None:
@@ -209,7 +239,9 @@ class _Loader:
                 "position": position * POSITION_STEP,
                 "kind": e.kind,
                 "patterns": list(e.patterns),
-                "category_id": categories[e.category],
+                "conditions": [dict(c) for c in e.conditions],
+                "category_id": categories[e.category] if e.category is not None else None,
+                "priority": e.priority or "",
                 "enabled": e.enabled,
             }
             self.sync("rules", Rule, {"name": e.name}, values, e.at, e.name)
@@ -248,7 +280,12 @@ class _Loader:
                 "department_id": departments[e.department] if e.department else None,
                 "staff_id": staff[e.staff] if e.staff else None,
                 "everyone": e.everyone,
+                "staff_mode": e.staff_mode,
                 "continue_matching": e.continue_matching,
+                "source": e.source,
+                "app": e.app,
+                "min_priority": e.min_priority,
+                "min_amount": e.min_amount,
             }
             match = existing.get(e.key)
             lookup = {"pk": match.pk} if match is not None else {}
@@ -356,7 +393,7 @@ def source_values(e: SourceEntry) -> dict[str, Any]:
 
 def route_key(row: Route) -> tuple[str, str, str]:
     if row.department is not None:
-        return (row.category.slug, "department", row.department.slug)
+        return (row.category.slug, row.staff_mode or "department", row.department.slug)
     if row.staff is not None:
         return (row.category.slug, "staff", row.staff.number)
     return (row.category.slug, "everyone", "")
@@ -364,5 +401,9 @@ def route_key(row: Route) -> tuple[str, str, str]:
 
 def route_label(key: tuple[str, str, str]) -> str:
     category, kind, target = key
-    return f"{category}→{target}" if kind == "department" else f"{category}→{kind} {target}".rstrip()
+    if kind == "department":
+        return f"{category}→{target}"
+    if kind in ("on_duty", "round_robin"):
+        return f"{category}→{target} ({kind})"
+    return f"{category}→{kind} {target}".rstrip()
 

@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 import stat
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
+from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,11 +24,13 @@ from mqtt import PRIORITIES, PayloadError
 from mqtt.fields import LANG_RE
 from mqtt.topics import check_base
 from hub.intake.interval import MAX_SECONDS
-from hub.rules.classify import RuleError, compile_rule
+from hub.org.shifts import WEEKDAYS
+from hub.rules.classify import KINDS, RuleError, compile_rule
+from hub.rules.templates import TemplateError, check_template
 
 from . import source_tables
 from .errors import ConfigFileError
-from .reader import Table, entries
+from .reader import REQUIRED, Table, entries, toml_type
 from .schema import (
     TABLES,
     CategoryEntry,
@@ -35,13 +40,17 @@ from .schema import (
     NodeEntry,
     RouteEntry,
     RuleEntry,
+    ShiftEntry,
     SourceEntry,
     StaffEntry,
     SubsystemEntry,
 )
 
 MAX_FILE_BYTES = 1024 * 1024
-RULE_KINDS = ("type", "keyword", "regex")
+RULE_KINDS = KINDS
+STAFF_MODES = ("on_duty", "round_robin")
+MAX_AMOUNT = Decimal("999999999999.99")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\Z")
 KEYWORDS_RULE = "{slug}-keywords"
 _TOML_LINE = re.compile(r"at line (\d+)")
 
@@ -151,19 +160,67 @@ def _subsystem(t: Table) -> SubsystemEntry:
 
 
 def _department(t: Table) -> DepartmentEntry:
-    t.check_keys(("slug", "subsystem", "name"))
-    return DepartmentEntry(slug=t.slug("slug"), subsystem=t.slug("subsystem"), name=t.text("name"), at=t.at)
+    t.check_keys(("slug", "subsystem", "name", "timezone"))
+    return DepartmentEntry(
+        slug=t.slug("slug"), subsystem=t.slug("subsystem"), name=t.text("name"), timezone=_timezone(t), at=t.at
+    )
 
 
 def _staff(t: Table) -> StaffEntry:
-    t.check_keys(("number", "name", "department", "contact"))
+    t.check_keys(("number", "name", "department", "contact", "timezone", "shifts"))
     return StaffEntry(
         number=t.slug("number"),
         name=t.text("name"),
         department=t.slug("department"),
         contact=t.text("contact", "", empty=True),
+        timezone=_timezone(t),
+        shifts=_shifts(t),
         at=t.at,
     )
+
+
+def _timezone(t: Table) -> str:
+    name = t.text("timezone", "", max_len=64, empty=True)
+    if name:
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise t.error("timezone", f"{name!r} is not a time zone name like Asia/Shanghai") from None
+    return name
+
+
+def _shifts(t: Table) -> tuple[ShiftEntry, ...]:
+    """``shifts = [{ days = ["mon", "tue"], start = "09:00", end = "18:00" }, …]``; ``days`` may be one string."""
+    value = t.raw("shifts", [])
+    if not isinstance(value, list):
+        raise t.error("shifts", f"must be an array of tables, not {toml_type(value)}")
+    out: list[ShiftEntry] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise t.error(f"shifts[{i}]", f"must be a table {{ days, start, end }}, not {toml_type(item)}")
+        shift = Table(t.origin, t.where(f"shifts[{i}]"), item)
+        shift.check_keys(("days", "start", "end"))
+        days = shift.strings("days", max_items=7)
+        for day in days:
+            if day not in WEEKDAYS:
+                raise shift.error("days", f"{day!r} is not one of {', '.join(WEEKDAYS)}")
+        start, end = _clock(shift, "start"), _clock(shift, "end")
+        out += [ShiftEntry(WEEKDAYS.index(day), start, end) for day in days]
+    seen: set[tuple[int, time]] = set()
+    for s in out:
+        if (s.weekday, s.start) in seen:
+            raise t.error("shifts", f"two shifts start on {WEEKDAYS[s.weekday]} at {s.start:%H:%M}")
+        seen.add((s.weekday, s.start))
+    return tuple(out)
+
+
+def _clock(t: Table, key: str) -> time:
+    value = t.raw(key, REQUIRED)
+    if isinstance(value, time) and value.tzinfo is None:
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str) and _CLOCK.match(value):
+        return time(int(value[:2]), int(value[3:]))
+    raise t.error(key, f"must be a time of day like \"09:00\", not {value!r}")
 
 
 def _node(t: Table) -> NodeEntry:
@@ -181,7 +238,9 @@ def _node(t: Table) -> NodeEntry:
 # -- recognition and routing --------------------------------------------------------------------
 def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
     """The category and its ``keywords`` shorthand (empty when it has none)."""
-    t.check_keys(("slug", "name", "priority", "sound", "expiry_seconds", "expiry", "keywords"))
+    t.check_keys(
+        ("slug", "name", "priority", "sound", "expiry_seconds", "expiry", "keywords", "template_zh", "template_en")
+    )
     if t.has("expiry") and t.has("expiry_seconds"):
         raise t.error("expiry", "give expiry or expiry_seconds, not both")
     if t.has("expiry"):
@@ -194,6 +253,8 @@ def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
         priority=t.choice("priority", PRIORITIES, "normal"),
         sound=t.text("sound", "", max_len=64, empty=True),
         expiry_seconds=expiry,
+        template_zh=_template(t, "template_zh"),
+        template_en=_template(t, "template_en"),
         at=t.at,
     )
     keywords = t.strings("keywords", max_len=200) if t.has("keywords") else ()
@@ -202,23 +263,52 @@ def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
     return category, keywords
 
 
+def _template(t: Table, key: str) -> str:
+    template = t.text(key, "{content}", max_len=500)
+    try:
+        check_template(template)
+    except TemplateError as exc:
+        raise t.error(key, str(exc)) from None
+    return template
+
+
 def _rule(t: Table) -> RuleEntry:
-    t.check_keys(("name", "category", "kind", "patterns", "enabled"))
+    t.check_keys(("name", "category", "kind", "patterns", "enabled", "priority", "conditions"))
+    kind = t.choice("kind", RULE_KINDS)
+    if kind == "field" and t.has("patterns"):
+        raise t.error("patterns", "a field rule has conditions, not patterns")
+    conditions = t.raw("conditions", [])
+    if not isinstance(conditions, list) or not all(isinstance(c, dict) for c in conditions):
+        raise t.error("conditions", "must be an array of tables { path, op, value }")
     rule = RuleEntry(
         name=t.text("name", max_len=100),
-        category=t.slug("category"),
-        kind=t.choice("kind", RULE_KINDS),
-        patterns=t.strings("patterns"),
+        category=t.slug("category") if t.has("category") else None,
+        kind=kind,
+        patterns=() if kind == "field" else t.strings("patterns"),
         enabled=t.boolean("enabled", True),
+        priority=t.choice("priority", PRIORITIES) if t.has("priority") else None,
+        conditions=tuple(dict(c) for c in conditions),
         at=t.at,
     )
-    _compile(t, "patterns", rule.name, rule.kind, rule.patterns, rule.category)
+    key = "conditions" if kind == "field" or rule.conditions else "patterns"
+    if rule.category is None and rule.priority is None:
+        raise t.error("category", "give a category, a priority, or both")
+    _compile(t, key, rule.name, rule.kind, rule.patterns, rule.category, rule.conditions, rule.priority)
     return rule
 
 
-def _compile(t: Table, key: str, name: str, kind: str, patterns: tuple[str, ...], category: str) -> None:
+def _compile(
+    t: Table,
+    key: str,
+    name: str,
+    kind: str,
+    patterns: tuple[str, ...],
+    category: str | None,
+    conditions: tuple[dict[str, Any], ...] = (),
+    priority: str | None = None,
+) -> None:
     try:
-        compile_rule(name, kind, list(patterns), category)
+        compile_rule(name, kind, list(patterns), category, conditions=list(conditions), priority=priority)
     except RuleError as exc:
         raise t.error(key, str(exc)) from None
 
@@ -247,12 +337,20 @@ def _routes(origin: str, document: Mapping[str, Any]) -> tuple[RouteEntry, ...] 
     return tuple(row for t in tables for row in _route(t))
 
 
+ROUTE_KEYS = (
+    "category", "department", "staff", "everyone", "continue", "staff_mode", "source", "app", "min_priority", "min_amount"
+)
+
+
 def _route(t: Table) -> list[RouteEntry]:
-    t.check_keys(("category", "department", "staff", "everyone", "continue"))
+    t.check_keys(ROUTE_KEYS)
     category = t.slug("category")
     targets: list[dict[str, Any]] = []
+    staff_mode = t.choice("staff_mode", STAFF_MODES) if t.has("staff_mode") else ""
+    if staff_mode and not t.has("department"):
+        raise t.error("staff_mode", "needs the department whose staff are on duty")
     if t.has("department"):
-        targets.append({"department": t.slug("department")})
+        targets.append({"department": t.slug("department"), "staff_mode": staff_mode})
     for number in t.strings("staff", slugs=True) if t.has("staff") else ():
         targets.append({"staff": number})
     if t.boolean("everyone", False):
@@ -260,10 +358,28 @@ def _route(t: Table) -> list[RouteEntry]:
     if not targets:
         raise t.error(None, "names no target: give department, staff or everyone = true")
     last = t.boolean("continue", False)
+    conditions: dict[str, Any] = {
+        "source": t.slug("source") if t.has("source") else "",
+        "app": t.text("app", max_len=64) if t.has("app") else "",
+        "min_priority": t.choice("min_priority", PRIORITIES) if t.has("min_priority") else "",
+        "min_amount": _amount(t, "min_amount") if t.has("min_amount") else None,
+    }
     return [
-        RouteEntry(category=category, continue_matching=last if i == len(targets) - 1 else True, at=t.at, **target)
+        RouteEntry(
+            category=category, continue_matching=last if i == len(targets) - 1 else True, at=t.at, **conditions, **target
+        )
         for i, target in enumerate(targets)
     ]
+
+
+def _amount(t: Table, key: str) -> Decimal:
+    value = t.raw(key, REQUIRED)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise t.error(key, f"must be a number, not {toml_type(value)}")
+    amount = Decimal(str(value))
+    if not 0 <= amount <= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+        raise t.error(key, f"{value} is not an amount from 0 to {MAX_AMOUNT} with at most 2 decimals")
+    return amount
 
 
 # -- sources -----------------------------------------------------------------------------------------

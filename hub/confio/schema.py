@@ -12,6 +12,8 @@ so a problem found later, against the database, names the same place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
+from decimal import Decimal
 from typing import Any
 
 # The file's tables, in the order they are loaded (a table only refers to the ones before it).
@@ -36,42 +38,64 @@ class SubsystemEntry:
 
 @dataclass(frozen=True)
 class DepartmentEntry:
+    """``timezone``: its staff's shifts are in this zone ("" = the hub's)."""
+
     slug: str
     subsystem: str
     name: str
+    timezone: str = ""
     at: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
+class ShiftEntry:
+    """One weekly shift: ``weekday`` 0 (Monday) .. 6; ``end`` <= ``start`` runs past midnight."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
 class StaffEntry:
+    """``timezone`` ("" = the department's) and weekly ``shifts`` decide when they are on duty."""
+
     number: str
     name: str
     department: str
     contact: str = ""
+    timezone: str = ""
+    shifts: tuple[ShiftEntry, ...] = ()
     at: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class CategoryEntry:
-    """``expiry_seconds``: after this a speaker no longer says it."""
+    """``expiry_seconds``: after this a speaker no longer says it. ``template_zh`` and
+    ``template_en``: what is said, by the message's language (hub.rules.templates)."""
 
     slug: str
     name: str
     priority: str = "normal"
     sound: str = ""
     expiry_seconds: int = 1800
+    template_zh: str = "{content}"
+    template_en: str = "{content}"
     at: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class RuleEntry:
-    """One recognition rule; its place in ``Config.rules`` is its position."""
+    """One recognition rule; its place in ``Config.rules`` is its position. ``category``
+    None: the rule only raises ``priority`` (hub.rules.classify has the semantics)."""
 
     name: str
-    category: str
+    category: str | None
     kind: str
     patterns: tuple[str, ...]
     enabled: bool = True
+    priority: str | None = None
+    conditions: tuple[dict[str, Any], ...] = ()
     at: str = field(default="", compare=False)
 
 
@@ -89,13 +113,18 @@ class RouteEntry:
     staff: str | None = None
     everyone: bool = False
     continue_matching: bool = False
+    staff_mode: str = ""
+    source: str = ""
+    app: str = ""
+    min_priority: str = ""
+    min_amount: Decimal | None = None
     at: str = field(default="", compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
-        """What identifies a route: its category and its target."""
+        """What identifies a route: its category and its target (conditions are not part of it)."""
         if self.department is not None:
-            return (self.category, "department", self.department)
+            return (self.category, self.staff_mode or "department", self.department)
         if self.staff is not None:
             return (self.category, "staff", self.staff)
         return (self.category, "everyone", "")

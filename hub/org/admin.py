@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Department, SpeakerNode, Staff, Subsystem
+from .models import Department, SpeakerNode, Staff, StaffShift, Subsystem
 
 
 @admin.register(Subsystem)
@@ -10,14 +10,20 @@ class SubsystemAdmin(admin.ModelAdmin[Subsystem]):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin[Department]):
-    list_display = ("slug", "name", "subsystem")
+    list_display = ("slug", "name", "subsystem", "timezone")
     list_filter = ("subsystem",)
+
+
+class StaffShiftInline(admin.TabularInline[StaffShift, Staff]):
+    model = StaffShift
+    extra = 1
 
 
 @admin.register(Staff)
 class StaffAdmin(admin.ModelAdmin[Staff]):
-    list_display = ("number", "name", "department", "contact")
+    list_display = ("number", "name", "department", "contact", "timezone")
     list_filter = ("department",)
+    inlines = [StaffShiftInline]
 
 
 @admin.register(SpeakerNode)

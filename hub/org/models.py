@@ -6,10 +6,26 @@ safely hold (see mqtt.topics.check_segment).
 
 from __future__ import annotations
 
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from .shifts import WEEKDAYS
+
 topic_slug = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "letters, digits, - and _ only")
+
+
+def time_zone_name(value: str) -> None:
+    """An IANA time zone name (``Asia/Shanghai``); empty is allowed (inherit)."""
+    if not value:
+        return
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a time zone name like Asia/Shanghai") from None
 
 
 class Subsystem(models.Model):
@@ -26,9 +42,15 @@ class Department(models.Model):
     subsystem = models.ForeignKey(Subsystem, on_delete=models.PROTECT, related_name="departments")
     slug = models.CharField(max_length=64, unique=True, validators=[topic_slug])
     name = models.CharField(max_length=200)
+    timezone = models.CharField(
+        max_length=64, blank=True, validators=[time_zone_name], help_text="its staff's shifts are in this zone; empty: the hub's"
+    )
 
     def __str__(self) -> str:
         return f"{self.subsystem.name} / {self.name}"
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone or settings.TIME_ZONE)
 
 
 class Staff(models.Model):
@@ -38,12 +60,39 @@ class Staff(models.Model):
     number = models.CharField(max_length=64, unique=True, validators=[topic_slug])
     name = models.CharField(max_length=200)
     contact = models.CharField(max_length=200, blank=True)
+    timezone = models.CharField(
+        max_length=64, blank=True, validators=[time_zone_name], help_text="their shifts are in this zone; empty: the department's"
+    )
 
     class Meta:
         verbose_name_plural = "staff"
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone) if self.timezone else self.department.zone()
+
+
+class StaffShift(models.Model):
+    """One weekly shift: on ``weekday`` (0 Monday .. 6 Sunday) from ``start`` until ``end``,
+    in the staff member's time zone. An ``end`` at or before ``start`` runs past midnight
+    into the next day (22:00–06:00); ``00:00``–``00:00`` is the whole day."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField(choices=list(enumerate(WEEKDAYS)))
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["staff", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(name="shift_weekday_0_6", condition=models.Q(weekday__lte=6)),
+            models.UniqueConstraint(fields=["staff", "weekday", "start"], name="shift_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff.number} {WEEKDAYS[self.weekday]} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
 class SpeakerNode(models.Model):

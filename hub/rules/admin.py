@@ -5,17 +5,20 @@ from .models import Category, Route, Rule
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin[Category]):
-    list_display = ("slug", "name", "priority", "sound", "expiry_seconds")
+    list_display = ("slug", "name", "priority", "sound", "expiry_seconds", "template_zh", "template_en")
 
 
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin[Rule]):
-    list_display = ("position", "name", "kind", "category", "enabled")
+    list_display = ("position", "name", "kind", "category", "priority", "enabled")
     list_editable = ("enabled",)
     list_filter = ("kind", "category")
 
 
 @admin.register(Route)
 class RouteAdmin(admin.ModelAdmin[Route]):
-    list_display = ("position", "category", "department", "staff", "everyone", "continue_matching")
+    list_display = (
+        "position", "category", "department", "staff_mode", "staff", "everyone", "continue_matching",
+        "source", "app", "min_priority", "min_amount",
+    )
     list_filter = ("category",)

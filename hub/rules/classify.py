@@ -1,14 +1,44 @@
-"""Recognition: ordered rules, the first match wins, ``other`` when none does."""
+"""Recognition: ordered rules, the first match wins, ``other`` when none does.
+
+Semantics (docs/config.md says the same for admins):
+
+- A rule *matches* when its patterns match (``type``, ``keyword``, ``regex``;
+  a ``field`` rule has no patterns) **and** every one of its ``conditions``
+  holds (:mod:`hub.rules.facts`).
+- **Category.** The first enabled rule, in order, that has a category and
+  matches decides the category; that rule's name is stored with the message.
+  No match: ``other``, rule ``default``.
+- **Priority.** It starts at the category's own priority and is only ever
+  raised. The deciding rule raises it to its ``priority``, if it has one.
+  Rules *without* a category never decide anything: they run after the
+  category is decided (so their conditions may test ``category``), and every
+  one that matches raises the priority to its ``priority``. So "withdrawals of
+  5000 or more are urgent" is a rule with no category, ``priority = "urgent"``
+  and the conditions ``category == withdrawal`` and ``amount >= 5000``; it does
+  not stop, or take part in, category matching.
+- Chinese is matched in simplified form: keywords, regular expressions and the
+  text are folded with :mod:`hub.rules.hanzi` first, so ``訂單`` matches ``订单``.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from mqtt import PRIORITIES
+
+from .facts import Condition, ConditionError, Facts, parse_conditions
+from .hanzi import to_simplified
+
 DEFAULT_CATEGORY = "other"
+KINDS = ("type", "keyword", "regex", "field")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+# (text as written, text folded to simplified, platform type) -> what matched, or None
+Test = Callable[[str, str, str], str | None]
 
 
 class RuleError(ValueError):
@@ -17,24 +47,38 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True)
 class Verdict:
-    """``rule`` names the rule that decided; ``matched`` the term it matched."""
+    """``rule`` names the rule that decided the category; ``matched`` the term it matched.
+    ``priority`` is the highest priority a matching rule raised to (None: none did), and
+    ``raised_by`` names those rules."""
 
     category: str
     rule: str
     matched: str = ""
+    priority: str | None = None
+    raised_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class CompiledRule:
     name: str
-    category: str
+    category: str | None
     kind: str
-    test: Callable[[str, str], str | None]
+    test: Test
+    conditions: tuple[Condition, ...] = ()
+    priority: str | None = None
+
+    def match(self, text: str, folded: str, facts: Facts) -> str | None:
+        """What matched (for a ``field`` rule, its first condition's path), or None."""
+        found = self.test(text, folded, facts.type)
+        if found is None or not all(c.holds(facts) for c in self.conditions):
+            return None
+        return found if self.kind != "field" else " and ".join(c.describe() for c in self.conditions)
 
 
-def _keyword_matcher(patterns: list[str]) -> Callable[[str, str], str | None]:
-    cjk = [p for p in patterns if _CJK.search(p)]
-    latin = [p for p in patterns if not _CJK.search(p)]
+def _keyword_matcher(patterns: list[str]) -> Test:
+    folded = [to_simplified(p) for p in patterns]
+    cjk = [p for p in folded if _CJK.search(p)]
+    latin = [p for p in folded if not _CJK.search(p)]
     # Latin terms must not match inside a word ("order" is not in "border").
     word = (
         re.compile(r"(?<![A-Za-z0-9])(" + "|".join(re.escape(p) for p in latin) + r")(?![A-Za-z0-9])", re.I)
@@ -42,39 +86,40 @@ def _keyword_matcher(patterns: list[str]) -> Callable[[str, str], str | None]:
         else None
     )
 
-    def test(text: str, platform_type: str) -> str | None:
+    def test(text: str, simple: str, platform_type: str) -> str | None:
         for term in cjk:
-            if term in text:
-                return term
+            at = simple.find(term)
+            if at >= 0:
+                return text[at : at + len(term)]  # folding keeps positions: report it as written
         if word is not None:
-            found = word.search(text)
+            found = word.search(simple)
             if found:
-                return found.group(1)
+                return text[found.start(1) : found.end(1)]
         return None
 
     return test
 
 
-def _regex_matcher(patterns: list[str]) -> Callable[[str, str], str | None]:
+def _regex_matcher(patterns: list[str]) -> Test:
     try:
-        compiled = [re.compile(p, re.I) for p in patterns]
+        compiled = [re.compile(to_simplified(p), re.I) for p in patterns]
     except re.error as exc:
         raise RuleError(f"bad regular expression: {exc}") from None
 
-    def test(text: str, platform_type: str) -> str | None:
+    def test(text: str, simple: str, platform_type: str) -> str | None:
         for rx in compiled:
-            found = rx.search(text)
+            found = rx.search(simple)
             if found:
-                return found.group(0)
+                return text[found.start() : found.end()]
         return None
 
     return test
 
 
-def _type_matcher(patterns: list[str]) -> Callable[[str, str], str | None]:
+def _type_matcher(patterns: list[str]) -> Test:
     globs = [p.lower() for p in patterns]
 
-    def test(text: str, platform_type: str) -> str | None:
+    def test(text: str, simple: str, platform_type: str) -> str | None:
         kind = platform_type.lower()
         if not kind:
             return None
@@ -86,41 +131,101 @@ def _type_matcher(patterns: list[str]) -> Callable[[str, str], str | None]:
     return test
 
 
+def _always(text: str, simple: str, platform_type: str) -> str | None:
+    return ""
+
+
 _MATCHERS = {"type": _type_matcher, "keyword": _keyword_matcher, "regex": _regex_matcher}
 
 
-def compile_rule(name: str, kind: str, patterns: object, category: str) -> CompiledRule:
-    if kind not in _MATCHERS:
+def compile_rule(
+    name: str,
+    kind: str,
+    patterns: object,
+    category: str | None,
+    *,
+    conditions: object = (),
+    priority: str | None = None,
+) -> CompiledRule:
+    """A rule ready to test, or :class:`RuleError` saying what is wrong with it."""
+    if kind not in KINDS:
         raise RuleError(f"rule {name}: unknown kind {kind!r}")
+    if priority is not None and priority not in PRIORITIES:
+        raise RuleError(f"rule {name}: priority {priority!r} is not one of {', '.join(PRIORITIES)}")
+    if category is None and priority is None:
+        raise RuleError(f"rule {name}: give a category, a priority, or both")
+    try:
+        checked = parse_conditions(list(conditions) if isinstance(conditions, tuple) else conditions)
+    except ConditionError as exc:
+        raise RuleError(f"rule {name}: {exc}") from None
+    if kind == "field":
+        if patterns not in ([], (), None):
+            raise RuleError(f"rule {name}: a field rule has conditions, not patterns")
+        if not checked:
+            raise RuleError(f"rule {name}: a field rule needs at least one condition")
+        return CompiledRule(name, category, kind, _always, checked, priority)
     if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p.strip() for p in patterns):
         raise RuleError(f"rule {name}: patterns must be a non-empty list of non-empty strings")
     try:
         test = _MATCHERS[kind](patterns)
     except RuleError as exc:
         raise RuleError(f"rule {name}: {exc}") from None
-    return CompiledRule(name=name, category=category, kind=kind, test=test)
+    return CompiledRule(name, category, kind, test, checked, priority)
 
 
+def highest(priorities: Iterable[str | None]) -> str | None:
+    """The highest of ``priorities`` (normal < high < urgent), None if there are none."""
+    ranked = [p for p in priorities if p in PRIORITIES]
+    return max(ranked, key=PRIORITIES.index) if ranked else None
+
+
+@dataclass
 class Classifier:
-    """Classifies a message's content (and platform type) with rules in order."""
+    """Classifies a message with rules in order (see the module docstring)."""
 
-    def __init__(self, rules: list[CompiledRule], default: str = DEFAULT_CATEGORY) -> None:
-        self.rules = rules
-        self.default = default
+    rules: list[CompiledRule]
+    default: str = DEFAULT_CATEGORY
+    deciders: list[CompiledRule] = field(init=False)
+    raisers: list[CompiledRule] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deciders = [r for r in self.rules if r.category is not None]
+        self.raisers = [r for r in self.rules if r.category is None]
 
     @classmethod
     def from_db(cls) -> Classifier:
         from .models import Rule
 
         rules = Rule.objects.filter(enabled=True).select_related("category")
-        return cls([compile_rule(r.name, r.kind, r.patterns, r.category.slug) for r in rules])
+        return cls([r.compiled() for r in rules])
 
     def classify(self, text: str, platform_type: str = "") -> Verdict:
-        for rule in self.rules:
-            matched = rule.test(text, platform_type)
+        return self.judge(Facts(content=text, type=platform_type))
+
+    def judge(self, facts: Facts) -> Verdict:
+        text = facts.content
+        folded = to_simplified(text)
+        verdict = Verdict(category=self.default, rule="default")
+        raised: list[CompiledRule] = []
+        for rule in self.deciders:
+            matched = rule.match(text, folded, facts)
             if matched is not None:
-                return Verdict(category=rule.category, rule=rule.name, matched=matched)
-        return Verdict(category=self.default, rule="default")
+                assert rule.category is not None
+                verdict = Verdict(category=rule.category, rule=rule.name, matched=matched)
+                if rule.priority is not None:
+                    raised.append(rule)
+                break
+        decided = replace(facts, category=verdict.category)
+        raised += [r for r in self.raisers if r.match(text, folded, decided) is not None]
+        if not raised:
+            return verdict
+        return Verdict(
+            category=verdict.category,
+            rule=verdict.rule,
+            matched=verdict.matched,
+            priority=highest(r.priority for r in raised),
+            raised_by=tuple(r.name for r in raised),
+        )
 
 
 def detect_language(text: str) -> str:

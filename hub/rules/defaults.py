@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.confio.parse import check_references, read_config
+from hub.confio.schema import CategoryEntry, RuleEntry
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "defaults.toml"
 POSITION_STEP = 10  # as hub.confio.load numbers rules and routes
@@ -22,6 +23,23 @@ POSITION_STEP = 10  # as hub.confio.load numbers rules and routes
 def load_defaults() -> dict[str, Any]:
     with DEFAULTS.open("rb") as f:
         return tomllib.load(f)
+
+
+def _has(model: Any, name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
+
+
+def _known(model: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The ``values`` the (possibly historical) ``model`` has fields for."""
+    return {k: v for k, v in values.items() if _has(model, k.removesuffix("_id") if k.endswith("_id") else k)}
+
+
+def _rule_fits(Rule: Any, r: RuleEntry) -> bool:
+    """Whether the historical Rule model can hold ``r`` (a field rule or a priority-only rule
+    needs the fields of rules/0003); those that cannot wait for :func:`upgrade_defaults`."""
+    if r.kind == "field" or r.category is None or r.conditions:
+        return _has(Rule, "conditions")
+    return True
 
 
 def apply_defaults(apps: Any) -> None:
@@ -36,34 +54,93 @@ def apply_defaults(apps: Any) -> None:
 
     subsystems = {s.slug: Subsystem.objects.create(slug=s.slug, name=s.name) for s in config.subsystems or ()}
     departments = {
-        d.slug: Department.objects.create(slug=d.slug, name=d.name, subsystem=subsystems[d.subsystem])
+        d.slug: Department.objects.create(
+            **_known(Department, {"slug": d.slug, "name": d.name, "subsystem": subsystems[d.subsystem], "timezone": d.timezone})
+        )
         for d in config.departments or ()
     }
     staff = {
-        s.number: Staff.objects.create(number=s.number, name=s.name, department=departments[s.department], contact=s.contact)
+        s.number: Staff.objects.create(
+            **_known(
+                Staff,
+                {"number": s.number, "name": s.name, "department": departments[s.department], "contact": s.contact, "timezone": s.timezone},
+            )
+        )
         for s in config.staff or ()
     }
-    categories = {
-        c.slug: Category.objects.create(
-            slug=c.slug, name=c.name, priority=c.priority, sound=c.sound, expiry_seconds=c.expiry_seconds
-        )
-        for c in config.categories or ()
-    }
+    categories = {c.slug: Category.objects.create(**_known(Category, _category_values(c))) for c in config.categories or ()}
     for position, r in enumerate(config.rules or (), start=1):
-        Rule.objects.create(
-            position=position * POSITION_STEP,
-            name=r.name,
-            kind=r.kind,
-            patterns=list(r.patterns),
-            category=categories[r.category],
-            enabled=r.enabled,
-        )
+        if _rule_fits(Rule, r):
+            Rule.objects.create(**_known(Rule, _rule_values(r, position, categories)))
     for position, route in enumerate(config.routes or (), start=1):
         Route.objects.create(
-            position=position * POSITION_STEP,
-            category=categories[route.category],
-            department=departments[route.department] if route.department else None,
-            staff=staff[route.staff] if route.staff else None,
-            everyone=route.everyone,
-            continue_matching=route.continue_matching,
+            **_known(
+                Route,
+                {
+                    "position": position * POSITION_STEP,
+                    "category": categories[route.category],
+                    "department": departments[route.department] if route.department else None,
+                    "staff": staff[route.staff] if route.staff else None,
+                    "everyone": route.everyone,
+                    "continue_matching": route.continue_matching,
+                    "staff_mode": route.staff_mode,
+                    "source": route.source,
+                    "app": route.app,
+                    "min_priority": route.min_priority,
+                    "min_amount": route.min_amount,
+                },
+            )
         )
+
+
+def upgrade_defaults(apps: Any) -> None:
+    """What rules/0003 made possible, for a database that already has the defaults: the
+    categories' default templates (where still the plain ``{content}``) and the default
+    rules that did not fit before (created at their place in the file, if none has the name)."""
+    config = read_config(DEFAULTS)
+    Category = apps.get_model("rules", "Category")
+    Rule = apps.get_model("rules", "Rule")
+    categories = {c.slug: c for c in Category.objects.all()}
+    for c in config.categories or ():
+        row = categories.get(c.slug)
+        if row is None:
+            continue
+        changed = [
+            name
+            for name in ("template_zh", "template_en")
+            if getattr(row, name) == "{content}" and getattr(c, name) != "{content}"
+        ]
+        for name in changed:
+            setattr(row, name, getattr(c, name))
+        if changed:
+            row.save(update_fields=changed)
+    existing = set(Rule.objects.values_list("name", flat=True))
+    for position, r in enumerate(config.rules or (), start=1):
+        if r.name in existing or (r.category is not None and r.category not in categories):
+            continue
+        Rule.objects.create(**_known(Rule, _rule_values(r, position, categories)))
+
+
+def _category_values(c: CategoryEntry) -> dict[str, Any]:
+    return {
+        "slug": c.slug,
+        "name": c.name,
+        "priority": c.priority,
+        "sound": c.sound,
+        "expiry_seconds": c.expiry_seconds,
+        "template_zh": c.template_zh,
+        "template_en": c.template_en,
+    }
+
+
+def _rule_values(r: RuleEntry, position: int, categories: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "position": position * POSITION_STEP,
+        "name": r.name,
+        "kind": r.kind,
+        "patterns": list(r.patterns),
+        "conditions": [dict(c) for c in r.conditions],
+        "category": categories[r.category] if r.category is not None else None,
+        "priority": r.priority or "",
+        "enabled": r.enabled,
+    }

@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .classify import KINDS, CompiledRule, RuleError, compile_rule
+from .templates import DEFAULT_TEMPLATE, TemplateError, check_template
+
 from hub.org.models import Department, Staff, topic_slug
 
 PRIORITY_CHOICES = [("normal", "normal"), ("high", "high"), ("urgent", "urgent")]
@@ -19,6 +22,12 @@ class Category(models.Model):
     expiry_seconds = models.PositiveIntegerField(
         default=1800, help_text="after this a speaker no longer says it (screens still show it)"
     )
+    template_zh = models.CharField(
+        max_length=500,
+        default=DEFAULT_TEMPLATE,
+        help_text="what is said for a Chinese message: {content} {user} {amount} {app} {category_name} {source}",
+    )
+    template_en = models.CharField(max_length=500, default=DEFAULT_TEMPLATE, help_text="the same for any other language")
 
     class Meta:
         verbose_name_plural = "categories"
@@ -26,22 +35,42 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    def clean(self) -> None:
+        for name in ("template_zh", "template_en"):
+            try:
+                check_template(getattr(self, name))
+            except TemplateError as exc:
+                raise ValidationError({name: str(exc)}) from None
+
 
 class Rule(models.Model):
     """One recognition rule. ``patterns`` is a list of strings whose meaning depends on ``kind``:
 
     - ``type``: shell-style globs on the platform's own type field (``order.*``);
-    - ``keyword``: Chinese terms match as substrings, Latin terms case-insensitively on word boundaries;
-    - ``regex``: Python regular expressions, case-insensitive, searched in the content.
+    - ``keyword``: Chinese terms (simplified or traditional) match as substrings,
+      Latin terms case-insensitively on word boundaries;
+    - ``regex``: Python regular expressions, case-insensitive, searched in the content;
+    - ``field``: no patterns; the rule is its ``conditions``.
+
+    ``conditions`` (all must hold) test the message's fields (hub.rules.facts).
+    A rule with a ``category`` takes part in first-match-wins; a rule without one
+    only raises the priority of every message it matches (hub.rules.classify).
     """
 
-    KINDS = [("type", "platform type"), ("keyword", "keywords"), ("regex", "regular expression")]
+    KINDS = [(k, k) for k in KINDS]
 
     position = models.PositiveIntegerField(db_index=True)
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=8, choices=KINDS)
-    patterns = models.JSONField(default=list)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="rules")
+    patterns = models.JSONField(default=list, blank=True)
+    conditions = models.JSONField(default=list, blank=True, help_text='e.g. [{"path": "amount", "op": ">=", "value": 5000}]')
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="rules",
+        help_text="what the rule decides; empty: it only raises the priority",
+    )
+    priority = models.CharField(
+        max_length=8, choices=PRIORITY_CHOICES, blank=True, help_text="raise a message it matches to at least this"
+    )
     enabled = models.BooleanField(default=True)
 
     class Meta:
@@ -50,11 +79,15 @@ class Rule(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        from .classify import compile_rule, RuleError
+    def compiled(self) -> CompiledRule:
+        category = self.category.slug if self.category is not None else None
+        return compile_rule(
+            self.name, self.kind, self.patterns, category, conditions=self.conditions, priority=self.priority or None
+        )
 
+    def clean(self) -> None:
         try:
-            compile_rule(self.name, self.kind, self.patterns, self.category.slug)
+            self.compiled()
         except RuleError as exc:
             raise ValidationError({"patterns": str(exc)}) from None
 
@@ -62,15 +95,29 @@ class Rule(models.Model):
 class Route(models.Model):
     """Where a category goes. Exactly one target: a department, a staff member, or every speaker.
 
-    ``continue_matching`` lets later routes add more targets; otherwise the first match ends it.
+    A department target with a ``staff_mode`` goes to that department's staff on
+    duty instead (all of them, or one in turn); nobody on duty: the department.
+    The optional conditions (``source``, ``app``, ``min_priority``, ``min_amount``)
+    must all hold for the route to match. ``continue_matching`` lets later routes
+    add more targets; otherwise the first match ends it. See hub.rules.routing.
     """
+
+    STAFF_MODES = [("", "the department"), ("on_duty", "all its staff on duty"), ("round_robin", "one of its staff on duty, in turn")]
 
     position = models.PositiveIntegerField(db_index=True)
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routes")
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE)
     staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.CASCADE)
     everyone = models.BooleanField(default=False, help_text="announce on every speaker")
+    staff_mode = models.CharField(max_length=12, choices=STAFF_MODES, blank=True, default="")
     continue_matching = models.BooleanField(default=False)
+    source = models.CharField(max_length=64, blank=True, help_text="only messages from this source")
+    app = models.CharField(max_length=64, blank=True, help_text="only messages from this app")
+    min_priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES, blank=True, help_text="only at this priority or above")
+    min_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="only when the message's amount is at least this"
+    )
+    turn = models.PositiveIntegerField(default=0, editable=False, help_text="round robin: turns given so far")
 
     class Meta:
         ordering = ["position", "id"]
@@ -82,7 +129,11 @@ class Route(models.Model):
                     | models.Q(department__isnull=True, staff__isnull=False, everyone=False)
                     | models.Q(department__isnull=True, staff__isnull=True, everyone=True)
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                name="route_staff_mode_needs_department",
+                condition=models.Q(staff_mode="") | models.Q(department__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
