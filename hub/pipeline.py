@@ -67,12 +67,12 @@ class Pipeline:
         self.clock = clock  # decides who is on duty; tests freeze it
 
     @classmethod
-    def from_db(cls) -> Pipeline:
+    def from_db(cls, clock: Callable[[], datetime] = timezone.now) -> Pipeline:
         """Rules, routes and categories as they are now (admins may change them at any time)."""
         from django.conf import settings
 
         categories = {c.slug: c for c in Category.objects.all()}
-        return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC)
+        return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC, clock)
 
     def recognition(self, facts: Facts) -> Recognition:
         verdict = self.classifier.judge(facts)
