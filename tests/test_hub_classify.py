@@ -7,9 +7,14 @@ traditional Chinese, English, the platform's type field, and the tricky ones).
 
 from __future__ import annotations
 
+import io
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from hub.intake.adapters import Item, Page
 from hub.intake.models import Message, Source
@@ -210,3 +215,56 @@ def test_the_system_category_announces_what_it_is_and_others_say_the_platforms_s
     system, order = Category.objects.get(slug="system"), Category.objects.get(slug="order")
     assert (system.template_zh, system.template_en) == ("系统告警：{content}", "System alert: {content}")
     assert (order.template_zh, order.template_en) == ("{content}", "{content}")
+
+
+# -- shopcrier-hub classify ---------------------------------------------------------------------------------
+def run_classify(*args: str) -> tuple[list[dict[str, object]], str, int]:
+    out, err = io.StringIO(), io.StringIO()
+    status = 0
+    try:
+        call_command("classify", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        status = exc.returncode
+        err.write(str(exc))
+    return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue(), status
+
+
+def test_classify_prints_category_priority_rule_and_match_for_a_text() -> None:
+    (result,), _, status = run_classify("店鋪申請提現 ¥6,000.00")
+    assert status == 0
+    assert result == {"category": "withdrawal", "priority": "urgent", "rule": "withdrawal-keywords", "matched": "提現"}
+
+
+def test_classify_takes_the_platform_type() -> None:
+    (result,), _, _ = run_classify("Liam #30061", "--type", "refund.requested")
+    assert (result["category"], result["rule"]) == ("refund", "type-refund")
+
+
+def test_classify_reports_bad_jsonl_lines_by_number_and_still_classifies_the_good_ones(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "m-1", "content": "客户张三提交了订单10023", "expected_category": "order"}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"content": "Mona ¥8000", "type": "withdraw.apply"}),
+        "",
+        json.dumps(["content"]),
+        json.dumps({"content": "  "}),
+    ]
+    path = tmp_path / "messages.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results, err, status = run_classify("--jsonl", str(path))
+    assert status == 1
+    assert [(r["line"], r["category"], r["priority"]) for r in results] == [(1, "order", "normal"), (3, "withdrawal", "urgent")]
+    assert (results[0]["id"], results[0]["expected"], results[0]["rule"]) == ("m-1", "order", "order-keywords")
+    assert f"{path}:2: not JSON" in err and f"{path}:5: must be a JSON object" in err and f'{path}:6: needs "content"' in err
+    assert f"{path}:4" not in err  # a blank line is not a message
+
+
+def test_classify_on_the_labelled_samples_agrees_with_every_label() -> None:
+    results, err, status = run_classify("--jsonl", str(SAMPLES))
+    assert (status, err) == (0, "")
+    assert len(results) >= 40 and all(r["category"] == r["expected"] for r in results)
+
+
+def test_classify_wants_text_or_a_file() -> None:
+    with pytest.raises(CommandError, match="give TEXT or --jsonl FILE"):
+        call_command("classify")
