@@ -166,3 +166,24 @@ def test_a_failing_device_keeps_the_announcement_queued_and_plays_it_once_the_de
 
     assert observer.receipts(NODE, "retry-1")[0].status == "played"
     assert agent.telemetry.audio_error is None and settled_size(alsa_sink) > 0
+
+
+def test_across_a_broker_restart_each_announcement_plays_once(
+    make_agent: Callable[..., Agent], broker: Mosquitto, alsa_sink: AlsaSink
+) -> None:
+    agent = make_agent()
+    runner = threading.Thread(target=agent.run)
+    runner.start()
+    try:
+        with Observer(broker.url, Receipt.topic(node_id=NODE), NodeStatus.topic(node_id=NODE)) as observer:
+            assert wait_until(lambda: observer.status(NODE) == b"online", 10)
+            observer.announce(announcement("before-restart"))
+            assert observer.wait_receipt(NODE, "before-restart").status == "played"
+        broker.restart()  # persistence on: the node's session and subscriptions survive
+        with Observer(broker.url, Receipt.topic(node_id=NODE)) as observer:
+            observer.announce(announcement("after-restart"))  # queued for the node's session until it is back
+            assert observer.wait_receipt(NODE, "after-restart", 40).status == "played"
+            assert not wait_until(lambda: len(observer.receipts(NODE)) > 1, 1.0)
+    finally:
+        agent.request_stop()
+        runner.join(20)
