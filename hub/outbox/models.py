@@ -13,19 +13,31 @@ class Delivery(models.Model):
 
     ``announcement_id`` is shared by every topic one announcement goes to, so a
     speaker that follows two of them (its department and a staff member) says
-    it once. Events for other tools have an empty ``announcement_id``.
+    it once. Events for other tools have an empty ``announcement_id``. A
+    digest (hub.attention) speaks for several messages and has no ``message``.
+
+    ``suppressed``: the speakers were to stay silent (quiet hours, or a burst
+    folded into a digest); ``cancelled``: the message was acknowledged first.
+    Neither is ever sent; screens get every message from its event.
     """
 
     PENDING, SENT, EXPIRED = "pending", "sent", "expired"
-    STATUSES = [(PENDING, PENDING), (SENT, "sent (PUBACK)"), (EXPIRED, "expired before sending")]
+    SUPPRESSED, CANCELLED = "suppressed", "cancelled"
+    STATUSES = [
+        (PENDING, PENDING),
+        (SENT, "sent (PUBACK)"),
+        (EXPIRED, "expired before sending"),
+        (SUPPRESSED, "suppressed (quiet hours or digest)"),
+        (CANCELLED, "cancelled (acknowledged first)"),
+    ]
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
     announcement_id = models.CharField(max_length=64, blank=True, db_index=True)
     topic = models.CharField(max_length=512)
     payload = models.BinaryField()
     qos = models.PositiveSmallIntegerField(default=1)
     expires_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=STATUSES, default=PENDING)
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -40,6 +52,10 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} ({self.status})"
+
+    def speakers(self) -> dict[str, int]:
+        """What speakers reported for this delivery's announcement: ``{"played": 2, "failed": 1}``."""
+        return receipt_counts([self.announcement_id]).get(self.announcement_id, {}) if self.announcement_id else {}
 
 
 class Receipt(models.Model):
@@ -62,3 +78,25 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id} {self.status} {self.announcement_id}"
+
+
+def receipt_counts(announcement_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Per announcement, how many speakers reported each status, in one query."""
+    rows = (
+        Receipt.objects.filter(announcement_id__in=announcement_ids)
+        .values_list("announcement_id", "status")
+        .annotate(n=models.Count("id"))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for announcement_id, status, n in rows:
+        counts.setdefault(announcement_id, {})[status] = n
+    return counts
+
+
+def outcome(counts: dict[str, int], status: str) -> str:
+    """One word for an announcement's state: its delivery status until a speaker reports,
+    then ``played`` if any speaker played it, else ``failed`` or ``expired``."""
+    for state in ("played", "failed", "expired"):
+        if counts.get(state):
+            return state
+    return status
