@@ -16,6 +16,8 @@ ALLOWED_HOSTS = env.words("SHOPCRIER_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"
 
 MQTT_BROKER = env.broker()
 MQTT_BASE_TOPIC = env.base_topic()
+# Bearer token for the hub's JSON API (acknowledging messages); unset: the API refuses everyone.
+API_TOKEN = env.text("SHOPCRIER_API_TOKEN", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
     "hub.rules",
     "hub.intake",
     "hub.outbox",
+    "hub.attention",
     "dashboard",
 ]
 

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from hub import views
 from hub.intake import webhooks
@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz),
     path("hooks/<slug:source>/", webhooks.receive),
+    path("", include("hub.attention.urls")),
 ]

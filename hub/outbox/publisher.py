@@ -4,6 +4,10 @@
 QoS 1 and marks exactly those acknowledged (PUBACK) as sent. A crash between
 the publish and the mark re-sends on the next start: at least once, never
 skipped; speakers drop the repeat by announcement id.
+
+Before sending, the attention gate (hub.attention.gate) holds back what a
+department's speakers should not say now (quiet hours, a burst folded into a
+digest), and closed digests are written as announcements of their own.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import IntegrityError, close_old_connections, transaction
@@ -19,39 +24,57 @@ from django.utils import timezone
 import mqtt
 from mqtt.client import Link
 
+from hub.attention.gate import Gate, Row, flush_digests
+
 from .models import Delivery, Receipt
 
 log = logging.getLogger(__name__)
 
 
 class Publisher:
-    def __init__(self, link: Link, base: str, batch: int = 500, ack_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        link: Link,
+        base: str,
+        batch: int = 500,
+        ack_timeout: float = 10.0,
+        clock: Callable[[], datetime] = timezone.now,
+    ) -> None:
         self.link = link
         self.base = base
         self.batch = batch
         self.ack_timeout = ack_timeout
+        self.clock = clock  # decides expiry, quiet hours and digest windows; tests move it
+        self.gate = Gate(base)
 
     def publish_pending(self) -> int:
-        """Publish up to ``batch`` pending deliveries; return how many were acknowledged."""
-        now = timezone.now()
+        """Publish up to ``batch`` pending deliveries; return how many were settled
+        (acknowledged by the broker, or held back from speakers by the gate)."""
+        now = self.clock()
+        flush_digests(now, self.base)  # before the gate: it opens a department's next digest
         expired = Delivery.objects.filter(status=Delivery.PENDING, expires_at__lte=now).update(status=Delivery.EXPIRED)
         if expired:
             log.warning("%d delivery(ies) expired before the broker could take them", expired)
         rows = list(
             Delivery.objects.filter(status=Delivery.PENDING)
             .order_by("id")
-            .values_list("id", "topic", "payload", "qos", "expires_at")[: self.batch]
+            .values_list(
+                "id", "topic", "payload", "qos", "expires_at",
+                "announcement_id", "message_id", "message__priority", "message__category__slug", "message__lang",
+            )[: self.batch]
         )
         if not rows:
             return 0
+        held = self.gate.screen([Row(r[0], r[1], *r[5:]) for r in rows], now)
         sent = [(pk, self.link.publish(topic, bytes(payload), qos=qos, expiry=_seconds_left(expires_at, now)))
-                for pk, topic, payload, qos, expires_at in rows]
+                for pk, topic, payload, qos, expires_at, *_ in rows if pk not in held]
+        log.debug("%d publish(es) handed to the broker link; waiting for PUBACK", len(sent))
         mqtt.wait_all([info for _, info in sent], self.ack_timeout)
         acked = [pk for pk, info in sent if mqtt.is_acked(info)]
-        Delivery.objects.filter(id__in=acked, status=Delivery.PENDING).update(status=Delivery.SENT, sent_at=timezone.now())
-        if len(acked) < len(rows):
-            log.warning("%d of %d publishes were not acknowledged; they will be sent again", len(rows) - len(acked), len(rows))
-        return len(acked)
+        Delivery.objects.filter(id__in=acked, status=Delivery.PENDING).update(status=Delivery.SENT, sent_at=self.clock())
+        if len(acked) < len(sent):
+            log.warning("%d of %d publishes were not acknowledged; they will be sent again", len(sent) - len(acked), len(sent))
+        return len(acked) + len(held)
 
     def handle(self, event: mqtt.LinkEvent) -> None:
         if isinstance(event, mqtt.Received):

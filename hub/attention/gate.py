@@ -1,0 +1,180 @@
+"""What the publisher asks before an announcement goes to a department's speakers.
+
+:class:`Gate` decides, for the pending announcement deliveries of one publish
+pass, which to hold back: those for a department in its quiet hours (unless
+urgent), and those beyond a department's digest limit (folded into a
+:class:`~hub.attention.models.Digest`, spoken as one sentence when it closes).
+Events and ``announce/all`` are never held back; a digest is only subject to
+quiet hours. Held-back rows are marked ``suppressed`` in the same transaction
+that counts them into their digest.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+import mqtt
+from hub.outbox.models import Delivery
+
+from .digest_text import digest_text
+from .models import Digest, DigestPolicy, QuietHours
+
+log = logging.getLogger(__name__)
+
+DIGEST_EXPIRY = timedelta(minutes=10)
+HUB_LANGUAGE = "zh"  # the default configuration's hub.language; nothing stores another yet
+
+
+@dataclass(frozen=True)
+class Row:
+    """A pending delivery as the publisher read it."""
+
+    id: int
+    topic: str
+    announcement_id: str
+    message_id: int | None
+    priority: str | None
+    category: str | None
+    lang: str | None
+
+
+class Gate:
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def screen(self, rows: list[Row], now: datetime) -> set[int]:
+        """Mark the rows to hold back ``suppressed``; return their ids."""
+        quiet: dict[str, list[QuietHours]] = {}
+        for q in QuietHours.objects.select_related("department"):
+            quiet.setdefault(q.department.slug, []).append(q)
+        policies = {p.department.slug: p for p in DigestPolicy.objects.select_related("department__subsystem")}
+        if not quiet and not policies:
+            return set()
+        decided: dict[tuple[str, str], bool] = {}  # (announcement, department) → held back
+        held: set[int] = set()
+        folded: dict[str, list[Row]] = {}
+        sent_now: Counter[str] = Counter()
+        recent: dict[str, int] = {}
+        open_digests = {d.department.slug: d for d in Digest.objects.filter(sent_at=None).select_related("department")}
+        for row in rows:
+            if not row.announcement_id:
+                continue
+            route = mqtt.Announcement.parse_topic(row.topic, self.base)
+            if route is None or route.department is None:
+                continue
+            department = route.department
+            key = (row.announcement_id, department)
+            if key not in decided:
+                decided[key] = self._hold(row, department, now, quiet, policies, open_digests, recent, sent_now, folded)
+            if decided[key]:
+                held.add(row.id)
+        if held:
+            with transaction.atomic():
+                Delivery.objects.filter(id__in=held, status=Delivery.PENDING).update(status=Delivery.SUPPRESSED)
+                for department, folded_rows in folded.items():
+                    self._fold(open_digests, policies[department], folded_rows, now)
+            log.info("held back %d announcement delivery(ies) from speakers", len(held))
+        return held
+
+    def _hold(
+        self,
+        row: Row,
+        department: str,
+        now: datetime,
+        quiet: dict[str, list[QuietHours]],
+        policies: dict[str, DigestPolicy],
+        open_digests: dict[str, Digest],
+        recent: dict[str, int],
+        sent_now: Counter[str],
+        folded: dict[str, list[Row]],
+    ) -> bool:
+        if row.priority == "urgent":
+            return False
+        if any(q.covers(now) for q in quiet.get(department, ())):
+            log.debug("quiet hours in %s: %s held back", department, row.announcement_id)
+            return True
+        policy = policies.get(department)
+        if policy is None or row.message_id is None:  # a digest is never folded into another
+            return False
+        digest = open_digests.get(department)
+        if digest is None or digest.closes_at <= now:
+            if department not in recent:
+                recent[department] = self._sent_since(policy, now - timedelta(seconds=policy.window_seconds))
+            if recent[department] + sent_now[department] < policy.max_announcements:
+                sent_now[department] += 1
+                return False
+        folded.setdefault(department, []).append(row)
+        return True
+
+    def _sent_since(self, policy: DigestPolicy, since: datetime) -> int:
+        """Distinct announcements about a message sent to the department's topics since ``since``."""
+        topic = mqtt.Announcement.topic_for(mqtt.Route(policy.department.subsystem.slug, policy.department.slug), self.base)
+        return (
+            Delivery.objects.filter(status=Delivery.SENT, sent_at__gte=since, message__isnull=False)
+            .filter(Q(topic=topic) | Q(topic__startswith=topic + "/"))
+            .values("announcement_id")
+            .distinct()
+            .count()
+        )
+
+    @staticmethod
+    def _fold(open_digests: dict[str, Digest], policy: DigestPolicy, rows: list[Row], now: datetime) -> None:
+        digest = open_digests.get(policy.department.slug)
+        if digest is None or digest.closes_at <= now:
+            # flush_digests ran first with the same ``now``: no closed digest is still open here
+            digest = Digest.objects.create(
+                department=policy.department, opened_at=now, closes_at=now + timedelta(seconds=policy.window_seconds)
+            )
+            open_digests[policy.department.slug] = digest
+        counts: Counter[str] = Counter(digest.counts)
+        langs: Counter[str] = Counter(digest.langs)
+        counts.update(row.category or "other" for row in rows)
+        langs.update(row.lang or HUB_LANGUAGE for row in rows)
+        digest.counts, digest.langs = dict(counts), dict(langs)
+        digest.save(update_fields=["counts", "langs"])
+
+
+def flush_digests(now: datetime, base: str) -> int:
+    """Write the announcement of every digest whose window has closed; return how many."""
+    from hub.rules.models import Category
+
+    written = 0
+    for digest in Digest.objects.filter(sent_at=None, closes_at__lte=now).select_related("department__subsystem"):
+        with transaction.atomic():
+            if not Digest.objects.filter(pk=digest.pk, sent_at=None).update(sent_at=now):
+                continue  # another publisher wrote it
+            counts = {k: int(v) for k, v in digest.counts.items()}
+            langs = Counter({k: int(v) for k, v in digest.langs.items()})
+            # the language most of the folded messages were in; a tie goes to the hub's
+            top = langs.most_common()
+            lang = top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else HUB_LANGUAGE
+            names = dict(Category.objects.filter(slug__in=counts).values_list("slug", "name"))
+            seconds = int((digest.closes_at - digest.opened_at).total_seconds())
+            route = mqtt.Route(digest.department.subsystem.slug, digest.department.slug)
+            announcement = mqtt.Announcement(
+                id=uuid.uuid4().hex,
+                text=digest_text(counts, names, seconds, lang),
+                category="digest",
+                route=route,
+                lang=lang,
+                created_at=now,
+                expires_at=now + DIGEST_EXPIRY,
+            )
+            Delivery.objects.create(
+                message=None,
+                announcement_id=announcement.id,
+                topic=announcement.topic(base),
+                payload=announcement.to_json(),
+                expires_at=announcement.expires_at,
+                created_at=now,
+            )
+        written += 1
+        log.info("digest for %s: %s", digest.department.slug, announcement.text)
+    return written
