@@ -18,7 +18,8 @@ ZH_NUMBERS = "零一二三四五六七八九十"
 def _zh_period(seconds: int) -> str:
     if seconds % 60 == 0:
         minutes = seconds // 60
-        return f"{ZH_NUMBERS[minutes] if minutes <= 10 else minutes}分钟"
+        spoken = "两" if minutes == 2 else ZH_NUMBERS[minutes] if minutes <= 10 else str(minutes)
+        return f"{spoken}分钟"
     return f"{seconds}秒"
 
 
