@@ -142,3 +142,19 @@ def test_each_round_reaches_the_broker_once_on_its_topics(policy: EscalationPoli
         ("shopcrier/announce/ops/finance/003", "升级提醒：客户张三提交了订单10023"),
     ]
     watcher.close()
+
+
+def test_the_escalate_command_writes_what_is_due_once(policy: EscalationPolicy) -> None:
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    EscalationPolicy.objects.filter(pk=policy.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    message = announced("客户张三提交了订单10023", at=timezone.now() - timedelta(minutes=6))
+    out = StringIO()
+    call_command("escalate", "--once", stdout=out)
+    call_command("escalate", "--once", stdout=out)
+    assert out.getvalue().split("\n")[:2] == ["1 round(s) written", "0 round(s) written"]
+    assert len(rounds_of(message)) == 1
