@@ -57,64 +57,64 @@ class Gate:
         policies = {p.department.slug: p for p in DigestPolicy.objects.select_related("department__subsystem")}
         if not quiet and not policies:
             return set()
+        screening = _Pass(self.base, now, quiet, policies)
         decided: dict[tuple[str, str], bool] = {}  # (announcement, department) → held back
         held: set[int] = set()
-        folded: dict[str, list[Row]] = {}
-        sent_now: Counter[str] = Counter()
-        recent: dict[str, int] = {}
-        open_digests = {d.department.slug: d for d in Digest.objects.filter(sent_at=None).select_related("department")}
         for row in rows:
             if not row.announcement_id:
                 continue
             route = mqtt.Announcement.parse_topic(row.topic, self.base)
             if route is None or route.department is None:
                 continue
-            department = route.department
-            key = (row.announcement_id, department)
+            key = (row.announcement_id, route.department)
             if key not in decided:
-                decided[key] = self._hold(row, department, now, quiet, policies, open_digests, recent, sent_now, folded)
+                decided[key] = screening.hold(row, route.department)
             if decided[key]:
                 held.add(row.id)
         if held:
             with transaction.atomic():
                 Delivery.objects.filter(id__in=held, status=Delivery.PENDING).update(status=Delivery.SUPPRESSED)
-                for department, folded_rows in folded.items():
-                    self._fold(open_digests, policies[department], folded_rows, now)
+                screening.fold()
             log.info("held back %d announcement delivery(ies) from speakers", len(held))
         return held
 
-    def _hold(
-        self,
-        row: Row,
-        department: str,
-        now: datetime,
-        quiet: dict[str, list[QuietHours]],
-        policies: dict[str, DigestPolicy],
-        open_digests: dict[str, Digest],
-        recent: dict[str, int],
-        sent_now: Counter[str],
-        folded: dict[str, list[Row]],
-    ) -> bool:
+
+class _Pass:
+    """One publish pass's view of quiet hours and bursts, department by department."""
+
+    def __init__(self, base: str, now: datetime, quiet: dict[str, list[QuietHours]], policies: dict[str, DigestPolicy]) -> None:
+        self.base = base
+        self.now = now
+        self.quiet = quiet
+        self.policies = policies
+        self.open_digests = {d.department.slug: d for d in Digest.objects.filter(sent_at=None).select_related("department")}
+        self.recent: dict[str, int] = {}  # announcements sent within the window before this pass
+        self.sending: Counter[str] = Counter()  # and in this pass
+        self.folded: dict[str, list[Row]] = {}
+
+    def hold(self, row: Row, department: str) -> bool:
+        """Whether the department's speakers should not hear ``row`` now."""
         if row.priority == "urgent":
             return False
-        if any(q.covers(now) for q in quiet.get(department, ())):
+        if any(q.covers(self.now) for q in self.quiet.get(department, ())):
             log.debug("quiet hours in %s: %s held back", department, row.announcement_id)
             return True
-        policy = policies.get(department)
+        policy = self.policies.get(department)
         if policy is None or row.message_id is None:  # a digest is never folded into another
             return False
-        digest = open_digests.get(department)
-        if digest is None or digest.closes_at <= now:
-            if department not in recent:
-                recent[department] = self._sent_since(policy, now - timedelta(seconds=policy.window_seconds))
-            if recent[department] + sent_now[department] < policy.max_announcements:
-                sent_now[department] += 1
+        digest = self.open_digests.get(department)
+        if digest is None or digest.closes_at <= self.now:
+            if department not in self.recent:
+                self.recent[department] = self._sent_since(policy)
+            if self.recent[department] + self.sending[department] < policy.max_announcements:
+                self.sending[department] += 1
                 return False
-        folded.setdefault(department, []).append(row)
+        self.folded.setdefault(department, []).append(row)
         return True
 
-    def _sent_since(self, policy: DigestPolicy, since: datetime) -> int:
-        """Distinct announcements about a message sent to the department's topics since ``since``."""
+    def _sent_since(self, policy: DigestPolicy) -> int:
+        """Distinct announcements about a message sent to the department's topics within its window."""
+        since = self.now - timedelta(seconds=policy.window_seconds)
         topic = mqtt.Announcement.topic_for(mqtt.Route(policy.department.subsystem.slug, policy.department.slug), self.base)
         return (
             Delivery.objects.filter(status=Delivery.SENT, sent_at__gte=since, message__isnull=False)
@@ -124,21 +124,23 @@ class Gate:
             .count()
         )
 
-    @staticmethod
-    def _fold(open_digests: dict[str, Digest], policy: DigestPolicy, rows: list[Row], now: datetime) -> None:
-        digest = open_digests.get(policy.department.slug)
-        if digest is None or digest.closes_at <= now:
-            # flush_digests ran first with the same ``now``: no closed digest is still open here
-            digest = Digest.objects.create(
-                department=policy.department, opened_at=now, closes_at=now + timedelta(seconds=policy.window_seconds)
-            )
-            open_digests[policy.department.slug] = digest
-        counts: Counter[str] = Counter(digest.counts)
-        langs: Counter[str] = Counter(digest.langs)
-        counts.update(row.category or "other" for row in rows)
-        langs.update(row.lang or HUB_LANGUAGE for row in rows)
-        digest.counts, digest.langs = dict(counts), dict(langs)
-        digest.save(update_fields=["counts", "langs"])
+    def fold(self) -> None:
+        """Count the held-back burst rows into their department's open digest (opening one)."""
+        for department, rows in self.folded.items():
+            policy = self.policies[department]
+            digest = self.open_digests.get(department)
+            if digest is None or digest.closes_at <= self.now:
+                # flush_digests ran first with the same ``now``: no closed digest is still open here
+                digest = Digest.objects.create(
+                    department=policy.department, opened_at=self.now,
+                    closes_at=self.now + timedelta(seconds=policy.window_seconds),
+                )
+            counts: Counter[str] = Counter(digest.counts)
+            langs: Counter[str] = Counter(digest.langs)
+            counts.update(row.category or "other" for row in rows)
+            langs.update(row.lang or HUB_LANGUAGE for row in rows)
+            digest.counts, digest.langs = dict(counts), dict(langs)
+            digest.save(update_fields=["counts", "langs"])
 
 
 def flush_digests(now: datetime, base: str) -> int:
