@@ -39,7 +39,7 @@ def test_a_window_past_midnight_covers_the_small_hours_of_the_next_day() -> None
     assert not in_window(*night, local(1, 7).replace(tzinfo=None))
     assert in_window(*night, local(5, 3).replace(tzinfo=None))  # Saturday 03:00: Friday's window
     assert not in_window(*night, local(5, 23).replace(tzinfo=None))  # Saturday night: no window starts
-    assert in_window(frozenset({6}), time(0), time(0), local(6, 12).replace(tzinfo=None))  # all of Sunday
+    assert not in_window(frozenset({6}), time(0), time(0), local(6, 12).replace(tzinfo=None))  # empty, as on the node
     with pytest.raises(ValueError):
         parse_weekdays("mon,funday")
 

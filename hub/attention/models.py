@@ -105,8 +105,8 @@ class QuietHours(models.Model):
     """A weekly window in which the department's speakers stay silent except for
     urgent messages (screens still show everything).
 
-    ``weekdays`` are the days the window starts on; an ``end`` at or before
-    ``start`` runs past midnight (22:00–07:00); 00:00–00:00 is the whole day.
+    ``weekdays`` are the days the window starts on; an ``end`` before ``start``
+    runs past midnight (22:00–07:00); ``start == end`` is empty, as on the node.
     """
 
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="quiet_hours")

@@ -21,10 +21,13 @@ def parse_weekdays(text: str) -> frozenset[int]:
 
 def in_window(weekdays: frozenset[int], start: time, end: time, local: datetime) -> bool:
     """Whether local time ``local`` falls in a window starting at ``start`` on one of
-    ``weekdays`` and running to ``end``; past midnight when ``end <= start``."""
+    ``weekdays`` and running to ``end``; past midnight when ``end < start``. As on the
+    node (node/quiet.py, the same windows in its config), ``start == end`` is empty."""
     day, now = local.weekday(), local.time().replace(tzinfo=None)
     if start < end:
         return day in weekdays and start <= now < end
-    if day in weekdays and now >= start:  # the part before midnight (all day for 00:00–00:00)
+    if start == end:
+        return False
+    if day in weekdays and now >= start:  # the part before midnight
         return True
     return (day - 1) % 7 in weekdays and now < end  # the part after, on the next day
