@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hub.intake",
     "hub.outbox",
     "hub.attention",
+    "hub.monitor",
     "dashboard",
 ]
 

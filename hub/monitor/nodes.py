@@ -1,0 +1,135 @@
+"""Speaker outages, the Healthchecks way: late after its period, down after period + grace.
+
+Ingest steps only write what was heard (and when the next heartbeat is due);
+:func:`check_nodes` turns due times into states and alerts. An ``offline``
+status (the retained LWT the broker publishes when a speaker vanishes) is down
+at once, without waiting for the grace.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+
+import mqtt
+
+from .alerts import clear_alert, raise_alert
+from .models import Alert, NodeHealth
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Grace:
+    """How long past its period a silent speaker counts as down: ``factor`` × its
+    heartbeat interval, at least ``minimum_s`` seconds (QoS 0 heartbeats can be lost
+    one at a time; a speaker should miss a whole period more before it is called down)."""
+
+    factor: float = 1.0
+    minimum_s: float = 5.0
+
+    def of(self, interval_s: int) -> timedelta:
+        return timedelta(seconds=max(interval_s * self.factor, self.minimum_s))
+
+
+def heartbeat_fields(hb: mqtt.Heartbeat, now: datetime, grace: Grace) -> dict[str, Any]:
+    """What a heartbeat heard at ``now`` writes to its node's row."""
+    period = timedelta(seconds=hb.interval_s)
+    return {
+        "last_heartbeat_at": now,
+        "interval_s": hb.interval_s,
+        "late_at": now + period,
+        "down_at": now + period + grace.of(hb.interval_s),
+        "telemetry": _telemetry(hb),
+    }
+
+
+def ingest_heartbeat(node_id: str, hb: mqtt.Heartbeat, now: datetime, grace: Grace = Grace()) -> None:
+    """Record a heartbeat (the worker batches these; see :func:`ingest_heartbeats`)."""
+    ingest_heartbeats({node_id: hb}, now, grace)
+
+
+def ingest_heartbeats(beats: dict[str, mqtt.Heartbeat], now: datetime, grace: Grace = Grace()) -> None:
+    """Record the latest heartbeat of each node in ``beats``, in a few statements whatever their number."""
+    if not beats:
+        return
+    known = dict(NodeHealth.objects.filter(node_id__in=list(beats)).values_list("node_id", "pk"))
+    rows = []
+    fresh = []
+    for node_id, hb in beats.items():
+        row = NodeHealth(node_id=node_id, **heartbeat_fields(hb, now, grace))
+        if node_id in known:
+            row.pk = known[node_id]
+            rows.append(row)
+        else:
+            fresh.append(row)
+    fields = ["last_heartbeat_at", "interval_s", "late_at", "down_at", "telemetry"]
+    NodeHealth.objects.bulk_update(rows, fields, batch_size=500)
+    NodeHealth.objects.bulk_create(fresh, ignore_conflicts=True)  # another monitor may have created some
+
+
+def ingest_status(node_id: str, online: bool, now: datetime, grace: Grace = Grace()) -> None:
+    """Record a retained ``online``/``offline``. Online restarts the node's period
+    (its heartbeat follows at once); offline makes it down at the next check."""
+    row, _ = NodeHealth.objects.get_or_create(node_id=node_id)
+    row.last_status = NodeHealth.ONLINE if online else NodeHealth.OFFLINE
+    row.last_status_at = now
+    fields = ["last_status", "last_status_at"]
+    if online:
+        period = timedelta(seconds=row.interval_s)
+        row.late_at, row.down_at = now + period, now + period + grace.of(row.interval_s)
+        fields += ["late_at", "down_at"]
+    row.save(update_fields=fields)
+
+
+def check_nodes(now: datetime, base: str) -> int:
+    """Move each node whose state changed at ``now`` to it, opening or resolving its alert.
+    Returns how many nodes changed state."""
+    down = Q(last_status=NodeHealth.OFFLINE) | Q(down_at__lte=now)
+    changed = 0
+    for row in NodeHealth.objects.filter(down).exclude(status=NodeHealth.DOWN):
+        if _move(row, NodeHealth.DOWN, now):
+            changed += 1
+            raise_alert(_key(row), Alert.NODE, f"speaker {row.node_id}", _down_text(row), now, base)
+    late = NodeHealth.objects.exclude(down).filter(late_at__lte=now, status__in=[NodeHealth.UP, NodeHealth.UNKNOWN])
+    for row in late:
+        changed += _move(row, NodeHealth.LATE, now)
+        log.info("speaker %s is late: no heartbeat since %s", row.node_id, row.last_heartbeat_at)
+    for row in NodeHealth.objects.exclude(down).filter(late_at__gt=now).exclude(status=NodeHealth.UP):
+        was = row.status
+        if _move(row, NodeHealth.UP, now):
+            changed += 1
+            if was == NodeHealth.DOWN:
+                clear_alert(_key(row), f"Speaker {row.node_id} is back online", now, base)
+    return changed
+
+
+def _move(row: NodeHealth, status: str, now: datetime) -> bool:
+    """Compare-and-set the node's state, so two monitors never both act on one change."""
+    claimed = NodeHealth.objects.filter(pk=row.pk, status=row.status).update(status=status, status_changed_at=now)
+    if claimed:
+        row.status = status
+    return bool(claimed)
+
+
+def _key(row: NodeHealth) -> str:
+    return f"node:{row.node_id}"
+
+
+def _down_text(row: NodeHealth) -> str:
+    last = f"{row.last_heartbeat_at:%Y-%m-%d %H:%M:%S} UTC" if row.last_heartbeat_at else "never"
+    if row.last_status == NodeHealth.OFFLINE:
+        return f"Speaker {row.node_id} is offline: its connection to the broker dropped (last heartbeat {last})"
+    return f"Speaker {row.node_id} stopped sending heartbeats (expected every {row.interval_s} s; last {last})"
+
+
+def _telemetry(hb: mqtt.Heartbeat) -> dict[str, Any]:
+    return {
+        "uptime_s": hb.uptime_s, "queue_depth": hb.queue_depth, "volume": hb.volume, "version": hb.version,
+        "free_disk_mb": hb.free_disk_mb, "last_played": hb.last_played, "audio_error": hb.audio_error,
+        "link_down_s": hb.link_down_s,
+    }
