@@ -39,6 +39,17 @@ class BrokerConfig:
     persistent_client_expiration: str = "14d"
     password_file: Path | None = None
     acl_file: Path | None = None
+    # A TLS listener beside the plain one (production: nodes over TLS, the hub on loopback).
+    # Server certificate only: clients authenticate with their password, not a certificate.
+    tls_port: int | None = None
+    tls_bind: str = "0.0.0.0"
+    cafile: Path | None = None
+    certfile: Path | None = None
+    keyfile: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.tls_port is not None and not (self.cafile and self.certfile and self.keyfile):
+            raise BrokerError("a TLS listener needs cafile, certfile and keyfile")
 
     def render(self) -> str:
         lines = [
@@ -71,6 +82,16 @@ class BrokerConfig:
             # Started as root, mosquitto drops to the `mosquitto` user, which cannot
             # write our data directory; stay the user that owns it.
             lines.append("user root")
+        if self.tls_port is not None:
+            # Last: cafile/certfile/keyfile/... apply to the listener line above them.
+            lines += [
+                f"listener {self.tls_port} {self.tls_bind}",
+                f"cafile {self.cafile}",
+                f"certfile {self.certfile}",
+                f"keyfile {self.keyfile}",
+                "require_certificate false",
+                "tls_version tlsv1.2",
+            ]
         return "\n".join(lines) + "\n"
 
 
