@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -57,13 +58,17 @@ def secret_key(data: Path) -> str:
         if len(key) < 32:
             raise EnvError("SHOPCRIER_SECRET_KEY must be at least 32 characters")
         return key
-    path = data / "secret_key"
+    return generated_secret(data / "secret_key", 50)
+
+
+def generated_secret(path: Path, nbytes: int) -> str:
+    """The secret in ``path``, generated there (mode 0600) the first time it is asked for."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text().strip()
     with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_urlsafe(50))
+        f.write(secrets.token_urlsafe(nbytes))
     return path.read_text().strip()
 
 
@@ -117,12 +122,28 @@ def _sqlite(path: Path) -> dict[str, Any]:
     }
 
 
-def broker() -> BrokerSettings:
+# The hub's broker account when SHOPCRIER_MQTT_URL names no user: its password is
+# generated into the data dir by `shopcrier-hub fleet broker-config` (hub/fleet/accounts.py).
+HUB_MQTT_USER = "shopcrier-hub"
+HUB_MQTT_PASSWORD_FILE = "mqtt-hub.password"
+
+
+def broker(data: Path | None = None) -> BrokerSettings:
+    """``SHOPCRIER_MQTT_URL``; without a user in it, the generated hub account when there is one."""
     url = os.environ.get("SHOPCRIER_MQTT_URL", "mqtt://127.0.0.1:1883")
     try:
-        return BrokerSettings.from_url(url)
+        settings = BrokerSettings.from_url(url)
     except BrokerURLError as exc:
         raise EnvError(f"SHOPCRIER_MQTT_URL: {exc}") from None
+    generated = data / HUB_MQTT_PASSWORD_FILE if data else None
+    if settings.username is None and generated is not None and generated.exists():
+        return replace(settings, username=HUB_MQTT_USER, password=generated.read_text().strip())
+    return settings
+
+
+def optional_path(name: str) -> Path | None:
+    raw = os.environ.get(name, "")
+    return Path(raw).expanduser().resolve() if raw.strip() else None
 
 
 def base_topic() -> str:

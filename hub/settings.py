@@ -14,8 +14,14 @@ SECRET_KEY = env.secret_key(DATA_DIR)
 DEBUG = env.flag("SHOPCRIER_DEBUG")
 ALLOWED_HOSTS = env.words("SHOPCRIER_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
-MQTT_BROKER = env.broker()
+MQTT_BROKER = env.broker(DATA_DIR)
 MQTT_BASE_TOPIC = env.base_topic()
+# Where `fleet` commands keep the broker's generated passwd and acl files, and the
+# broker to SIGHUP when they change (a pid or a pid file; unset: reload by hand).
+BROKER_DIR = env.optional_path("SHOPCRIER_BROKER_DIR") or DATA_DIR / "broker"
+BROKER_PID = env.text("SHOPCRIER_BROKER_PID", "")
+# The broker URL written into enrolled nodes' TOML (no credentials: enroll adds them).
+NODE_BROKER_URL = env.text("SHOPCRIER_NODE_BROKER_URL", "")
 # Bearer token for the hub's JSON API (acknowledging messages); unset: the API refuses everyone.
 API_TOKEN = env.text("SHOPCRIER_API_TOKEN", "")
 
@@ -32,6 +38,7 @@ INSTALLED_APPS = [
     "hub.intake",
     "hub.outbox",
     "hub.attention",
+    "hub.fleet",
     "hub.monitor",
     "dashboard",
 ]

@@ -1,0 +1,55 @@
+"""The two broker accounts that are not speakers: the hub's and the read-only tools'.
+
+Their owners must log in, so their passwords exist in plain text somewhere:
+
+- hub: the user and password in ``SHOPCRIER_MQTT_URL`` when it has them; else
+  ``shopcrier-hub`` with a password generated once into the data dir
+  (``mqtt-hub.password``, mode 0600), which ``hub.env.broker`` then uses;
+- tools: ``shopcrier-tools`` with a password generated once into the data dir
+  (``mqtt-tools.password``), for the admin to hand to whoever runs the tool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub import env
+from mqtt import BrokerSettings
+
+TOOLS_USER = "shopcrier-tools"
+TOOLS_PASSWORD_FILE = "mqtt-tools.password"
+SECRET_BYTES = 24
+
+
+class AccountError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # never print the password
+        return f"ServiceAccount({self.username!r})"
+
+    __str__ = __repr__
+
+
+def hub_account(broker: BrokerSettings, data_dir: Path) -> ServiceAccount:
+    if broker.username is not None:
+        if not broker.password:
+            raise AccountError("SHOPCRIER_MQTT_URL names a user but no password")
+        return ServiceAccount(broker.username, broker.password)
+    path = data_dir / env.HUB_MQTT_PASSWORD_FILE
+    return ServiceAccount(env.HUB_MQTT_USER, env.generated_secret(path, SECRET_BYTES))
+
+
+def tools_account(data_dir: Path) -> ServiceAccount:
+    return ServiceAccount(TOOLS_USER, env.generated_secret(data_dir / TOOLS_PASSWORD_FILE, SECRET_BYTES))
+
+
+def reserved_names(hub: ServiceAccount, tools: ServiceAccount) -> frozenset[str]:
+    """User names a speaker cannot have: they belong to the service accounts."""
+    return frozenset({hub.username, tools.username, env.HUB_MQTT_USER, TOOLS_USER})
