@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -7,15 +9,20 @@ from django.core.management.base import BaseCommand
 
 from hub.attention.worker import Escalator
 from hub.intake.poller import Poller
+from hub.monitor.worker import Monitor, make_monitor_link
 from hub.outbox.publisher import Publisher, make_link
 from hub.workers import run_threads, stop_on_signals
 
 
 class Command(BaseCommand):
-    help = "Run the hub's workers together: the poller, the outbox publisher and the escalator."
+    help = "Run the hub's workers together: the poller, the outbox publisher, the escalator and the health monitor."
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = stop_on_signals()
         publisher = Publisher(make_link(), settings.MQTT_BASE_TOPIC)
         escalator = Escalator(settings.MQTT_BASE_TOPIC)
-        run_threads({"poller": Poller().run, "publisher": publisher.run, "escalator": escalator.run}, stop)
+        monitor = Monitor(make_monitor_link(), settings.MQTT_BASE_TOPIC)
+        workers: dict[str, Callable[[threading.Event], None]] = {
+            "poller": Poller().run, "publisher": publisher.run, "escalator": escalator.run, "monitor": monitor.run,
+        }
+        run_threads(workers, stop)

@@ -1,0 +1,152 @@
+"""The health monitor's loop: hear heartbeats and statuses, then check everything once a second.
+
+Heartbeats arrive on an MQTT 5 shared subscription (``$share/hub/…``), so
+several hub processes split them. Statuses are subscribed plainly: the broker
+never sends retained messages to a shared subscription, and the retained
+``offline`` is what tells a newly started monitor which speakers are down; each
+monitor reads them all (they are few), and the compare-and-set state changes
+and the alert's unique key keep that from announcing anything twice.
+
+Heartbeats are kept in memory (latest per node) and written in one batch a
+second, then acknowledged; the database stays the only truth checks and alerts
+read.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+import mqtt
+from mqtt.client import Link
+
+from .alerts import settle_flapping
+from .broker import check_broker, record_link
+from .nodes import Grace, check_nodes, ingest_heartbeats, ingest_status
+from .sources import SourceWatch
+
+log = logging.getLogger(__name__)
+
+SHARE_GROUP = "hub"
+
+
+class Monitor:
+    def __init__(
+        self,
+        link: Link,
+        base: str,
+        *,
+        grace: Grace = Grace(),
+        sources: SourceWatch | None = None,
+        broker_threshold: timedelta = timedelta(seconds=30),
+        every: float = 1.0,
+        clock: Callable[[], datetime] = timezone.now,
+    ) -> None:
+        self.link = link
+        self.base = base
+        self.grace = grace
+        self.sources = sources or SourceWatch()
+        self.broker_threshold = broker_threshold
+        self.every = every  # seconds between heartbeat flushes and checks
+        self.clock = clock
+        self._beats: dict[str, mqtt.Heartbeat] = {}
+        self._unacked: list[mqtt.Received] = []
+        self._link_seen = 0.0
+
+    def subscriptions(self) -> list[str]:
+        return [f"$share/{SHARE_GROUP}/{mqtt.Heartbeat.subscription(self.base)}", mqtt.NodeStatus.subscription(self.base)]
+
+    # -- steps ---------------------------------------------------------------
+    def handle(self, event: mqtt.LinkEvent, now: datetime) -> None:
+        if isinstance(event, mqtt.Connected):
+            record_link(self.link.client_id, True, now)
+        elif isinstance(event, mqtt.Disconnected):
+            record_link(self.link.client_id, False, now)
+        elif (ids := mqtt.Heartbeat.parse_topic(event.topic, self.base)) is not None:
+            try:
+                self._beats[ids["node_id"]] = mqtt.Heartbeat.from_json(event.payload)
+            except mqtt.PayloadError as exc:
+                log.warning("dropped heartbeat from %s: %s", ids["node_id"], exc)
+            self._unacked.append(event)  # acknowledged after the flush writes it
+        elif (ids := mqtt.NodeStatus.parse_topic(event.topic, self.base)) is not None:
+            try:
+                ingest_status(ids["node_id"], mqtt.NodeStatus.parse(event.payload), now, self.grace)
+            except mqtt.PayloadError as exc:
+                log.warning("dropped status from %s: %s", ids["node_id"], exc)
+            self.link.ack(event)
+
+    def flush(self, now: datetime) -> int:
+        """Write the heartbeats heard since the last flush; then acknowledge them."""
+        beats, self._beats = self._beats, {}
+        ingest_heartbeats(beats, now, self.grace)
+        for event in self._unacked:
+            self.link.ack(event)
+        self._unacked = []
+        return len(beats)
+
+    def check(self, now: datetime) -> None:
+        check_nodes(now, self.base)
+        settle_flapping(now, self.base)
+        self.sources.check(now, self.base)
+        check_broker(now, self.base, self.broker_threshold)
+
+    # -- loop ------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        for topic_filter in self.subscriptions():
+            self.link.subscribe(topic_filter, qos=1)
+        record_link(self.link.client_id, False, self.clock())  # down until the first connect
+        self.link.start()
+        log.info("monitor started as %s", self.link.client_id)
+        next_tick = time.monotonic()
+        try:
+            while not stop.is_set():
+                self._drain(next_tick)
+                if time.monotonic() < next_tick:
+                    continue
+                next_tick = time.monotonic() + self.every
+                close_old_connections()
+                try:
+                    now = self.clock()
+                    self.flush(now)
+                    self.check(now)
+                    if time.monotonic() - self._link_seen >= 5:  # /healthz reads this row
+                        record_link(self.link.client_id, self.link.connected.is_set(), now)
+                        self._link_seen = time.monotonic()
+                except Exception:
+                    log.exception("monitor step failed; continuing")
+        finally:
+            self.link.stop()
+            log.info("monitor stopped")
+
+    def _drain(self, until: float) -> None:
+        """Handle link events until ``until`` (monotonic), or until the inbox is empty at that time."""
+        while True:
+            left = until - time.monotonic()
+            try:
+                event = self.link.inbox.get(timeout=max(0.0, min(left, 0.2))) if left > 0 else self.link.inbox.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self.handle(event, self.clock())
+            except Exception:
+                log.exception("monitor could not handle %s; continuing", type(event).__name__)
+            if left <= 0:
+                return
+
+
+def make_monitor_link() -> Link:
+    """The monitor's own link: a per-process client id, a clean start (a shared
+    subscription's heartbeats are not worth queueing for a monitor that is gone)."""
+    from django.conf import settings
+
+    return Link(
+        settings.MQTT_BROKER, f"shopcrier-hub-monitor-{os.getpid()}", clean_start=True, session_expiry=0, manual_ack=True
+    )
