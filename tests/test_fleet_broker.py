@@ -91,6 +91,14 @@ def make_org() -> None:
     Staff.objects.get_or_create(number="007", defaults={"department": orders, "name": "Bond"})
 
 
+def dropped_within(client: Client, timeout: float = 2.0) -> bool:
+    """Whether ``client``'s connection is gone within ``timeout`` (paho sees the close a moment later)."""
+    deadline = time.monotonic() + timeout
+    while client.paho.is_connected() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not client.paho.is_connected()
+
+
 @pytest.fixture
 def fleet(tmp_path: Path) -> Iterator[Fleet]:
     make_org()
@@ -205,18 +213,22 @@ def test_the_tools_account_reads_events_and_alerts_and_nothing_else(fleet: Fleet
     assert until_marker() == [Event.topic(category="marker")]
 
 
-def test_a_revoked_node_cannot_connect_after_the_reload(fleet: Fleet) -> None:
-    fleet.connected("spk-orders").close()
+def test_a_revoked_node_is_dropped_and_cannot_connect_after_the_reload(fleet: Fleet) -> None:
+    node = fleet.connected("spk-orders")
     revoke("spk-orders")
     fleet.refresh()
     fleet.refused_within("spk-orders", fleet.passwords["spk-orders"])
+    # Mosquitto re-checks connected clients on reload: the revoked one is gone at once.
+    assert dropped_within(node)
     fleet.connected("spk-finance")
 
 
 def test_after_rotation_the_old_password_is_refused_and_the_new_one_accepted(fleet: Fleet) -> None:
     old = fleet.passwords["spk-orders"]
+    node = fleet.connected("spk-orders")
     _, new = rotate("spk-orders")
     fleet.refresh()
     fleet.refused_within("spk-orders", old)
+    assert dropped_within(node)
     fleet.passwords["spk-orders"] = new
     fleet.connected("spk-orders")
