@@ -35,15 +35,20 @@ class Grace:
     def of(self, interval_s: int) -> timedelta:
         return timedelta(seconds=max(interval_s * self.factor, self.minimum_s))
 
+    @staticmethod
+    def late(interval_s: int) -> timedelta:
+        """When a heartbeat is late: its period and a little (10 %, at least 1 s), so one that
+        arrives on the dot but a few milliseconds after a check is not called late each time."""
+        return timedelta(seconds=interval_s + max(1.0, interval_s * 0.1))
+
 
 def heartbeat_fields(hb: mqtt.Heartbeat, now: datetime, grace: Grace) -> dict[str, Any]:
     """What a heartbeat heard at ``now`` writes to its node's row."""
-    period = timedelta(seconds=hb.interval_s)
     return {
         "last_heartbeat_at": now,
         "interval_s": hb.interval_s,
-        "late_at": now + period,
-        "down_at": now + period + grace.of(hb.interval_s),
+        "late_at": now + grace.late(hb.interval_s),
+        "down_at": now + timedelta(seconds=hb.interval_s) + grace.of(hb.interval_s),
         "telemetry": _telemetry(hb),
     }
 
@@ -81,7 +86,7 @@ def ingest_status(node_id: str, online: bool, now: datetime, grace: Grace = Grac
     fields = ["last_status", "last_status_at"]
     if online:
         period = timedelta(seconds=row.interval_s)
-        row.late_at, row.down_at = now + period, now + period + grace.of(row.interval_s)
+        row.late_at, row.down_at = now + grace.late(row.interval_s), now + period + grace.of(row.interval_s)
         fields += ["late_at", "down_at"]
     row.save(update_fields=fields)
 
