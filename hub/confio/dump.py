@@ -115,9 +115,10 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 "department": n.department.slug,
                 "staff": sorted(p.number for p in n.staff.all()),
                 "description": n.description,
+                "volume": n.volume,
                 "enabled": n.enabled,
             }
-            yield n.node_id, _without_defaults(entry, staff=[], description="", enabled=True)
+            yield n.node_id, _without_defaults(entry, staff=[], description="", volume=80, enabled=True)
 
 
 def _source(s: Source) -> dict[str, Any]:

@@ -306,7 +306,12 @@ class _Loader:
     def nodes(self) -> None:
         departments, staff = self.ids(Department, "slug"), self.ids(Staff, "number")
         for e in self.config.nodes or ():
-            values = {"department_id": departments[e.department], "description": e.description, "enabled": e.enabled}
+            values = {
+                "department_id": departments[e.department],
+                "description": e.description,
+                "volume": e.volume,
+                "enabled": e.enabled,
+            }
             many = {"staff": {staff[number] for number in e.staff}}
             self.sync("nodes", SpeakerNode, {"node_id": e.node_id}, values, e.at, e.node_id, many)
 

@@ -224,12 +224,13 @@ def _clock(t: Table, key: str) -> time:
 
 
 def _node(t: Table) -> NodeEntry:
-    t.check_keys(("id", "department", "staff", "description", "enabled"))
+    t.check_keys(("id", "department", "staff", "description", "volume", "enabled"))
     return NodeEntry(
         node_id=t.slug("id"),
         department=t.slug("department"),
         staff=t.strings("staff", slugs=True) if t.has("staff") else (),
         description=t.text("description", "", empty=True),
+        volume=t.integer("volume", 80, low=0, high=100),
         enabled=t.boolean("enabled", True),
         at=t.at,
     )

@@ -155,6 +155,7 @@ class NodeEntry:
     department: str
     staff: tuple[str, ...] = ()
     description: str = ""
+    volume: int = 80
     enabled: bool = True
     at: str = field(default="", compare=False)
 

@@ -10,7 +10,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 
 from .shifts import WEEKDAYS
@@ -102,6 +102,9 @@ class SpeakerNode(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="nodes")
     staff = models.ManyToManyField(Staff, blank=True, help_text="staff whose personal announcements it also says")
     description = models.CharField(max_length=200, blank=True)
+    volume = models.PositiveSmallIntegerField(
+        default=80, validators=[MaxValueValidator(100)], help_text="0..100, sent to the speaker in its config"
+    )
     enabled = models.BooleanField(default=True)
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ import mqtt
 from mqtt.client import Link
 
 from hub.attention.gate import Gate, Row, flush_digests
+from hub.fleet.node_config import ConfigPusher
 
 from .models import Delivery, Receipt
 
@@ -46,6 +47,7 @@ class Publisher:
         self.ack_timeout = ack_timeout
         self.clock = clock  # decides expiry, quiet hours and digest windows; tests move it
         self.gate = Gate(base)
+        self.configs = ConfigPusher(link, base)
 
     def publish_pending(self) -> int:
         """Publish up to ``batch`` pending deliveries; return how many were settled
@@ -77,6 +79,8 @@ class Publisher:
         return len(acked) + len(held)
 
     def handle(self, event: mqtt.LinkEvent) -> None:
+        if isinstance(event, mqtt.Connected):
+            self.configs.connected()
         if isinstance(event, mqtt.Received):
             ids = mqtt.Receipt.parse_topic(event.topic, self.base)
             if ids is not None:
@@ -118,6 +122,8 @@ class Publisher:
                 close_old_connections()
                 try:
                     self._drain_inbox()
+                    if self.link.connected.is_set():
+                        self.configs.push_if_due()
                     busy = self.link.connected.is_set() and self.publish_pending() > 0
                 except Exception:
                     log.exception("publisher loop failed; continuing")

@@ -1,0 +1,83 @@
+"""The retained ``node/{id}/config`` each speaker follows, built from the registry.
+
+A speaker needs only its identity and the broker; the hub tells it the rest:
+the routes it follows (the same :func:`~hub.fleet.access.speaker_routes` the
+broker ACL is generated from, so the two never disagree) and its department's
+quiet hours. :class:`ConfigPusher` publishes them retained on every (re)connect
+and whenever the registry changes one; a node that was removed or disabled gets
+its retained config cleared.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import mqtt
+from hub.attention.models import QuietHours
+from hub.attention.windows import parse_weekdays
+from hub.org.models import SpeakerNode
+from mqtt.client import Link
+
+from .access import speaker_routes
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY_S = 10.0
+
+
+def node_config(node: SpeakerNode) -> mqtt.NodeConfig:
+    quiet = [
+        mqtt.QuietHours(
+            start=f"{q.start:%H:%M}",
+            end=f"{q.end:%H:%M}",
+            days=tuple(sorted(parse_weekdays(q.weekdays))),
+            tz=q.zone().key,
+        )
+        for q in QuietHours.objects.filter(department=node.department_id).order_by("id")
+    ]
+    return mqtt.NodeConfig(routes=tuple(speaker_routes(node)), volume=node.volume, quiet_hours=tuple(quiet))
+
+
+def current_configs() -> dict[str, bytes]:
+    """Every enabled speaker's config payload, by node id."""
+    nodes = SpeakerNode.objects.filter(enabled=True).select_related("department__subsystem")
+    return {node.node_id: node_config(node).to_json() for node in nodes}
+
+
+class ConfigPusher:
+    """Keeps each speaker's retained config equal to the registry."""
+
+    def __init__(self, link: Link, base: str, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.link = link
+        self.base = base
+        self.monotonic = monotonic
+        self._sent: dict[str, bytes] = {}
+        self._next_check = 0.0
+
+    def connected(self) -> None:
+        """After a (re)connect, send them all again (retained state is re-published, never assumed)."""
+        self._sent.clear()
+        self._next_check = 0.0
+
+    def push_if_due(self) -> int:
+        """Publish the configs that changed since last sent; clear removed ones. Returns how many went out."""
+        if self.monotonic() < self._next_check:
+            return 0
+        self._next_check = self.monotonic() + CHECK_EVERY_S
+        wanted = current_configs()
+        pushed = 0
+        for node_id, payload in wanted.items():
+            if self._sent.get(node_id) != payload:
+                self.link.publish(mqtt.NodeConfig.topic(self.base, node_id=node_id), payload, qos=1, retain=True)
+                self._sent[node_id] = payload
+                pushed += 1
+        for node_id in set(self._sent) - set(wanted):
+            # an empty retained message deletes the retained config at the broker
+            self.link.publish(mqtt.NodeConfig.topic(self.base, node_id=node_id), b"", qos=1, retain=True)
+            del self._sent[node_id]
+            pushed += 1
+        if pushed:
+            log.info("pushed %d speaker config(s)", pushed)
+        return pushed
