@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mqtt
-from hub.monitor.alerts import MONITOR_SOURCE
+from hub.monitor.models import MONITOR_SOURCE
 from hub.outbox.models import Delivery
 
 TECH = "shopcrier/announce/ops/tech"

@@ -103,3 +103,17 @@ def test_the_monitor_never_watches_its_own_source() -> None:
     Source.objects.filter(pk=source.pk).update(consecutive_failures=9, last_error="HTTP 500")
     SourceWatch().check(Clock().now, BASE)
     assert alerts_sent() == [] and not source.enabled
+
+
+def test_the_monitor_source_stays_out_of_the_config_file_and_a_prune_keeps_it() -> None:
+    from hub.confio.dump import dump_config
+    from hub.confio.load import apply_config
+    from hub.confio.parse import parse_text
+    from hub.monitor.alerts import raise_alert
+
+    raise_alert("source:x", Alert.SOURCE, "platform source x", "down", Clock().now, BASE)  # a message in it
+    text = dump_config()
+    assert "shopcrier-monitor" not in text
+
+    apply_config(parse_text(text), prune=True)
+    assert Source.objects.filter(name="shopcrier-monitor").exists()

@@ -16,6 +16,7 @@ from django.conf import settings
 
 from hub.intake.interval import format_interval
 from hub.intake.models import Source
+from hub.monitor.models import MONITOR_SOURCE
 from hub.org.models import Department, SpeakerNode, Staff, Subsystem
 from hub.org.shifts import WEEKDAYS
 from hub.rules.models import Category, Route, Rule
@@ -61,7 +62,7 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """(label, the entry's keys in file order) for each row of ``table``."""
     entry: dict[str, Any]
     if table == "sources":
-        for s in Source.objects.order_by("pk"):
+        for s in Source.objects.exclude(name=MONITOR_SOURCE).order_by("pk"):  # built in, not configured
             yield s.name, _source(s)
     elif table == "subsystems":
         for sub in Subsystem.objects.order_by("pk"):

@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 
 from hub.intake.models import ADAPTERS, Message, Source, default_cursor, default_fields
+from hub.monitor.models import MONITOR_SOURCE
 from hub.org.models import Department, SpeakerNode, Staff, StaffShift, Subsystem
 from hub.rules.classify import DEFAULT_CATEGORY
 from hub.rules.models import Category, Route, Rule
@@ -323,7 +324,7 @@ class _Loader:
             "staff": ("number", {e.number for e in self.config.staff or ()}),
             "categories": ("slug", {e.slug for e in self.config.categories or ()}),
             "rules": ("name", {e.name for e in self.config.rules or ()}),
-            "sources": ("name", {e.name for e in self.config.sources or ()}),
+            "sources": ("name", {e.name for e in self.config.sources or ()} | {MONITOR_SOURCE}),  # built in
             "nodes": ("node_id", {e.node_id for e in self.config.nodes or ()}),
         }
         # the tables that refer to others go first

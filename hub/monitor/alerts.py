@@ -31,11 +31,10 @@ from hub.pipeline import Pipeline, facts_of
 from hub.rules.classify import detect_language
 from hub.rules.models import Category
 
-from .models import Alert, AlertRecipient
+from .models import MONITOR_SOURCE, Alert, AlertRecipient
 
 log = logging.getLogger(__name__)
 
-MONITOR_SOURCE = "shopcrier-monitor"
 ALERT_CATEGORY = "system"
 FLAP_LIMIT = 3
 FLAP_WINDOW = timedelta(minutes=10)

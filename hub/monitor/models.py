@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from hub.org.models import Staff
 
+# The built-in source alert messages belong to (disabled: never polled; not part of the config file).
+MONITOR_SOURCE = "shopcrier-monitor"
+
 
 class NodeHealth(models.Model):
     """One speaker as its heartbeats and retained status describe it.

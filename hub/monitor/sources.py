@@ -16,8 +16,8 @@ from datetime import datetime
 
 from hub.intake.models import Source
 
-from .alerts import MONITOR_SOURCE, clear_alert, raise_alert
-from .models import Alert
+from .alerts import clear_alert, raise_alert
+from .models import MONITOR_SOURCE, Alert
 
 _HTTP = re.compile(r"^HTTP (\d{3})")
 _TIMEOUT = ("no reply within", "could not connect within", "still arriving after")
