@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 import mqtt
@@ -96,20 +97,23 @@ def check_nodes(now: datetime, base: str) -> int:
     Returns how many nodes changed state."""
     down = Q(last_status=NodeHealth.OFFLINE) | Q(down_at__lte=now)
     changed = 0
+    # Each state change commits with its alert, so a crash between the two cannot lose the alert.
     for row in NodeHealth.objects.filter(down).exclude(status=NodeHealth.DOWN):
-        if _move(row, NodeHealth.DOWN, now):
-            changed += 1
-            raise_alert(_key(row), Alert.NODE, f"speaker {row.node_id}", _down_text(row), now, base)
+        with transaction.atomic():
+            if _move(row, NodeHealth.DOWN, now):
+                changed += 1
+                raise_alert(_key(row), Alert.NODE, f"speaker {row.node_id}", _down_text(row), now, base)
     late = NodeHealth.objects.exclude(down).filter(late_at__lte=now, status__in=[NodeHealth.UP, NodeHealth.UNKNOWN])
     for row in late:
         changed += _move(row, NodeHealth.LATE, now)
         log.info("speaker %s is late: no heartbeat since %s", row.node_id, row.last_heartbeat_at)
     for row in NodeHealth.objects.exclude(down).filter(late_at__gt=now).exclude(status=NodeHealth.UP):
         was = row.status
-        if _move(row, NodeHealth.UP, now):
-            changed += 1
-            if was == NodeHealth.DOWN:
-                clear_alert(_key(row), f"Speaker {row.node_id} is back online", now, base)
+        with transaction.atomic():
+            if _move(row, NodeHealth.UP, now):
+                changed += 1
+                if was == NodeHealth.DOWN:
+                    clear_alert(_key(row), f"Speaker {row.node_id} is back online", now, base)
     return changed
 
 
