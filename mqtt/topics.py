@@ -32,6 +32,12 @@ def check_segment(name: str, value: str) -> str:
     return value
 
 
+def shared(topic_filter: str, group: str) -> str:
+    """An MQTT 5 shared subscription: the broker hands each message to one member of ``group``."""
+    check_segment("group", group)
+    return f"$share/{group}/{topic_filter}"
+
+
 class Topic:
     """One topic template under a base."""
 

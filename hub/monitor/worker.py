@@ -27,6 +27,7 @@ from django.utils import timezone
 
 import mqtt
 from mqtt.client import Link
+from mqtt.topics import shared
 
 from .alerts import settle_flapping
 from .broker import check_broker, record_link
@@ -62,7 +63,7 @@ class Monitor:
         self._link_seen = 0.0
 
     def subscriptions(self) -> list[str]:
-        return [f"$share/{SHARE_GROUP}/{mqtt.Heartbeat.subscription(self.base)}", mqtt.NodeStatus.subscription(self.base)]
+        return [shared(mqtt.Heartbeat.subscription(self.base), SHARE_GROUP), mqtt.NodeStatus.subscription(self.base)]
 
     # -- steps ---------------------------------------------------------------
     def handle(self, event: mqtt.LinkEvent, now: datetime) -> None:
