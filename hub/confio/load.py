@@ -30,6 +30,7 @@ from hub.rules.classify import DEFAULT_CATEGORY
 from hub.rules.models import Category, Route, Rule
 from hub.simulator import SOURCE_PRESET
 
+from .values import POSITION_STEP, category_values, route_values, rule_values
 from .errors import ApplyError, ConfigFileError
 from .parse import check_references
 from .report import Report, TableReport
@@ -59,7 +60,6 @@ MODELS: dict[str, type[models.Model]] = {
     "sources": Source,
     "nodes": SpeakerNode,
 }
-POSITION_STEP = 10
 
 
 def apply_config(config: Config, *, prune: bool = False, dry_run: bool = False) -> Report:
@@ -220,15 +220,7 @@ class _Loader:
 
     def categories(self) -> None:
         for e in self.config.categories or ():
-            values = {
-                "name": e.name,
-                "priority": e.priority,
-                "sound": e.sound,
-                "expiry_seconds": e.expiry_seconds,
-                "template_zh": e.template_zh,
-                "template_en": e.template_en,
-            }
-            self.sync("categories", Category, {"slug": e.slug}, values, e.at, e.slug)
+            self.sync("categories", Category, {"slug": e.slug}, category_values(e), e.at, e.slug)
 
     def rules(self) -> None:
         if self.config.rules is None:
@@ -236,16 +228,7 @@ class _Loader:
         categories = self.ids(Category, "slug")
         in_file = {e.name for e in self.config.rules}
         for position, e in enumerate(self.config.rules, start=1):
-            values = {
-                "position": position * POSITION_STEP,
-                "kind": e.kind,
-                "patterns": list(e.patterns),
-                "conditions": [dict(c) for c in e.conditions],
-                "category_id": categories[e.category] if e.category is not None else None,
-                "priority": e.priority or "",
-                "enabled": e.enabled,
-            }
-            self.sync("rules", Rule, {"name": e.name}, values, e.at, e.name)
+            self.sync("rules", Rule, {"name": e.name}, rule_values(e, position, categories), e.at, e.name)
         others = [r for r in Rule.objects.order_by("position", "id") if r.name not in in_file]
         self.keep_after(self.report.table("rules"), others, len(self.config.rules), lambda r: r.name)
 
@@ -275,19 +258,7 @@ class _Loader:
         categories, departments, staff = self.ids(Category, "slug"), self.ids(Department, "slug"), self.ids(Staff, "number")
         in_file = {e.key for e in self.config.routes}
         for position, e in enumerate(self.config.routes, start=1):
-            values = {
-                "position": position * POSITION_STEP,
-                "category_id": categories[e.category],
-                "department_id": departments[e.department] if e.department else None,
-                "staff_id": staff[e.staff] if e.staff else None,
-                "everyone": e.everyone,
-                "staff_mode": e.staff_mode,
-                "continue_matching": e.continue_matching,
-                "source": e.source,
-                "app": e.app,
-                "min_priority": e.min_priority,
-                "min_amount": e.min_amount,
-            }
+            values = route_values(e, position, categories, departments, staff)
             match = existing.get(e.key)
             lookup = {"pk": match.pk} if match is not None else {}
             self.sync("routes", Route, lookup, values, e.at, route_label(e.key))

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from hub.confio.parse import check_references, read_config
-from hub.confio.schema import CategoryEntry, RuleEntry
+from hub.confio.schema import RuleEntry
+from hub.confio.values import category_values, route_values, rule_values
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "defaults.toml"
-POSITION_STEP = 10  # as hub.confio.load numbers rules and routes
 
 
 def load_defaults() -> dict[str, Any]:
@@ -68,29 +68,18 @@ def apply_defaults(apps: Any) -> None:
         )
         for s in config.staff or ()
     }
-    categories = {c.slug: Category.objects.create(**_known(Category, _category_values(c))) for c in config.categories or ()}
+    categories = {
+        c.slug: Category.objects.create(**_known(Category, {"slug": c.slug, **category_values(c)}))
+        for c in config.categories or ()
+    }
+    category_ids = _ids(categories)
     for position, r in enumerate(config.rules or (), start=1):
         if _rule_fits(Rule, r):
-            Rule.objects.create(**_known(Rule, _rule_values(r, position, categories)))
+            Rule.objects.create(**_known(Rule, {"name": r.name, **rule_values(r, position, category_ids)}))
+    department_ids, staff_ids = _ids(departments), _ids(staff)
     for position, route in enumerate(config.routes or (), start=1):
-        Route.objects.create(
-            **_known(
-                Route,
-                {
-                    "position": position * POSITION_STEP,
-                    "category": categories[route.category],
-                    "department": departments[route.department] if route.department else None,
-                    "staff": staff[route.staff] if route.staff else None,
-                    "everyone": route.everyone,
-                    "continue_matching": route.continue_matching,
-                    "staff_mode": route.staff_mode,
-                    "source": route.source,
-                    "app": route.app,
-                    "min_priority": route.min_priority,
-                    "min_amount": route.min_amount,
-                },
-            )
-        )
+        values = route_values(route, position, category_ids, department_ids, staff_ids)
+        Route.objects.create(**_known(Route, values))
 
 
 def upgrade_defaults(apps: Any) -> None:
@@ -118,29 +107,8 @@ def upgrade_defaults(apps: Any) -> None:
     for position, r in enumerate(config.rules or (), start=1):
         if r.name in existing or (r.category is not None and r.category not in categories):
             continue
-        Rule.objects.create(**_known(Rule, _rule_values(r, position, categories)))
+        Rule.objects.create(**_known(Rule, {"name": r.name, **rule_values(r, position, _ids(categories))}))
 
 
-def _category_values(c: CategoryEntry) -> dict[str, Any]:
-    return {
-        "slug": c.slug,
-        "name": c.name,
-        "priority": c.priority,
-        "sound": c.sound,
-        "expiry_seconds": c.expiry_seconds,
-        "template_zh": c.template_zh,
-        "template_en": c.template_en,
-    }
-
-
-def _rule_values(r: RuleEntry, position: int, categories: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "position": position * POSITION_STEP,
-        "name": r.name,
-        "kind": r.kind,
-        "patterns": list(r.patterns),
-        "conditions": [dict(c) for c in r.conditions],
-        "category": categories[r.category] if r.category is not None else None,
-        "priority": r.priority or "",
-        "enabled": r.enabled,
-    }
+def _ids(rows: dict[str, Any]) -> dict[str, int]:
+    return {key: row.pk for key, row in rows.items()}
