@@ -16,7 +16,7 @@ import pytest
 import mqtt
 from hub.attention.digest_text import digest_text
 from hub.attention.models import Digest, DigestPolicy, QuietHours
-from hub.attention.windows import in_window, parse_weekdays
+from hub.org.shifts import in_window, parse_weekdays
 from hub.outbox.models import Delivery
 from hub.outbox.publisher import Publisher
 from mqtt.broker import Mosquitto

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import mqtt
 from hub.attention.models import QuietHours
-from hub.attention.windows import parse_weekdays
+from hub.org.shifts import parse_weekdays
 from hub.org.models import SpeakerNode
 from mqtt.client import Link
 
