@@ -9,6 +9,7 @@ import pytest
 from mqtt import Announcement, NodeConfig, QuietHours, Receipt, Route
 from mqtt.broker import Mosquitto
 from node.agent import Agent
+from tests.clocks import WORKDAY_NOON, ticking
 from tests.node_agents import NODE, connect, make_agent, speech, step_until
 from tests.node_helpers import ORDERS, Observer, announcement
 
@@ -24,10 +25,11 @@ def publish_config(observer: Observer, config: NodeConfig | bytes) -> None:
     observer.publish(NodeConfig.topic(node_id=NODE), payload, retain=True)
 
 
+@pytest.mark.clock
 def test_a_config_change_moves_the_node_to_its_new_department_without_a_restart(
     make_agent: Callable[..., Agent], broker: Mosquitto, caplog: pytest.LogCaptureFixture
 ) -> None:
-    agent = make_agent()
+    agent = make_agent(now=ticking(WORKDAY_NOON))  # the config's quiet hours (22:00-07:00 Shanghai) are not now
     connect(agent)
     with Observer(broker.url, Receipt.topic(node_id=NODE)) as observer:
         publish_config(observer, b'{"v": 1, "routes": "finance"}')
