@@ -18,6 +18,8 @@ from hub.simulator.server import Feed, SimulatorServer  # noqa: E402
 from mqtt.broker import BrokerConfig, Mosquitto, free_port  # noqa: E402
 from tests.paths import SAMPLES  # noqa: E402
 
+pytest_plugins = ["tests.clock_guard"]  # a test touching dates or time zones must be marked `clock`
+
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ def at(clock: Clock, minutes: float) -> datetime:
     return clock.now
 
 
+@pytest.mark.clock
 def test_an_open_message_is_reminded_k_times_then_escalated_once(policy: EscalationPolicy) -> None:
     clock = Clock()
     message = announced("客户张三提交了订单10023", staff_no="017", at=clock.now)
@@ -67,6 +68,7 @@ def test_an_open_message_is_reminded_k_times_then_escalated_once(policy: Escalat
     assert escalated.priority == "high"
 
 
+@pytest.mark.clock
 def test_an_english_reminder_says_reminder(policy: EscalationPolicy) -> None:
     clock = Clock()
     message = announced("Customer Tom placed order 10023", lang="en", at=clock.now)
@@ -74,6 +76,7 @@ def test_an_english_reminder_says_reminder(policy: EscalationPolicy) -> None:
     assert [a.text for a in rounds_of(message)] == ["Reminder: Customer Tom placed order 10023"]
 
 
+@pytest.mark.clock
 def test_acknowledging_stops_the_reminders_at_once(policy: EscalationPolicy) -> None:
     clock = Clock()
     message = announced("客户张三提交了订单10023", at=clock.now)
@@ -86,6 +89,7 @@ def test_acknowledging_stops_the_reminders_at_once(policy: EscalationPolicy) -> 
     assert not Delivery.objects.filter(message=message, status=Delivery.PENDING).exclude(announcement_id="").exists()
 
 
+@pytest.mark.clock
 def test_two_workers_never_write_the_same_round(policy: EscalationPolicy) -> None:
     clock = Clock()
     message = announced("客户张三提交了订单10023", at=clock.now)
@@ -97,6 +101,7 @@ def test_two_workers_never_write_the_same_round(policy: EscalationPolicy) -> Non
     assert len(rounds_of(message)) == 1
 
 
+@pytest.mark.clock
 def test_messages_from_before_the_policy_and_other_categories_are_left_alone() -> None:
     clock = Clock()
     old = announced("客户张三提交了订单10023", at=clock.now)
@@ -106,6 +111,7 @@ def test_messages_from_before_the_policy_and_other_categories_are_left_alone() -
     assert rounds_of(old) == [] and rounds_of(refund) == []
 
 
+@pytest.mark.clock
 def test_without_a_target_it_stops_after_the_reminders() -> None:
     EscalationPolicy.objects.create(category=category("order"), after_minutes=5, repeat=1)
     clock = Clock()
@@ -123,6 +129,7 @@ def publisher(broker: Mosquitto) -> Iterator[Publisher]:
     link.stop()
 
 
+@pytest.mark.clock
 def test_each_round_reaches_the_broker_once_on_its_topics(policy: EscalationPolicy, broker: Mosquitto, publisher: Publisher) -> None:
     watcher = Watcher(broker.url, mqtt.Announcement.all_filter())
     clock = Clock()

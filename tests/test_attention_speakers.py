@@ -31,6 +31,7 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 23 + day, hour, minute, tzinfo=SHANGHAI)
 
 
+@pytest.mark.clock
 def test_a_window_past_midnight_covers_the_small_hours_of_the_next_day() -> None:
     weekdays = parse_weekdays("mon,tue,wed,thu,fri")
     night = (weekdays, time(22), time(7))
@@ -44,6 +45,7 @@ def test_a_window_past_midnight_covers_the_small_hours_of_the_next_day() -> None
         parse_weekdays("mon,funday")
 
 
+@pytest.mark.clock
 def test_a_digest_says_per_category_counts_in_the_right_language() -> None:
     names = {"order": "订单", "refund": "退款"}
     assert digest_text({"order": 5}, names, 60, "zh") == "最近一分钟有5条新订单"
@@ -77,6 +79,7 @@ def speakers_and_screens(watcher: Watcher, expected: int) -> tuple[list[mqtt.Ann
     return said, shown
 
 
+@pytest.mark.clock
 def test_quiet_hours_silence_speakers_except_for_urgent_and_screens_see_everything(
     broker: Mosquitto, publisher: tuple[Publisher, Clock]
 ) -> None:
@@ -102,6 +105,7 @@ def test_quiet_hours_silence_speakers_except_for_urgent_and_screens_see_everythi
     watcher.close()
 
 
+@pytest.mark.clock
 def test_a_burst_beyond_the_limit_is_said_once_as_a_digest_at_the_window_end(
     broker: Mosquitto, publisher: tuple[Publisher, Clock]
 ) -> None:
@@ -140,6 +144,7 @@ def test_a_burst_beyond_the_limit_is_said_once_as_a_digest_at_the_window_end(
     watcher.close()
 
 
+@pytest.mark.clock
 def test_a_digest_of_mostly_english_messages_is_in_english(broker: Mosquitto, publisher: tuple[Publisher, Clock]) -> None:
     pub, clock = publisher
     DigestPolicy.objects.create(department=department("orders"), max_announcements=1, window_seconds=60)

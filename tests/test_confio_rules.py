@@ -86,6 +86,7 @@ def load_text(text: str, **options: object) -> Report:
     return apply_config(parse_text(text, "test.toml"), **options)  # type: ignore[arg-type]
 
 
+@pytest.mark.clock
 def test_templates_rule_conditions_route_conditions_and_shifts_load_as_written() -> None:
     load_text(SCHEDULED)
     assert Department.objects.get(slug="finance").timezone == "Asia/Shanghai"
@@ -104,6 +105,7 @@ def test_templates_rule_conditions_route_conditions_and_shifts_load_as_written()
     assert (filtered.staff_mode, filtered.app, filtered.source, filtered.min_priority) == ("", "miniprogram", "main-shop", "high")
 
 
+@pytest.mark.clock
 def test_the_new_keys_survive_dump_and_load_unchanged() -> None:
     load_text(SCHEDULED)
     text = dump_config()
@@ -118,6 +120,7 @@ def test_the_new_keys_survive_dump_and_load_unchanged() -> None:
     assert dump_config() == text
 
 
+@pytest.mark.clock
 def test_changing_a_shift_is_reported_as_an_update_of_the_staff_members_shifts() -> None:
     load_text(SCHEDULED)
     report = load_text(SCHEDULED.replace('end = "18:00"', 'end = "17:30"'))
@@ -140,6 +143,7 @@ def test_changing_a_shift_is_reported_as_an_update_of_the_staff_members_shifts()
         ('department = "finance"\nstaff_mode', 'everyone = true\nstaff_mode', "routes[0].staff_mode", "needs the department"),
     ],
 )
+@pytest.mark.clock
 def test_a_bad_new_key_is_refused_naming_where_it_is(old: str, new: str, where: str, reason: str) -> None:
     assert old in SCHEDULED
     with pytest.raises(ConfigFileError) as caught:

@@ -46,6 +46,7 @@ def configs(watcher: Watcher, node_id: str) -> list[bytes]:
 
 
 @pytest.mark.django_db
+@pytest.mark.clock
 def test_a_speaker_is_told_its_routes_volume_and_quiet_hours_and_told_again_when_they_change(
     broker: Mosquitto, link: mqtt.Link
 ) -> None:

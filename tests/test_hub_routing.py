@@ -76,6 +76,7 @@ def test_worked_example_1_an_order_is_said_in_the_order_department() -> None:
     assert said.expires_at is not None and said.expires_at - said.created_at <= timedelta(seconds=1800)
 
 
+@pytest.mark.clock
 def test_worked_example_2_a_withdrawal_goes_to_finance_staff_003_and_the_finance_department() -> None:
     (message,) = store("用户xx申请了提现请及时审核")
     assert message.category is not None and message.category.slug == "withdrawal"
@@ -127,6 +128,7 @@ def test_a_route_that_does_not_match_lets_the_next_one_decide() -> None:
 
 
 # -- staff on duty ----------------------------------------------------------------------------------------------------
+@pytest.mark.clock
 def test_on_duty_staff_are_chosen_by_their_shift_in_their_own_time_zone() -> None:
     staff("101", tz="Asia/Shanghai")  # 09:00-18:00 Shanghai = 01:00-10:00 UTC
     staff("102", tz="Europe/London")  # 09:00-18:00 London = 09:00-18:00 UTC in November
@@ -142,6 +144,7 @@ def test_on_duty_staff_are_chosen_by_their_shift_in_their_own_time_zone() -> Non
     assert table.targets("withdrawal", when=datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)) == finance("102", "103")
 
 
+@pytest.mark.clock
 def test_a_department_time_zone_applies_to_staff_without_their_own() -> None:
     Department.objects.filter(slug="finance").update(timezone="Asia/Shanghai")
     staff("101")
@@ -151,6 +154,7 @@ def test_a_department_time_zone_applies_to_staff_without_their_own() -> None:
     assert table.targets("withdrawal", when=WED_1000_UTC) == [mqtt.Route("ops", "finance")]
 
 
+@pytest.mark.clock
 def test_a_night_shift_runs_past_midnight_into_the_next_day() -> None:
     staff("201", tz="UTC", days=range(2, 3), start="22:00", end="06:00")  # Wednesday night
     route_withdrawals_to_finance_staff("on_duty")
@@ -161,6 +165,7 @@ def test_a_night_shift_runs_past_midnight_into_the_next_day() -> None:
     assert table.targets("withdrawal", when=WED_1000_UTC) == [mqtt.Route("ops", "finance")]
 
 
+@pytest.mark.clock
 def test_nobody_on_duty_falls_back_to_the_department() -> None:
     Staff.objects.filter(number="003").delete()  # has no shifts anyway
     staff("101", tz="Asia/Shanghai", days=range(0))  # no shifts at all: never on duty
@@ -169,6 +174,7 @@ def test_nobody_on_duty_falls_back_to_the_department() -> None:
     assert topics(message)[1:] == ["shopcrier/announce/ops/finance"]
 
 
+@pytest.mark.clock
 def test_round_robin_gives_each_message_to_the_next_staff_member_on_duty() -> None:
     for number in ("101", "102", "103"):
         staff(number, tz="UTC")
@@ -182,6 +188,7 @@ def test_round_robin_gives_each_message_to_the_next_staff_member_on_duty() -> No
     assert [announcements(m)[0].route.staff for m in messages] == ["101", "102", "103", "101"]
 
 
+@pytest.mark.clock
 def test_round_robin_skips_staff_off_duty_and_turns_are_never_given_twice() -> None:
     staff("101", tz="Asia/Shanghai")
     staff("102", tz="UTC")

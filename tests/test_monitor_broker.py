@@ -29,6 +29,7 @@ def test_healthz_reports_the_link_as_the_hub_process_last_wrote_it() -> None:
     assert reply["broker"] == "down" and reply["links"][HUB]["up"] is False
 
 
+@pytest.mark.clock
 def test_a_link_down_past_the_threshold_opens_an_alert_and_reconnecting_resolves_it() -> None:
     clock = Clock()
     record_link(HUB, True, clock.now)
@@ -47,6 +48,7 @@ def test_a_link_down_past_the_threshold_opens_an_alert_and_reconnecting_resolves
     assert [a.state for a in alerts_sent()] == ["opened", "resolved"]
 
 
+@pytest.mark.clock
 def test_the_alert_of_a_process_that_died_with_its_link_down_is_resolved() -> None:
     clock = Clock(timezone.now() - timedelta(minutes=10))  # /healthz reads the real time
     record_link(HUB, False, clock.now)

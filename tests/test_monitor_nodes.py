@@ -23,6 +23,7 @@ def status() -> str:
     return NodeHealth.objects.get(node_id=NODE).status
 
 
+@pytest.mark.clock
 def test_a_silent_node_is_late_after_its_period_and_down_after_the_grace() -> None:
     clock = Clock()
     ingest_heartbeat(NODE, heartbeat(interval_s=30), clock.now)
@@ -44,6 +45,7 @@ def test_a_silent_node_is_late_after_its_period_and_down_after_the_grace() -> No
     assert spoken.category == "system" and NODE in spoken.text
 
 
+@pytest.mark.clock
 def test_an_offline_status_is_down_at_once_and_coming_back_resolves_it() -> None:
     clock = Clock()
     ingest_heartbeat(NODE, heartbeat(), clock.now)
@@ -62,6 +64,7 @@ def test_an_offline_status_is_down_at_once_and_coming_back_resolves_it() -> None
     assert Alert.objects.get().resolved_at == clock.now
 
 
+@pytest.mark.clock
 def test_the_same_outage_is_announced_once_however_often_it_is_checked() -> None:
     clock = Clock()
     ingest_status(NODE, False, clock.now)
@@ -71,6 +74,7 @@ def test_the_same_outage_is_announced_once_however_often_it_is_checked() -> None
     assert len(alerts_sent()) == 1
 
 
+@pytest.mark.clock
 def test_a_flapping_node_is_reported_once_as_flapping_then_once_stable() -> None:
     clock = Clock()
     for _ in range(20):  # down and up every 30 s for ten minutes
@@ -92,6 +96,7 @@ def test_a_flapping_node_is_reported_once_as_flapping_then_once_stable() -> None
     assert "stable again" in alerts_sent()[-1].text
 
 
+@pytest.mark.clock
 def test_alert_recipients_hear_it_on_their_own_topic_too() -> None:
     person = staff("042", dept="tech")
     AlertRecipient.objects.create(staff=person)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from mqtt import NodeConfig, QuietHours
 from node.agent import Agent
 from node.quiet import in_window
@@ -23,6 +25,7 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 23 + day, hour, minute, tzinfo=SHANGHAI)
 
 
+@pytest.mark.clock
 def test_a_window_across_midnight_covers_the_next_morning_of_its_start_day() -> None:
     assert in_window(NIGHT, local(4, 22, 0))
     assert in_window(NIGHT, local(5, 6, 59))  # Saturday morning: the window began on Friday
@@ -32,6 +35,7 @@ def test_a_window_across_midnight_covers_the_next_morning_of_its_start_day() -> 
     assert not in_window(NIGHT, local(6, 1, 0))  # Sunday morning: Saturday is not in ``days`` either
 
 
+@pytest.mark.clock
 def test_the_window_is_read_in_its_own_time_zone_whatever_the_clock_says() -> None:
     utc = local(4, 23).astimezone(timezone.utc)  # 15:00 UTC
 
@@ -39,6 +43,7 @@ def test_the_window_is_read_in_its_own_time_zone_whatever_the_clock_says() -> No
     assert not in_window(QuietHours(start="22:00", end="07:00", tz="Nowhere/Atlantis"), utc)
 
 
+@pytest.mark.clock
 def test_inside_quiet_hours_only_urgent_plays_and_the_rest_waits_or_expires(
     make_agent: Callable[..., Agent],
 ) -> None:

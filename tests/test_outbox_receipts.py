@@ -36,6 +36,7 @@ def test_a_delivery_shows_what_its_speakers_reported(staff_client: Client) -> No
     assert "played (failed 1, played 2)" in page
 
 
+@pytest.mark.clock
 def test_each_attention_model_lists_and_offers_an_add_form(staff_client: Client) -> None:
     ours = [m for m in admin.site._registry if m._meta.app_label == "attention"]
     assert {m.__name__ for m in ours} == {
