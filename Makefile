@@ -11,6 +11,7 @@ demo: deps $(STAMP)
 
 test: deps $(STAMP)
 	$(BIN)/python -m pytest -m "not bench"
+	PYTHON=$(BIN)/python script/faketime-tests
 	$(BIN)/mypy
 
 bench: deps $(STAMP)
