@@ -55,8 +55,9 @@ def _power_response(b: tuple[float, ...], a: tuple[float, ...], freqs: npt.NDArr
 def k_weighted(samples: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.float64]:
     """``samples`` (floats, full scale 1.0) through the K-weighting's magnitude response."""
     n = samples.size
-    freqs = np.fft.rfftfreq(n, 1.0 / rate)
-    gain = np.sqrt(_power_response(*_SHELF, freqs) * _power_response(*_HIGHPASS, freqs))
+    freqs = np.asarray(np.fft.rfftfreq(n, 1.0 / rate), dtype=np.float64)
+    power = _power_response(_SHELF[0], _SHELF[1], freqs) * _power_response(_HIGHPASS[0], _HIGHPASS[1], freqs)
+    gain = np.sqrt(power)
     return np.asarray(np.fft.irfft(np.fft.rfft(samples) * gain, n), dtype=np.float64)
 
 
