@@ -15,12 +15,10 @@ def hub_language() -> str:
 
 
 def set_hub_language(language: str) -> bool:
-    """Store ``language`` (one of :data:`SPOKEN_LANGUAGES`); True when it changed."""
+    """Store ``language`` (one of :data:`SPOKEN_LANGUAGES`); True when it changed (nothing is written otherwise)."""
     if language not in SPOKEN_LANGUAGES:
         raise ValueError(f"{language!r}: the hub's prompts are worded in {' or '.join(SPOKEN_LANGUAGES)}")
-    row, created = HubSettings.objects.get_or_create(pk=HubSettings.SINGLETON, defaults={"language": language})
-    if created or row.language == language:
-        return created and language != DEFAULT_LANGUAGE
-    row.language = language
-    row.save(update_fields=["language"])
+    if hub_language() == language:
+        return False
+    HubSettings.objects.update_or_create(pk=HubSettings.SINGLETON, defaults={"language": language})
     return True
