@@ -152,3 +152,24 @@ def base_topic() -> str:
         return check_base(base)
     except PayloadError as exc:
         raise EnvError(f"SHOPCRIER_BASE_TOPIC: {exc.reason}") from None
+
+
+def public_url() -> str:
+    """``SHOPCRIER_PUBLIC_URL``: where speakers reach the hub's web side (prompt sounds are
+    fetched from it); ``http(s)://host[:port][/prefix]``, no credentials, query or fragment.
+    Default ``http://127.0.0.1:8000``, which only a speaker on the hub's own machine can reach."""
+    raw = os.environ.get("SHOPCRIER_PUBLIC_URL", "http://127.0.0.1:8000").strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https"):
+        raise EnvError(f"SHOPCRIER_PUBLIC_URL={raw!r}: must start with http:// or https://")
+    try:
+        parts.port
+    except ValueError as exc:
+        raise EnvError(f"SHOPCRIER_PUBLIC_URL={raw!r}: {exc}") from None
+    if not parts.hostname:
+        raise EnvError(f"SHOPCRIER_PUBLIC_URL={raw!r}: no host")
+    if parts.username is not None or parts.password is not None:
+        raise EnvError("SHOPCRIER_PUBLIC_URL: must not hold credentials (speakers fetch sounds without any)")
+    if parts.query or parts.fragment:
+        raise EnvError(f"SHOPCRIER_PUBLIC_URL={raw!r}: no query or fragment, only scheme, host, port and path")
+    return raw.rstrip("/")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +23,7 @@ from hub.rules.facts import Facts
 from hub.rules.models import Category
 from hub.rules.routing import RouteTable
 from hub.rules.templates import render
+from hub.sounds.library import SoundRef, sound_refs
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,14 @@ class Pipeline:
         categories: dict[str, Category],
         base: str,
         clock: Callable[[], datetime] = timezone.now,
+        sounds: Mapping[str, SoundRef] | None = None,
     ) -> None:
         self.classifier = classifier
         self.routes = routes
         self.categories = categories
         self.base = base
         self.clock = clock  # decides who is on duty; tests freeze it
+        self.sounds = dict(sounds or {})  # prompt sounds by name: where speakers fetch each
 
     @classmethod
     def from_db(cls, clock: Callable[[], datetime] = timezone.now) -> Pipeline:
@@ -72,7 +75,11 @@ class Pipeline:
         from django.conf import settings
 
         categories = {c.slug: c for c in Category.objects.all()}
-        return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC, clock)
+        return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC, clock, sound_refs())
+
+    def sound_of(self, category: Category) -> SoundRef | None:
+        """The category's prompt sound, if it names one the hub has (a name it lacks: no sound)."""
+        return self.sounds.get(category.sound) if category.sound else None
 
     def recognition(self, facts: Facts) -> Recognition:
         verdict = self.classifier.judge(facts)
@@ -136,6 +143,7 @@ class Pipeline:
             # a shop with a long history stores every old order, but says none aloud.
             happened = min(message.platform_created_at or now, now)
             expires_at = happened + timedelta(seconds=category.expiry_seconds)
+            sound = self.sound_of(category)
             for target in targets:
                 announcement = mqtt.Announcement(
                     id=announcement_id,
@@ -145,6 +153,8 @@ class Pipeline:
                     text=text,
                     lang=message.lang,
                     sound=category.sound or None,
+                    sound_url=sound.url if sound else None,
+                    sound_sha256=sound.sha256 if sound else None,
                     created_at=now,
                     expires_at=expires_at,
                     route=target,

@@ -24,6 +24,8 @@ BROKER_PID = env.text("SHOPCRIER_BROKER_PID", "")
 NODE_BROKER_URL = env.text("SHOPCRIER_NODE_BROKER_URL", "")
 # Bearer token for the hub's JSON API (acknowledging messages); unset: the API refuses everyone.
 API_TOKEN = env.text("SHOPCRIER_API_TOKEN", "")
+# Where speakers reach this hub's web side: prompt sound URLs in announcements start with it.
+PUBLIC_URL = env.public_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "hub.attention",
     "hub.fleet",
     "hub.monitor",
+    "hub.sounds",
     "dashboard",
 ]
 

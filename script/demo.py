@@ -91,6 +91,7 @@ def main() -> int:
         "SHOPCRIER_DATA_DIR": str(DATA / "hub"),
         "SHOPCRIER_MQTT_URL": broker.url,
         "SHOPCRIER_DEBUG": "1",
+        "SHOPCRIER_PUBLIC_URL": f"http://127.0.0.1:{web_port}",  # speakers fetch prompt sounds here
         "PYTHONUNBUFFERED": "1",
     }
     hub = [str(bin_dir / "shopcrier-hub")]

@@ -27,6 +27,7 @@ from hub.intake.models import Message, Source
 from hub.org.models import Department, SpeakerNode, Staff, Subsystem
 from hub.rules.defaults import DEFAULTS
 from hub.rules.models import Category, Route, Rule
+from hub.sounds.language import hub_language
 from tests.paths import REPO
 
 pytestmark = pytest.mark.django_db
@@ -250,7 +251,7 @@ def test_the_design_example_loads_as_written() -> None:
     node = SpeakerNode.objects.get(node_id="spk-finance-1")
     assert node.department.slug == "finance" and node.enabled
     assert report.counts("sources") == (1, 0, 0, 0) and report.counts("nodes") == (1, 0, 0, 0)
-    assert any("language" in note for note in report.notes)
+    assert hub_language() == "zh" and report.counts("hub") == (0, 0, 1, 0)  # the default, already in force
 
 
 def test_loading_the_same_file_twice_changes_nothing_the_second_time() -> None:
@@ -426,6 +427,7 @@ BAD_FILES = [
     ('[[nodes]]\nid = "n 1"\ndepartment = "orders"\n', "nodes[0].id", "must be a slug"),
     ("[hub]\nbase_topic = \"other\"\n", "hub.base_topic", "SHOPCRIER_BASE_TOPIC='shopcrier'"),
     ("[hub]\nlanguage = \"Chinese\"\n", "hub.language", "not a language code"),
+    ("[hub]\nlanguage = \"ja\"\n", "hub.language", "the hub's own prompts are worded in zh or en"),
     ("[hub]\ncolour = 1\n", "hub.colour", "unknown key"),
     ('[[sourcez]]\nname = "a"\n', "sourcez", "unknown key (known: categories, departments, hub"),
     ('sources = "main"\n', "sources", "must be an array of tables"),
@@ -633,3 +635,16 @@ def test_shopcrier_hub_load_exits_with_a_message_and_no_traceback(tmp_path: Path
     assert hub("load", str(good)).returncode == 0
     second = hub("load", str(good))
     assert second.returncode == 0 and second.stdout.startswith(f"{good}: nothing changed")
+
+
+def test_the_hub_language_is_stored_reported_and_dumped_and_english_stays_available() -> None:
+    assert hub_language() == "zh"  # a fresh install
+
+    report = load_text('[hub]\nlanguage = "en"\n')
+
+    assert hub_language() == "en"
+    assert report.counts("hub") == (0, 1, 0, 0) and "hub.language: 'zh' -> 'en'" in report.notes
+    assert parse_text(dump_config(), "dump").hub.language == "en"
+    assert load_text('[hub]\nlanguage = "en"\n').changed is False
+    load_text('[hub]\nlanguage = "zh"\n')
+    assert hub_language() == "zh"

@@ -84,3 +84,30 @@ def test_the_hub_command_reports_a_configuration_error_instead_of_a_traceback(tm
     assert result.returncode != 0
     assert "configuration error: SHOPCRIER_DEBUG='perhaps'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_public_url_defaults_to_this_machine_and_loses_a_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHOPCRIER_PUBLIC_URL", raising=False)
+    assert env.public_url() == "http://127.0.0.1:8000"
+    monkeypatch.setenv("SHOPCRIER_PUBLIC_URL", "https://hub.shop.example/crier/")
+    assert env.public_url() == "https://hub.shop.example/crier"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("hub.example:8000", "must start with http:// or https://"),
+        ("ftp://hub.example", "must start with http:// or https://"),
+        ("http://", "no host"),
+        ("http://hub.example:99999", "Port out of range"),
+        ("https://admin:pw@hub.example", "must not hold credentials"),
+        ("https://hub.example/?token=1", "no query or fragment"),
+    ],
+)
+def test_a_malformed_public_url_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, raw: str, message: str
+) -> None:
+    monkeypatch.setenv("SHOPCRIER_PUBLIC_URL", raw)
+    with pytest.raises(env.EnvError, match="SHOPCRIER_PUBLIC_URL") as refused:
+        env.public_url()
+    assert message in str(refused.value) and "pw" not in str(refused.value)

@@ -19,6 +19,8 @@ import pytest
 from mqtt import Receipt
 from mqtt.broker import Mosquitto
 from node.agent import Agent
+from node.loudness import level
+from node.pcm import Pcm
 from node.sounds import SoundCache, SoundError, decode_wav
 from tests.conftest import AlsaSink
 from tests.node_agents import NODE, connect, make_agent, speech, step_until
@@ -141,7 +143,7 @@ def test_the_prompt_sound_plays_before_the_speech_and_a_bad_one_only_costs_the_s
         observer.announce(replace(announcement("tampered-1"), sound_url=good_url, sound_sha256="0" * 64))
         assert step_until(agent, lambda: bool(observer.receipts(NODE, "tampered-1")), 20)
 
-    assert np.array_equal(heard, ding())
+    assert np.array_equal(heard, level(Pcm(ding(), RATE)).samples)  # levelled like speech
     assert observer.receipts(NODE, "chimed-1")[0].detail is None
     tampered = observer.receipts(NODE, "tampered-1")[0]
     assert tampered.status == "played" and tampered.detail and "prompt sound refused" in tampered.detail

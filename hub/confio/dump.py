@@ -21,6 +21,7 @@ from hub.org.models import Department, SpeakerNode, Staff, Subsystem
 from hub.org.shifts import WEEKDAYS
 from hub.rules.models import Category, Route, Rule
 from hub.rules.templates import DEFAULT_TEMPLATE
+from hub.sounds.language import hub_language
 
 from .errors import ConfigFileError, DumpError
 from .parse import check_references, parse_text
@@ -43,7 +44,7 @@ def dump_config() -> str:
     for name in ORDER:
         if not tables[name]:
             doc.pair(name, [])  # an empty table, not a missing one: `load --prune` empties it
-    doc.table("hub", {"base_topic": settings.MQTT_BASE_TOPIC})
+    doc.table("hub", {"base_topic": settings.MQTT_BASE_TOPIC, "language": hub_language()})
     for name in ORDER:
         for label, entry in tables[name]:
             try:

@@ -29,6 +29,7 @@ from hub.org.models import Department, SpeakerNode, Staff, StaffShift, Subsystem
 from hub.rules.classify import DEFAULT_CATEGORY
 from hub.rules.models import Category, Route, Rule
 from hub.simulator import SOURCE_PRESET
+from hub.sounds.language import SPOKEN_LANGUAGES, hub_language, set_hub_language
 
 from .values import POSITION_STEP, category_values, route_values, rule_values
 from .errors import ApplyError, ConfigFileError
@@ -109,10 +110,22 @@ class _Loader:
                 "set in the environment: set it there and restart, or take base_topic out of the file",
             )
         if hub.language is not None:
-            self.report.notes.append(
-                f"hub.language = {hub.language!r} is checked but not stored: no hub setting holds it yet "
-                "(each message's language is detected from its text)"
+            self.language(hub.language)
+
+    def language(self, language: str) -> None:
+        """Store ``[hub].language``, the language of the hub's own spoken prompts (hub.sounds.language)."""
+        if language not in SPOKEN_LANGUAGES:
+            raise ConfigFileError(
+                self.config.origin, "hub.language",
+                f"{language!r}: the hub's own prompts are worded in {' or '.join(SPOKEN_LANGUAGES)}",
             )
+        before = hub_language()
+        stats = self.report.table("hub")
+        if set_hub_language(language):
+            stats.updated.append(("language", ("language",)))
+            self.report.notes.append(f"hub.language: {before!r} -> {language!r}")
+        else:
+            stats.unchanged += 1
 
     def elsewhere(self) -> dict[str, set[str]]:
         """Names that exist outside the file and will still exist after the load."""

@@ -149,6 +149,8 @@ def _to_recipients(message: Message, pipeline: Pipeline, routed: list[Delivery],
             id=uuid.uuid4().hex, message_id=message.pk, category=message.category.slug,
             priority=message.priority,  # type: ignore[arg-type]
             text=pipeline.spoken(message, facts_of(message)), lang=message.lang, sound=message.category.sound or None,
+            sound_url=sound.url if (sound := pipeline.sound_of(message.category)) else None,
+            sound_sha256=sound.sha256 if sound else None,
             created_at=message.received_at,
             expires_at=message.received_at + timedelta(seconds=message.category.expiry_seconds),
             route=mqtt.Route(),
