@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hub.attention",
     "hub.fleet",
     "hub.monitor",
+    "hub.notify",
     "hub.sounds",
     "dashboard",
 ]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("healthz", views.healthz),
     path("hooks/<slug:source>/", webhooks.receive),
     path("", include("hub.attention.urls")),
+    path("", include("hub.notify.urls")),
     path("", include("hub.sounds.urls")),
 ]

@@ -19,6 +19,7 @@ from django.db.models import F, Min, Q
 
 import mqtt
 from hub.intake.models import Message
+from hub.notify.fanout import notify_for
 from hub.outbox.models import Delivery
 
 from .models import EscalationPolicy, FollowUp
@@ -81,6 +82,7 @@ def write_round(follow_up: FollowUp, policy: EscalationPolicy, now: datetime, ba
             return 0
         deliveries = _round_deliveries(follow_up.message, policy, round_no, now, base)
         Delivery.objects.bulk_create(deliveries)
+        notify_for(deliveries, base)
     log.info("message %s: %s (round %d of %d)", follow_up.message_id,
              "reminder" if round_no <= policy.repeat else "escalated", round_no, total)
     return 1 if deliveries else 0

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hub.notify.fanout import notify_for
 from hub.outbox.models import Delivery
 from hub.pipeline import Pipeline
 from hub.rules.classify import detect_language
@@ -74,7 +75,9 @@ def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
                 Message.objects.bulk_create(new)
         except IntegrityError:
             new = [m for m in new if _insert_one(m)]
-        Delivery.objects.bulk_create([d for m in new for d in pipeline.deliveries(m)])
+        deliveries = [d for m in new for d in pipeline.deliveries(m)]
+        Delivery.objects.bulk_create(deliveries)
+        notify_for(deliveries, pipeline.base)
         quarantine(source, page.rejects, now)
         moved: dict[str, str] = {}
         if page.cursor is not None and page.cursor != source.cursor:

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 
 import mqtt
 from hub.intake.models import Message, Source
+from hub.notify.fanout import notify_for
 from hub.outbox.models import Delivery
 from hub.pipeline import Pipeline, facts_of
 from hub.rules.classify import detect_language
@@ -137,6 +138,7 @@ def announce(alert: Alert, state: str, now: datetime, base: str, text: str | Non
     payload = mqtt.Alert(id=f"alert-{alert.pk}", state=state, subject=alert.subject, text=text, at=now)  # type: ignore[arg-type]
     deliveries.append(Delivery(message=message, topic=payload.topic(base), payload=payload.to_json()))
     Delivery.objects.bulk_create(deliveries)
+    notify_for(deliveries, base)
     return message
 
 

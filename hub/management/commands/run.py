@@ -10,12 +10,13 @@ from django.core.management.base import BaseCommand
 from hub.attention.worker import Escalator
 from hub.intake.poller import Poller
 from hub.monitor.worker import Monitor, make_monitor_link
+from hub.notify.sender import Sender
 from hub.outbox.publisher import Publisher, make_link
 from hub.workers import run_threads, stop_on_signals
 
 
 class Command(BaseCommand):
-    help = "Run the hub's workers together: the poller, the outbox publisher, the escalator and the health monitor."
+    help = "Run the hub's workers together: the poller, the outbox publisher, the escalator, the health monitor and the notification sender."
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = stop_on_signals()
@@ -24,5 +25,6 @@ class Command(BaseCommand):
         monitor = Monitor(make_monitor_link(), settings.MQTT_BASE_TOPIC)
         workers: dict[str, Callable[[threading.Event], None]] = {
             "poller": Poller().run, "publisher": publisher.run, "escalator": escalator.run, "monitor": monitor.run,
+            "notifier": Sender().run,
         }
         run_threads(workers, stop)

@@ -1,0 +1,1 @@
+"""One package per channel kind; each has ``transport.py`` with ``make(target) -> Transport``."""

@@ -1,0 +1,71 @@
+"""What a notification says, in the hub's language: the category and amount up front, then the message.
+
+Chat groups show the title in bold or as the first line; a phone's lock screen
+shows the title and the start of the body, so what a person acts on comes first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from django.conf import settings
+
+from hub.intake.models import Message
+from hub.pipeline import facts_of
+
+from .base import Notice
+from .links import ack_link
+from .models import Notification, Target
+
+URGENCY = {
+    "zh": {"high": "【重要】", "urgent": "【紧急】"},
+    "en": {"high": "[important] ", "urgent": "[URGENT] "},
+}
+
+
+def message_url(message_id: int) -> str:
+    """The message's story page in the dashboard (a tap on a phone opens it, logged in)."""
+    return f"{settings.PUBLIC_URL}/m/{message_id}/"
+
+
+def headline(message: Message, lang: str) -> str:
+    """``【重要】提现 · ¥3,000.00`` / ``[important] Withdrawal · $450.00``."""
+    category = message.category.name if message.category is not None else ("消息" if lang == "zh" else "Message")
+    money = facts_of(message).money
+    parts = [category] + ([money.text] if money else [])
+    return URGENCY.get(lang, URGENCY["en"]).get(message.priority, "") + " · ".join(parts)
+
+
+def notice(row: Notification, lang: str) -> Notice:
+    """One message's notification."""
+    message = row.message
+    by = " · ".join(p for p in (message.user_name, message.app) if p)
+    body = message.content + (f"\n{by}" if by else "")
+    return Notice(
+        id=str(row.key),
+        title=headline(message, lang),
+        body=body,
+        category=message.category.slug if message.category else "",
+        priority=message.priority,
+        url=message_url(message.pk),
+        ack_url=ack_link(message.pk, row.target),
+    )
+
+
+def digest(carrier: Notification, rows: Sequence[Notification], lang: str) -> Notice:
+    """Several messages in one notification (a burst beyond the target's rate limit), counted by category."""
+    counts = Counter(r.message.category.name if r.message.category else "?" for r in rows)
+    summary = ("，" if lang == "zh" else ", ").join(f"{name} {n}" for name, n in counts.most_common())
+    if lang == "zh":
+        title = f"{len(rows)} 条新消息"
+        body = f"{summary}\n最新：{rows[-1].message.content}"
+    else:
+        title = f"{len(rows)} new messages"
+        body = f"{summary}\nLatest: {rows[-1].message.content}"
+    urgent = max((r.message.priority for r in rows), key=("normal", "high", "urgent").index)
+    return Notice(
+        id=str(carrier.key), title=URGENCY.get(lang, URGENCY["en"]).get(urgent, "") + title, body=body,
+        category="digest", priority=urgent, url=f"{settings.PUBLIC_URL}/", count=len(rows),
+    )
+
