@@ -84,7 +84,7 @@ class Notification(models.Model):
     announcement_id = models.CharField(max_length=64)
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="notifications")
     status = models.CharField(max_length=8, choices=STATUSES, default=PENDING)
-    due_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(null=True, blank=True, help_text="not before (a retry's back-off); empty: at once")
     attempts = models.PositiveIntegerField(default=0)
     claim = models.UUIDField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import close_old_connections
+from django.db.models import Q
 from django.utils import timezone
 
 from hub.sounds.language import hub_language
@@ -37,6 +38,10 @@ WINDOW = timedelta(minutes=1)
 BATCH = 200
 
 
+def _due(now: datetime) -> Q:
+    return Q(status=Notification.PENDING) & (Q(due_at__isnull=True) | Q(due_at__lte=now))
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s, … at most 30 minutes."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 1800))
@@ -47,9 +52,11 @@ class Sender:
         self,
         clock: Callable[[], datetime] = timezone.now,
         transports: Callable[[Target], Transport] = transport_for,
+        lease: timedelta = LEASE,
     ) -> None:
         self.clock = clock
         self.transports = transports  # tests replace what lies outside the machine here
+        self.lease = lease  # how long a claimed row may stay unmarked before another sender takes it
 
     def step(self) -> int:
         """Send what is due now; returns how many notifications were settled (sent or failed)."""
@@ -59,10 +66,7 @@ class Sender:
         )
         if reclaimed:
             log.warning("%d notification(s) left unmarked by a stopped sender: sending them again", reclaimed)
-        due = (
-            Notification.objects.filter(status=Notification.PENDING, due_at__lte=now)
-            .values_list("target_id", flat=True).distinct()
-        )
+        due = Notification.objects.filter(_due(now)).values_list("target_id", flat=True).distinct()
         settled = 0
         for target in Target.objects.filter(pk__in=list(due)):
             settled += self.send_target(target, now)
@@ -74,12 +78,12 @@ class Sender:
         if left <= 0:
             return 0
         ids = list(
-            Notification.objects.filter(target=target, status=Notification.PENDING, due_at__lte=now)
+            Notification.objects.filter(_due(now), target=target)
             .order_by("id").values_list("id", flat=True)[:BATCH]
         )
         claim = uuid.uuid4()
         Notification.objects.filter(id__in=ids, status=Notification.PENDING).update(
-            status=Notification.SENDING, claim=claim, claimed_until=now + LEASE
+            status=Notification.SENDING, claim=claim, claimed_until=now + self.lease
         )
         rows = list(Notification.objects.filter(claim=claim).select_related("message__category").order_by("id"))
         if not rows:
