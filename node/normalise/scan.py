@@ -44,12 +44,14 @@ class Scan:
         return self._spaced(words, found.start(), found.end())
 
     def _spaced(self, words: str, start: int, end: int) -> str:
-        """A space between the words and a neighbouring letter or digit, where the words start or end in Latin."""
+        """A space between Latin words and a neighbouring letter or digit (none between Chinese and Latin)."""
         if not words:
             return words
-        if start > 0 and self.text[start - 1].isalnum() and words[0].isascii() and words[0].isalnum():
+        before = self.text[start - 1] if start > 0 else ""
+        after = self.text[end] if end < len(self.text) else ""
+        if _needs_space(before, words[0], words):
             words = " " + words
-        if end < len(self.text) and self.text[end].isalnum() and words[-1].isascii() and words[-1].isalnum():
+        if _needs_space(after, words[-1], words):
             words += " "
         return words
 
@@ -192,6 +194,11 @@ class Scan:
         return self.reader.time(hour, minute, second, meridiem)
 
 
+def _needs_space(neighbour: str, edge: str, words: str) -> bool:
+    latin_edge = edge.isascii() and edge.isalnum()
+    return latin_edge and neighbour.isalnum() and (neighbour.isascii() or words.isascii())
+
+
 MONTHS = {name: number for number, name in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 
@@ -225,6 +232,7 @@ HANDLERS: dict[str, Handler] = {
     "number_word": Scan.number_word,
     "hash": Scan.hash,
     "upper_id": Scan.upper_id,
+    "mixed_id": Scan.upper_id,
     "dotted": Scan.dotted,
     "groups": Scan.groups,
     "ratio": Scan.ratio,

@@ -121,7 +121,7 @@ def time(hour: int, minute: int, second: int | None, meridiem: str | None) -> st
         hour = hour % 12 or 12
     text = prefix + cardinal(str(hour), liang=True) + "点"
     if minute or second:
-        text += ("零" if minute < 10 else "") + cardinal(str(minute)) + "分"
+        text += (("零" if minute < 10 else "") + cardinal(str(minute)) if minute else "零") + "分"
     if second:
         text += ("零" if second < 10 else "") + cardinal(str(second)) + "秒"
     return text
@@ -141,7 +141,7 @@ def money(digits: str, fraction: str | None, code: str, scale: str | None) -> st
     unit = CURRENCY_WORDS.get(code, code)
     digits = digits.lstrip("0") or "0"
     if scale:
-        return cardinal(digits, fraction) + SCALE_WORDS[scale] + unit
+        return cardinal(digits, fraction, liang=True) + SCALE_WORDS[scale] + unit
     fraction = (fraction or "").rstrip("0") or None
     if code != "CNY" or (fraction and len(fraction) > 2) or len(digits.lstrip("0")) > MAX_DIGITS:
         return cardinal(digits, fraction, liang=True) + unit
