@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from node.normalise import normalise, say_amount
-from paths import SAMPLES
+from tests.paths import SAMPLES
 
 ZH_AMOUNTS = [
     ("¥1,280.50", "zh", "一千二百八十元五角"),
