@@ -66,6 +66,8 @@ PATTERNS: dict[str, str] = {
 }
 
 COMPILED = {name: re.compile(pattern) for name, pattern in PATTERNS.items()}
-SCANNER = re.compile(
-    "|".join(f"(?P<{name}>{re.sub(r'[(][?]P<[a-z0-9]+>', '(?:', pattern)})" for name, pattern in PATTERNS.items())
-)
+# Every pattern starts with one of these: looking for them first lets the
+# scanner pass over the rest of the text quickly.
+_STARTS = r"(?=[0-9#+(¥￥$€£A-Za-z\-])"
+_UNNAMED = {name: re.sub(r"[(][?]P<[a-z0-9]+>", "(?:", pattern) for name, pattern in PATTERNS.items()}
+SCANNER = re.compile(_STARTS + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _UNNAMED.items()) + ")")
