@@ -64,10 +64,10 @@ def _integer(n: int) -> str:
     return " ".join(words)
 
 
-def cardinal(digits: str, fraction: str | None = None, liang: bool = False) -> str:
+def cardinal(digits: str, fraction: str | None = None, liang: bool = False, ordinal: bool = False) -> str:
     """``digits`` (ASCII, no separators) and optional ``fraction`` digits: "three point one four".
 
-    ``liang`` is for Chinese; English ignores it.
+    ``liang`` and ``ordinal`` are for Chinese (两 or 二); English ignores them.
     """
     stripped = digits.lstrip("0") or "0"
     if len(stripped) > MAX_DIGITS:

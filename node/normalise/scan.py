@@ -73,7 +73,7 @@ class Scan:
             return self.reader.ident(digits)
         if kind is Kind.YEAR:
             return self.reader.year(digits)
-        return self.reader.cardinal(digits, liang=kind is Kind.COUNT)
+        return self.reader.cardinal(digits, liang=kind is Kind.COUNT, ordinal=kind is Kind.ORDINAL)
 
     def ordinal(self, m: re.Match[str], start: int, end: int) -> str:
         return self.reader.ordinal(m["int"])
@@ -142,6 +142,10 @@ class Scan:
         runs = re.findall(r"\d+|[^\d]+", token)
         return self.reader.GLUE.join(self.reader.cardinal(run) if run.isdigit() else run for run in runs)
 
+    def masked(self, m: re.Match[str], start: int, end: int) -> str:
+        """138****5678: the digits shown, as an id; the stars left for the voice (most say nothing)."""
+        return self.reader.ident(m["a"]) + m["mask"] + self.reader.ident(m["b"])
+
     def phone(self, m: re.Match[str], start: int, end: int) -> str:
         parts = [part for part in (m["a"], m["b"], m["c"]) if part]
         return self.reader.PAUSE.join(self.reader.ident(part) for part in parts)
@@ -184,6 +188,14 @@ class Scan:
             return self.reader.date(m["y"], month, day)
         return m["mon"] + " " + self.reader.cardinal(m["d"]) + (" " + self.reader.year(m["y"]) if m["y"] else "")
 
+    def time_span(self, m: re.Match[str], start: int, end: int) -> str:
+        """9:00-18:00: two clock times; impossible ones are read as digit groups."""
+        hours, minutes = (int(m["h"]), int(m["h2"])), (int(m["m"]), int(m["m2"]))
+        if max(hours) > 23 or max(minutes) > 59:
+            return self.reader.PAUSE.join(self.reader.ident(m[name]) for name in ("h", "m", "h2", "m2"))
+        return self.reader.span(self.reader.time(hours[0], minutes[0], None, None),
+                                self.reader.time(hours[1], minutes[1], None, None))
+
     def time(self, m: re.Match[str], start: int, end: int) -> str:
         hour, minute = int(m["h"]), int(m["m"])
         second = int(m["s"]) if m["s"] else None
@@ -219,6 +231,7 @@ HANDLERS: dict[str, Handler] = {
     "date_dot": Scan.date,
     "date_mdy": Scan.date_mdy,
     "month_day": Scan.month_day,
+    "time_span": Scan.time_span,
     "time": Scan.time,
     "phone_plus": Scan.phone_plus,
     "phone_area": Scan.phone,
@@ -232,6 +245,7 @@ HANDLERS: dict[str, Handler] = {
     "number_word": Scan.number_word,
     "hash": Scan.hash,
     "upper_id": Scan.upper_id,
+    "masked": Scan.masked,
     "mixed_id": Scan.upper_id,
     "dotted": Scan.dotted,
     "groups": Scan.groups,

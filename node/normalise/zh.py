@@ -37,8 +37,8 @@ CURRENCY_WORDS = {"CNY": "元", "USD": "美元", "EUR": "欧元", "GBP": "英镑
 SCALE_WORDS = {"万": "万", "亿": "亿", "千": "千", "k": "千", "K": "千", "M": "百万", "m": "百万"}
 
 
-def _below_10k(n: int, leading: bool) -> str:
-    """1 ≤ n ≤ 9999; ``leading`` when these are the number's first digits."""
+def _below_10k(n: int, leading: bool, ordinal: bool) -> str:
+    """1 ≤ n ≤ 9999; ``leading`` when these are the number's first digits; ``ordinal`` (after 第): no 两."""
     out: list[str] = []
     zero = started = False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
@@ -50,7 +50,7 @@ def _below_10k(n: int, leading: bool) -> str:
             out.append("零")
             zero = False
         first = leading and not started
-        if digit == 2 and (unit == "千" or (unit == "百" and first)):
+        if digit == 2 and not ordinal and (unit == "千" or (unit == "百" and first)):
             out.append("两")
         elif not (digit == 1 and unit == "十" and first):
             out.append(DIGITS[digit])
@@ -59,21 +59,22 @@ def _below_10k(n: int, leading: bool) -> str:
     return "".join(out)
 
 
-def _integer(n: int, leading: bool) -> str:
+def _integer(n: int, leading: bool, ordinal: bool = False) -> str:
     for base, unit in ((10**8, "亿"), (10**4, "万")):
         if n >= base:
             high, low = divmod(n, base)
-            text = ("两" if high == 2 else _integer(high, leading)) + unit
+            text = ("两" if high == 2 and not ordinal else _integer(high, leading, ordinal)) + unit
             if low:
-                text += ("零" if low < base // 10 else "") + _integer(low, False)
+                text += ("零" if low < base // 10 else "") + _integer(low, False, ordinal)
             return text
-    return _below_10k(n, leading) if n else "零"
+    return _below_10k(n, leading, ordinal) if n else "零"
 
 
-def cardinal(digits: str, fraction: str | None = None, liang: bool = False) -> str:
+def cardinal(digits: str, fraction: str | None = None, liang: bool = False, ordinal: bool = False) -> str:
     """``digits`` (ASCII, no separators) and an optional ``fraction`` (the digits after the point).
 
     ``liang``: the number counts something (a measure word follows), so 2 is 两.
+    ``ordinal``: it follows 第, so 2 is never 两 (第二千, not 第两千).
     """
     stripped = digits.lstrip("0") or "0"
     if len(stripped) > MAX_DIGITS:
@@ -81,7 +82,7 @@ def cardinal(digits: str, fraction: str | None = None, liang: bool = False) -> s
     elif liang and stripped == "2" and not fraction:
         head = "两"
     else:
-        head = _integer(int(stripped), True)
+        head = _integer(int(stripped), True, ordinal)
     if fraction:
         head += "点" + "".join(DIGITS[int(d)] for d in fraction)
     return head
@@ -180,7 +181,7 @@ def degrees(words: str) -> str:
 
 
 def ordinal(digits: str) -> str:
-    return "第" + cardinal(digits)
+    return "第" + cardinal(digits, ordinal=True)
 
 
 def fraction(numerator: str, denominator: str) -> str:
