@@ -90,6 +90,8 @@ ZH_IDS = [
     ("订单10023-2", "zh", "订单幺零零二三，二"),
     ("物流单号：YT2345678901234", "zh", "物流单号：Y T 二三四五六七八九零幺二三四"),
     ("商品ID 778899", "zh", "商品ID 七七八八九九"),
+    ("桌号12", "zh", "桌号十二"),
+    ("订单号07", "zh", "订单号零七"),
     ("用户138****5678", "zh", "用户幺三八****五六七八"),
     ("V2.0版本", "zh", "V二点零版本"),
 ]
@@ -253,6 +255,9 @@ EN_CASES = [
      "Payment gateway returned HTTP five zero three for three minutes"),
     ("card ending in 4242", "en", "card ending in four two four two"),
     ("ticket 0042", "en", "ticket zero zero four two"),
+    ("table 12", "en", "table twelve"),
+    ("room 1203", "en", "room one two zero three"),
+    ("#5", "en", "number five"),
     ("100015", "en", "one zero zero zero one five"),
     ("12345", "en", "twelve thousand three hundred forty-five"),
     ("100015 items", "en", "one hundred thousand fifteen items"),

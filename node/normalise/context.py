@@ -16,6 +16,9 @@ The rule, in order; the first that applies decides:
    is rare in a shop's messages, an order or tracking number is common.
    Everything else is a number.
 
+An id of one or two digits without a leading zero is still said as a number
+(桌号12 → 桌号十二, table 12 → "table twelve"): nobody spells those out.
+
 Separators decide before this rule is asked: thousands separators and
 decimal points make a number; hyphenated digit groups (2026-00017) and
 dotted ones (192.168.1.1) are ids, a short ascending pair (3-5) a range.
@@ -73,6 +76,7 @@ DATE_UNITS = ("月", "日")
 NUMBERED_UNITS = ("号线", "号", "楼", "室", "层", "路", "期", "届", "级", "班", "组", "排", "床")
 SHORT_NUMBER = 4  # at most this many digits before a numbering word is a number (3号, 1203室)
 LONG_IDENT = 6    # this many digits or more, with nothing else to go by, is an identifier
+SHORT_IDENT = 2   # an identifier this short is said as a number
 
 _TAIL = r"[\s:：#＃=]*$"
 _ID_BEFORE = re.compile(

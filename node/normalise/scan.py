@@ -69,7 +69,7 @@ class Scan:
         return self.reader.negative(words) if negative else words
 
     def by_kind(self, digits: str, kind: Kind) -> str:
-        if kind is Kind.IDENT:
+        if kind is Kind.IDENT and (len(digits) > context.SHORT_IDENT or digits.startswith("0")):
             return self.reader.ident(digits)
         if kind is Kind.YEAR:
             return self.reader.year(digits)
@@ -115,9 +115,8 @@ class Scan:
         token = m["tok"]
         parts = re.split(r"[-_/]", token)
         if len(parts) == 2 and "/" in token:
-            month, day = int(parts[0][:3]), int(parts[1][:3])
-            if 1 <= month <= 12 and 1 <= day <= 31 and len(parts[0]) <= 2 and len(parts[1]) <= 2:
-                return self.reader.date(None, month, day)
+            if max(map(len, parts)) <= 2 and 1 <= int(parts[0]) <= 12 and 1 <= int(parts[1]) <= 31:
+                return self.reader.date(None, int(parts[0]), int(parts[1]))
             return self.reader.fraction(parts[0], parts[1])
         if len(parts) == 2 and "-" in token and self._is_range(parts, start):
             liang = context.kind(self.text, end - len(parts[1]), end) is Kind.COUNT
