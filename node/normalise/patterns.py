@@ -57,7 +57,7 @@ PATTERNS: dict[str, str] = {
     "percent": rf"{_FREE}{_SIGN}{num()}\s?(?P<sign>[%‰])",
     "degrees": rf"{_FREE}{_SIGN}{num()}\s?(?:℃|°C|°)",
     "ordinal": r"(?<![0-9A-Za-z.,])(?P<int>\d+)(?P<suffix>st|nd|rd|th)(?![A-Za-z])",
-    "number_word": r"(?<![A-Za-z])(?:No|NO|no)\.\s?(?=\d)",
+    "number_word": r"(?:(?<![A-Za-z])(?:No|NO|no)\.|№)\s?(?=\d)",
     "hash": r"[#]\s?(?=\d)",
     "upper_id": r"(?<![0-9A-Za-z])(?P<tok>[A-Z]{1,4}[-_]?\d[0-9A-Z]*(?:[-_][0-9A-Z]+)*)(?![0-9A-Za-z]|\.\d)",
     "masked": r"(?<![0-9A-Za-z])(?P<a>\d{2,})(?P<mask>[*＊]{2,})(?P<b>\d{2,})(?![0-9])",  # 138****5678
@@ -72,6 +72,6 @@ PATTERNS: dict[str, str] = {
 COMPILED = {name: re.compile(pattern) for name, pattern in PATTERNS.items()}
 # Every pattern starts with one of these: looking for them first lets the
 # scanner pass over the rest of the text quickly.
-_STARTS = r"(?=[0-9#+(¥￥$€£A-Za-z\-])"
+_STARTS = r"(?=[0-9#+(¥￥$€£A-Za-z№\-])"
 _UNNAMED = {name: re.sub(r"[(][?]P<[a-z0-9]+>", "(?:", pattern) for name, pattern in PATTERNS.items()}
 SCANNER = re.compile(_STARTS + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _UNNAMED.items()) + ")")

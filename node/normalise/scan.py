@@ -142,8 +142,8 @@ class Scan:
         return self.reader.GLUE.join(self.reader.cardinal(run) if run.isdigit() else run for run in runs)
 
     def masked(self, m: re.Match[str], start: int, end: int) -> str:
-        """138****5678: the digits shown, as an id; the stars left for the voice (most say nothing)."""
-        return self.reader.ident(m["a"]) + m["mask"] + self.reader.ident(m["b"])
+        """138****5678: the digits shown, as an id, a pause for the hidden ones (voices say "asterisk")."""
+        return self.reader.ident(m["a"]) + self.reader.PAUSE + self.reader.ident(m["b"])
 
     def phone(self, m: re.Match[str], start: int, end: int) -> str:
         parts = [part for part in (m["a"], m["b"], m["c"]) if part]
