@@ -2,16 +2,17 @@
 
 The rule, in order; the first that applies decides:
 
-1. What follows. A measure word or unit (3件, 2个月, 48小时, 5 minutes) makes
-   a quantity; 两 for a 2. A date or clock unit (05月, 25日, 2点) makes a
-   number whatever its zeros. A numbering word (号, 楼, 室: 3号, 12楼) makes a
-   number if short, else an id (10023号).
-   A four-digit 1000–2999 before 年 is a year, said digit by digit.
-2. What precedes. 第 makes an ordinal. An identifier word (订单, 单号, 编号,
-   尾号, order, invoice, tracking, ID, HTTP, ``#``, ``No.`` …, see
-   :data:`ID_WORDS`) makes an id. A quantity word (金额, 共, 库存, total,
-   amount …) makes a number.
-3. Its shape. A leading zero (007, 00017) makes an id: quantities are not
+1. Dates and ordinals. Four digits 1000–2999 before 年 are a year, said
+   digit by digit (2026年). Before a date unit (05月, 25日) it is a number,
+   whatever its zeros. After 第 it is an ordinal (第2次 → 第二次, no 两).
+2. What follows. A measure word or unit (3件, 2个月, 48小时, 2点, 5 minutes)
+   makes a count: a number, with 两 for a 2. A numbering word (号, 楼, 室:
+   3号, 12楼) makes a number if short, else an id (10023号).
+3. What precedes. An identifier word (订单, 单号, 编号, 尾号, order,
+   invoice, tracking, ID, HTTP, ``#``, ``No.`` …: :data:`ID_WORDS_ZH`,
+   :data:`ID_WORDS_EN`) makes an id. A quantity word (金额, 共, 库存,
+   total, amount …) makes a number.
+4. Its shape. A leading zero (007, 00017) makes an id: quantities are not
    written with one. Six digits or more make an id: a bare count that large
    is rare in a shop's messages, an order or tracking number is common.
    Everything else is a number.
