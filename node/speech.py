@@ -15,6 +15,7 @@ import numpy as np
 
 from .config import NodeSettings
 from .espeak import INSTALL_HINT, EspeakEngine
+from .normalise import normalise
 from .pcm import Pcm
 from .piper_tts import PiperVoiceEngine, find_voices, list_voices
 from .tts import SpeechError, TtsEngine, primary_language, split_sentences
@@ -95,8 +96,18 @@ class Speech:
     def engine_for(self, lang: str) -> TtsEngine:
         return self.voices.get(primary_language(lang), self.fallback)
 
+    def words(self, text: str, lang: str) -> str:
+        """What the voice is given for ``text``: amounts, ids, dates and times as words (node.normalise)."""
+        return normalise(text, lang)
+
     def synthesize(self, text: str, lang: str) -> Iterator[Pcm]:
-        """One chunk per sentence; with a cache, each sentence comes from it when it was said before."""
+        """One chunk per sentence; with a cache, each sentence comes from it when it was said before.
+
+        The text is normalised first (:meth:`words`), so every engine gets
+        words and the cache is keyed by the words said: a change in
+        normalisation never replays stale audio.
+        """
+        text = self.words(text, lang)
         engine = self.engine_for(lang)
         if self.cache is None:
             yield from engine.synthesize(text, lang)
