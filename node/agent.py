@@ -372,7 +372,8 @@ class Agent:
         self._finish(announcement_id, "failed", detail)
 
     def speak(self, text: str, lang: str) -> bool:
-        """Synthesise and play sentence by sentence; False when a stop cut it short."""
+        """Synthesise and play sentence by sentence, the next synthesised while one plays, with no gap
+        between them; False when a stop cut it short."""
         for pcm in self.speech.synthesize(text, lang):
             if self._stop.is_set():
                 return False
@@ -539,6 +540,8 @@ class Agent:
             volume=self.player.volume,
             free_disk_mb=_free_disk_mb(self.settings.data_dir),
         )
+        if isinstance(self.speech, Speech):
+            heartbeat = replace(heartbeat, voices=self.speech.describe())
         self.link.publish(self.heartbeat_topic, heartbeat.to_json(), qos=0)
 
 
