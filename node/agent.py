@@ -59,6 +59,7 @@ from .sounds import SoundCache, SoundError
 from .speech import Speech, SpeechError, TtsEngine, make_speech
 from .store import Store
 from .telemetry import MAX_ERROR_LEN, Telemetry
+from .tts_playback import play_sentences
 
 log = logging.getLogger(__name__)
 
@@ -374,11 +375,7 @@ class Agent:
     def speak(self, text: str, lang: str) -> bool:
         """Synthesise and play sentence by sentence, the next synthesised while one plays, with no gap
         between them; False when a stop cut it short."""
-        for pcm in self.speech.synthesize(text, lang):
-            if self._stop.is_set():
-                return False
-            self.player.play(pcm)
-        return True
+        return play_sentences(self.player, self.speech.synthesize(text, lang), lambda: not self._stop.is_set())
 
     def _finish(self, announcement_id: str, status: ReceiptStatus, detail: str | None = None) -> None:
         """Mark it finished and put its receipt in the outbox, in one transaction."""
