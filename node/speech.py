@@ -100,7 +100,11 @@ class Speech:
     def describe(self) -> dict[str, str]:
         """Who speaks each language this node knows, for logs and the heartbeat: ``{"zh": "espeak-ng:cmn-latn-pinyin"}``."""
         langs = sorted(set(self.voices) | set(PROBES))
-        return {lang: describe(self.engine_for(lang), lang) for lang in langs}
+        return {lang: self.describe_one(lang) for lang in langs}
+
+    def describe_one(self, lang: str) -> str:
+        """Who speaks ``lang``: ``piper:en_US-joe-medium``, ``espeak-ng:cmn-latn-pinyin``."""
+        return describe(self.engine_for(lang), lang)
 
     def _load(self, lang: str, name: str) -> TtsEngine | str:
         if (lang, name) in self._loaded:
