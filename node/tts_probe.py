@@ -54,6 +54,10 @@ class ProbeError(RuntimeError):
     """The phonemiser could not run at all (missing binary, unknown voice)."""
 
 
+class ProbeUnavailable(ProbeError):
+    """This piper-tts does not expose its phonemiser the way the probe reads it: nothing can be judged."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of probing ``voice``: ``ok`` when its phonemes stay in its language.
@@ -120,16 +124,23 @@ def espeak_phonemes(voice: str, text: str, binary: str = "espeak-ng") -> str:
 def piper_phonemes(voice: str, text: str) -> str:
     """The phonemes piper's bundled espeak-ng gives ``text``, language switches kept; raises :class:`ProbeError`.
 
-    Uses piper's own phonemiser lock: the bundled library holds one global voice.
+    Goes through piper's own phonemiser and its lock (the bundled library
+    holds one global voice, which piper sets per call too). Raises
+    :class:`ProbeUnavailable` when this piper-tts does not expose them.
     """
-    from piper import voice as piper_voice
-    from piper.phonemize_espeak import EspeakPhonemizer
+    try:
+        from piper import espeakbridge
+        from piper import voice as piper_voice
+        from piper.phonemize_espeak import EspeakPhonemizer
 
-    with piper_voice._ESPEAK_PHONEMIZER_LOCK:  # shared with piper's synthesis; it sets the voice per call too
+    except ImportError as exc:
+        raise ProbeUnavailable(f"cannot reach piper's bundled espeak-ng: {exc}") from None
+    if not all(hasattr(piper_voice, name) for name in ("_ESPEAK_PHONEMIZER", "_ESPEAK_PHONEMIZER_LOCK")):
+        raise ProbeUnavailable("this piper-tts keeps its espeak-ng phonemiser elsewhere (checked with 1.8)")
+    lock = piper_voice._ESPEAK_PHONEMIZER_LOCK
+    with lock:
         if piper_voice._ESPEAK_PHONEMIZER is None:
             piper_voice._ESPEAK_PHONEMIZER = EspeakPhonemizer()
-        from piper import espeakbridge
-
         try:
             espeakbridge.set_voice(voice)
             clauses = espeakbridge.get_phonemes(text)
@@ -161,6 +172,9 @@ def probe_piper_espeak(voice: str, lang: str) -> Verdict:
         return mismatch or Verdict(voice, True, "", "")
     try:
         return judge(voice, piper_phonemes(voice, probe))
+    except ProbeUnavailable as exc:  # a newer piper-tts: trust the voice rather than refuse every one
+        log.warning("piper voice phonemiser %s not probed: %s", voice, exc)
+        return Verdict(voice, True, f"not probed: {exc}", "")
     except ProbeError as exc:
         return Verdict(voice, False, str(exc), "")
 
