@@ -92,6 +92,8 @@ def init_py(voice: Voice, has_card: bool) -> str:
     card = '"MODEL_CARD"' if has_card else "None"
     return f'''"""The piper voice {voice.name} ({voice.lang}, {voice.sample_rate} Hz), packaged by ShopCrier's script/voice-wheel."""
 
+from __future__ import annotations
+
 from importlib.resources import files
 from pathlib import Path
 

@@ -125,3 +125,18 @@ def test_bad_input_gets_one_line_naming_the_problem(tmp_path: Path, setup: str, 
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("voice-wheel: ") and problem in lines[0], done.stderr
     assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
+
+
+def test_the_same_voice_gives_the_same_wheel_byte_for_byte(tmp_path: Path) -> None:
+    model = tmp_path / "zh_CN-tiny-x_low.onnx"
+    model.write_bytes(b"\x08\x07" * 1000)  # packaging does not read the model, only copies it
+    model.with_name(model.name + ".json").write_text(json.dumps(
+        {"audio": {"sample_rate": 16000}, "espeak": {"voice": "cmn"}, "phoneme_id_map": {"a": [1]}}))
+
+    first, second = (voice_wheel(model, "--out", tmp_path / out) for out in ("one", "two"))
+
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert Path(first.stdout.strip()).read_bytes() == Path(second.stdout.strip()).read_bytes()
+    with zipfile.ZipFile(first.stdout.strip()) as archive:
+        entry_points = archive.read("zh_cn_tiny_x_low_piper_voice-1.0.0.dist-info/entry_points.txt").decode()
+    assert entry_points == "[shopcrier.piper_voices]\nzh_CN-tiny-x_low = zh_cn_tiny_x_low_piper_voice:model_path\n"
