@@ -290,7 +290,8 @@ class Heartbeat(Topical):
     ``uptime_s`` seconds since the agent started; ``queue_depth`` announcements
     waiting; ``volume`` 0..100; ``free_disk_mb`` on the data partition;
     ``audio_error`` the last audio device error, None while it plays fine;
-    ``link_down_s`` how long the broker was last unreachable.
+    ``link_down_s`` how long the broker was last unreachable; ``voices`` who
+    speaks each language (``{"zh": "espeak-ng:cmn-latn-pinyin"}``), optional.
     """
 
     uptime_s: float
@@ -304,6 +305,7 @@ class Heartbeat(Topical):
     audio_error: str | None = None
     link_down_s: float | None = None
     at: datetime = field(default_factory=_now)
+    voices: dict[str, str] | None = None
 
     TOPIC: ClassVar[Topic] = Topic("node/{node_id}/heartbeat")
     KIND: ClassVar[str] = "heartbeat"
@@ -322,6 +324,7 @@ class Heartbeat(Topical):
                 "audio_error": self.audio_error,
                 "link_down_s": self.link_down_s,
                 "at": format_time(self.at),
+                **({"voices": self.voices} if self.voices is not None else {}),
             }
         )
 
@@ -340,7 +343,21 @@ class Heartbeat(Topical):
             audio_error=r.str("audio_error", optional=True, max_len=500),
             link_down_s=r.float("link_down_s", optional=True),
             at=r.time("at"),
+            voices=_voice_map(r, "voices"),
         )
+
+
+def _voice_map(r: Reader, name: str) -> dict[str, str] | None:
+    """An optional map of language code → voice description (at most 20, each printable, ≤ 100 chars)."""
+    value = r.obj.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) > 20 or not all(
+        isinstance(k, str) and LANG_RE.match(k) and isinstance(v, str) and 0 < len(v) <= 100 and v.isprintable()
+        for k, v in value.items()
+    ):
+        raise r.error(name, "must map up to 20 language codes to voice names of 1..100 printable characters")
+    return dict(value)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 Exit status: 0 after SIGTERM/SIGINT (current sentence finished, ``offline``
 published), 1 when the node cannot start, 2 for a bad config file.
+
+``shopcrier-node say "TEXT" ...`` says one text without a broker instead
+(:mod:`node.tts_say`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from peewee import DatabaseError
 
 from .agent import build_agent
 from .config import DEFAULT_PATH, ConfigError, load
+from . import tts_say
 from .speech import SpeechError
 
 # Not __name__: that is "__main__" under `python -m node`.
@@ -28,7 +32,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="shopcrier-node", description="ShopCrier speaker node agent")
+    parser = argparse.ArgumentParser(
+        prog="shopcrier-node", description="ShopCrier speaker node agent",
+        epilog='shopcrier-node say "TEXT" [--lang zh|en] [--show] [--wav FILE]: hear a text as this speaker would '
+               "say it, without a broker (see shopcrier-node say --help)")
     parser.add_argument("--config", default=str(DEFAULT_PATH), metavar="PATH",
                         help=f"the node's TOML config (default {DEFAULT_PATH})")
     parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS,
@@ -37,7 +44,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["say"]:
+        return tts_say.main(arguments[1:])
+    args = parse_args(arguments)
     logging.basicConfig(
         stream=sys.stderr,
         level=args.log_level,

@@ -59,6 +59,7 @@ from .sounds import SoundCache, SoundError
 from .speech import Speech, SpeechError, TtsEngine, make_speech
 from .store import Store
 from .telemetry import MAX_ERROR_LEN, Telemetry
+from .tts_playback import play_sentences
 
 log = logging.getLogger(__name__)
 
@@ -372,12 +373,9 @@ class Agent:
         self._finish(announcement_id, "failed", detail)
 
     def speak(self, text: str, lang: str) -> bool:
-        """Synthesise and play sentence by sentence; False when a stop cut it short."""
-        for pcm in self.speech.synthesize(text, lang):
-            if self._stop.is_set():
-                return False
-            self.player.play(pcm)
-        return True
+        """Synthesise and play sentence by sentence, the next synthesised while one plays, with no gap
+        between them; False when a stop cut it short."""
+        return play_sentences(self.player, self.speech.synthesize(text, lang), lambda: not self._stop.is_set())
 
     def _finish(self, announcement_id: str, status: ReceiptStatus, detail: str | None = None) -> None:
         """Mark it finished and put its receipt in the outbox, in one transaction."""
@@ -539,6 +537,8 @@ class Agent:
             volume=self.player.volume,
             free_disk_mb=_free_disk_mb(self.settings.data_dir),
         )
+        if isinstance(self.speech, Speech):
+            heartbeat = replace(heartbeat, voices=self.speech.describe())
         self.link.publish(self.heartbeat_topic, heartbeat.to_json(), qos=0)
 
 

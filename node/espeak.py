@@ -6,12 +6,13 @@ import logging
 import shutil
 import struct
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
 from .pcm import Pcm
 from .tts import SpeechError, primary_language, split_sentences
+from .tts_probe import ProbeError, espeak_phonemes
 
 log = logging.getLogger(__name__)
 
@@ -25,23 +26,49 @@ def espeak_voice(lang: str) -> str:
 
 
 class EspeakEngine:
-    """Runs ``espeak-ng -v VOICE --stdout`` once per sentence and reads the WAV it writes."""
+    """Runs ``espeak-ng -v VOICE --stdout`` once per sentence and reads the WAV it writes.
 
-    def __init__(self, binary: str = "espeak-ng", timeout: float = 30.0) -> None:
+    ``voices`` maps a primary language code to the espeak-ng voice that speaks
+    it (as :func:`node.tts_probe.pick_espeak_voice` chose at start-up); a
+    language without one gets :func:`espeak_voice`'s default.
+    """
+
+    def __init__(self, binary: str = "espeak-ng", timeout: float = 30.0,
+                 voices: Mapping[str, str] | None = None) -> None:
         self.binary = binary
         self.timeout = timeout
+        self.voices = dict(voices or {})
 
-    @property
-    def voice_id(self) -> str:
-        """The cache key's voice part; the voice itself follows the language, which the key holds too."""
-        return f"espeak-ng:{self.binary}"
+    def voice_for(self, lang: str) -> str:
+        """The espeak-ng voice this engine speaks ``lang`` with."""
+        return self.voices.get(primary_language(lang)) or espeak_voice(lang)
+
+    def describe(self, lang: str) -> str:
+        """Who speaks ``lang``, for logs and the heartbeat: ``espeak-ng:cmn-latn-pinyin``."""
+        return f"espeak-ng:{self.voice_for(lang)}"
+
+    def phonemes(self, text: str, lang: str) -> str:
+        """espeak-ng's phonemes for ``text`` (``-q -x``), language switches such as ``(en)`` kept."""
+        try:
+            return espeak_phonemes(self.voice_for(lang), text, self.binary)
+        except ProbeError as exc:
+            raise SpeechError(str(exc)) from None
+
+    def voice_id_for(self, lang: str) -> str:
+        """The cache key's voice part: the binary and the voice it uses for ``lang``.
+
+        The voice is in it because the probe may pick another one after an
+        upgrade; audio cached from a voice that spoke English-spelled pinyin
+        must not be replayed then.
+        """
+        return f"espeak-ng:{self.binary}:{self.voice_for(lang)}"
 
     @property
     def available(self) -> bool:
         return shutil.which(self.binary) is not None
 
     def synthesize(self, text: str, lang: str) -> Iterator[Pcm]:
-        voice = espeak_voice(lang)
+        voice = self.voice_for(lang)
         for sentence in split_sentences(text):
             yield self._say(sentence, voice)
 

