@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import requests
 
+from .loudness import level
 from .pcm import Pcm
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,11 @@ class SoundCache:
         self._session = requests.Session()
 
     def get(self, url: str, sha256: str) -> Pcm:
-        """The sound, from the cache or fetched; raises :class:`SoundError`."""
+        """The sound, from the cache or fetched, levelled like speech; raises :class:`SoundError`.
+
+        A ShopCrier hub levels sounds on upload, so this changes nothing for
+        them; a sound from elsewhere is brought to the same loudness too.
+        """
         path = self.directory / f"{sha256}.wav"
         try:
             data = path.read_bytes()
@@ -66,7 +71,7 @@ class SoundCache:
         if data is None or hashlib.sha256(data).hexdigest() != sha256:  # absent, or damaged on the card
             data = self._fetch(url, sha256)
             self._store(path, data)
-        return decode_wav(data)
+        return level(decode_wav(data))
 
     def _fetch(self, url: str, sha256: str) -> bytes:
         try:

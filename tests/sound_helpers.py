@@ -9,7 +9,6 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
-from node.loudness import level
 from node.speech import Speech
 
 
@@ -32,9 +31,9 @@ def first_sound(samples: npt.NDArray[np.int16], start: int = 0) -> int:
 
 def spoken(speech: Speech, text: str, lang: str) -> npt.NDArray[np.int16]:
     """The samples the node's player writes for ``text``, one sentence (each sentence is its own stream,
-    which ALSA may pad): the synthesised audio, levelled."""
+    which ALSA may pad): what the node's Speech yields, levelled at synthesis."""
     (pcm,) = list(speech.synthesize(text, lang))
-    return level(pcm).samples
+    return pcm.samples
 
 
 def heard_matches(heard: npt.NDArray[np.int16], start: int, expected: npt.NDArray[np.int16]) -> bool:
