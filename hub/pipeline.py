@@ -115,8 +115,13 @@ class Pipeline:
         }
         return render(template, values)
 
-    def deliveries(self, message: Message) -> list[Delivery]:
-        """The outbox rows for a saved, recognised message: its event, and its announcement on every route target."""
+    def deliveries(self, message: Message, said: tuple[str, str] | None = None) -> list[Delivery]:
+        """The outbox rows for a saved, recognised message: its event, and its announcement on every route target.
+
+        ``said``: (text, language) speakers say instead of the category's
+        template (the hub's own short prompts, hub/monitor/spoken.py); the
+        event keeps the message's full content either way.
+        """
         category = message.category
         if category is None:
             return []
@@ -137,7 +142,7 @@ class Pipeline:
         facts = facts_of(message)
         targets = self.routes.targets(category.slug, facts, message.priority, self.clock())
         if targets:
-            text = self.spoken(message, facts)
+            text, lang = said if said is not None else (self.spoken(message, facts), message.lang)
             announcement_id = uuid.uuid4().hex
             # Expiry counts from when the platform says it happened: the first poll of
             # a shop with a long history stores every old order, but says none aloud.
@@ -151,7 +156,7 @@ class Pipeline:
                     category=category.slug,
                     priority=message.priority,  # type: ignore[arg-type]
                     text=text,
-                    lang=message.lang,
+                    lang=lang,
                     sound=category.sound or None,
                     sound_url=sound.url if sound else None,
                     sound_sha256=sound.sha256 if sound else None,

@@ -418,13 +418,16 @@ class NodeConfig(Topical):
     """Retained per-node settings from the hub.
 
     ``routes``: which announce topics the node follows (``announce/all`` always);
-    ``volume`` 0..100; ``voices`` maps a language to a voice name.
+    ``volume`` 0..100; ``voices`` maps a language to a voice name;
+    ``language`` the language of the node's own prompts (link lost, identify),
+    the hub's ``[hub].language``; None (absent): the node's file decides.
     """
 
     routes: tuple[Route, ...] = ()
     volume: int = 80
     quiet_hours: tuple[QuietHours, ...] = ()
     voices: dict[str, str] = field(default_factory=dict)
+    language: str | None = None
 
     TOPIC: ClassVar[Topic] = Topic("node/{node_id}/config")
     KIND: ClassVar[str] = "node config"
@@ -436,6 +439,7 @@ class NodeConfig(Topical):
                 "volume": self.volume,
                 "quiet_hours": [q.to_dict() for q in self.quiet_hours],
                 "voices": self.voices,
+                **({"language": self.language} if self.language else {}),
             }
         )
 
@@ -459,7 +463,8 @@ class NodeConfig(Topical):
         ):
             raise r.error("voices", "must map language codes to voice names")
         return cls(
-            routes=tuple(routes), volume=r.int("volume", high=100), quiet_hours=tuple(quiet), voices=voices
+            routes=tuple(routes), volume=r.int("volume", high=100), quiet_hours=tuple(quiet), voices=voices,
+            language=r.str("language", optional=True, max_len=16, pattern=LANG_RE),
         )
 
 

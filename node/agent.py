@@ -333,7 +333,7 @@ class Agent:
         due = self.link_watch.due(self.monotonic())
         if due is None:
             return
-        text, lang = prompt(due, self.settings.language)
+        text, lang = prompt(due, self.prompt_language)
         log.warning("saying %r: the broker link is %s", text, "down" if due == "link_lost" else "back")
         try:
             self.speak(text, lang)
@@ -359,6 +359,13 @@ class Agent:
                 note = f"prompt sound refused: {exc}"
         log.warning("announcement %s: %s; speaking it without", announcement.id, note)
         return note
+
+    @property
+    def prompt_language(self) -> str:
+        """The language of the node's own prompts: the hub's, once its config says one; else the file's."""
+        if self.hub_config is not None and self.hub_config.language:
+            return self.hub_config.language
+        return self.settings.language
 
     def _fail(self, announcement_id: str, exc: Exception) -> None:
         """A failed receipt; the audio device's errors also go into the heartbeat."""
@@ -472,7 +479,7 @@ class Agent:
                 return self._replay(command.args["count"])
             case "identify":
                 self.player.play(chime())
-                text, lang = prompt("identify", self.settings.language, node_id=self.settings.id)
+                text, lang = prompt("identify", self.prompt_language, node_id=self.settings.id)
                 return self._spoken(self.speak(text, lang))
             case "reload":
                 return self._reload()

@@ -20,6 +20,7 @@ This module needs only numpy, so the hub (levelling uploads) and the node
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import numpy as np
@@ -33,6 +34,8 @@ TARGET_LUFS = -21.0
 """Where everything is levelled to: about what the bundled voices produce, so speech barely moves."""
 CEILING_DBFS = -1.0
 """No sample is pushed above this; a sound that would need more gain stays quieter instead."""
+LEVELLED = f"level{TARGET_LUFS:g}"
+"""Names the levelling in cache keys: audio levelled to another target is another entry."""
 MAX_GAIN_DB = 24.0
 """A near-silent sound is not blown up into audible noise."""
 
@@ -55,10 +58,19 @@ def _power_response(b: tuple[float, ...], a: tuple[float, ...], freqs: npt.NDArr
 def k_weighted(samples: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.float64]:
     """``samples`` (floats, full scale 1.0) through the K-weighting's magnitude response."""
     n = samples.size
-    freqs = np.asarray(np.fft.rfftfreq(n, 1.0 / rate), dtype=np.float64)
+    size = 1 << max(n - 1, 1).bit_length()  # zero-padded to a power of two: an FFT of a prime length is slow
+    return np.asarray(np.fft.irfft(np.fft.rfft(samples, size) * _gain(size, rate), size)[:n], dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=16)
+def _gain(size: int, rate: int) -> npt.NDArray[np.float64]:
+    """The K-weighting's magnitude at each bin of a ``size``-point FFT at ``rate``: computed once per pair
+    (sizes are powers of two and a node has one or two rates, so this is nearly always a hit)."""
+    freqs = np.asarray(np.fft.rfftfreq(size, 1.0 / rate), dtype=np.float64)
     power = _power_response(_SHELF[0], _SHELF[1], freqs) * _power_response(_HIGHPASS[0], _HIGHPASS[1], freqs)
     gain = np.sqrt(power)
-    return np.asarray(np.fft.irfft(np.fft.rfft(samples) * gain, n), dtype=np.float64)
+    gain.flags.writeable = False
+    return gain
 
 
 def loudness(pcm: Pcm) -> float | None:

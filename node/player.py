@@ -1,4 +1,4 @@
-"""Playback: :class:`Pcm` to the sound device, levelled to one loudness, with the node's volume applied in software.
+"""Playback: :class:`Pcm` to the sound device, with the node's volume applied in software.
 
 :func:`make_player` is the factory the agent uses; tests may pass another
 :class:`Player` to the agent instead.
@@ -16,7 +16,6 @@ import numpy.typing as npt
 import sounddevice as sd
 
 from .config import NodeSettings
-from .loudness import level
 from .pcm import Pcm
 
 log = logging.getLogger(__name__)
@@ -46,10 +45,6 @@ def scale(samples: npt.NDArray[np.int16], volume: int) -> npt.NDArray[np.int16]:
 class SoundDevicePlayer:
     """Plays through PortAudio (sounddevice), opening a fresh output stream for every :meth:`play`.
 
-    Every sound is first levelled (:func:`node.loudness.level`): a sentence of
-    speech, a prompt sound and the identify chime all play at one loudness,
-    and the volume then scales them alike, so a chime is never startling.
-
     A fresh stream each time means a device that vanished is tried again on the
     next call; after a failure PortAudio is also re-initialised (see
     :meth:`rescan`) so a device plugged back in is found. ``device``: a
@@ -72,7 +67,7 @@ class SoundDevicePlayer:
         self._volume = value
 
     def play(self, pcm: Pcm) -> None:
-        samples = scale(level(pcm).samples, self.volume).reshape(-1, 1)
+        samples = scale(pcm.samples, self.volume).reshape(-1, 1)
         if self._rescan_before_next:
             self.rescan()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .loudness import level
 from .pcm import Pcm
 from .tts import primary_language
 
@@ -24,7 +25,12 @@ def prompt(name: str, lang: str, **values: str) -> tuple[str, str]:
 
 
 def chime(rate: int = CHIME_RATE) -> Pcm:
-    """Two short rising tones with soft edges: the identify sound, made here so it needs no file."""
+    """The identify sound, levelled like speech."""
+    return level(chime_tones(rate))
+
+
+def chime_tones(rate: int = CHIME_RATE) -> Pcm:
+    """Two short rising tones with soft edges, as made (unlevelled): the identify sound needs no file."""
     parts = []
     for freq in (880.0, 1320.0):
         t = np.arange(int(rate * 0.18)) / rate

@@ -11,18 +11,22 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import requests
 
+from .loudness import level
 from .pcm import Pcm
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_S = 5.0
+RETRY_AFTER_S = 60.0  # after a fetch fails, the URL is not asked again for this long
 
 
 class SoundError(RuntimeError):
@@ -50,14 +54,32 @@ def decode_wav(data: bytes) -> Pcm:
 class SoundCache:
     """``{directory}/{sha256}.wav``: a file is stored only after its hash checked out."""
 
-    def __init__(self, directory: Path, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        timeout: float = TIMEOUT_S,
+        max_bytes: int = MAX_BYTES,
+        retry_after: float = RETRY_AFTER_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.directory = directory
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.retry_after = retry_after
+        self.monotonic = monotonic
         self._session = requests.Session()
+        # URL -> (when it may be tried again, why it failed). A hub that cannot be reached
+        # (a wrong SHOPCRIER_PUBLIC_URL, a firewall dropping packets) would otherwise hold
+        # every announcement back by the fetch timeout before its speech.
+        self._failed: dict[str, tuple[float, str]] = {}
 
     def get(self, url: str, sha256: str) -> Pcm:
-        """The sound, from the cache or fetched; raises :class:`SoundError`."""
+        """The sound, from the cache or fetched, levelled like speech; raises :class:`SoundError`.
+
+        A ShopCrier hub levels sounds on upload, so this changes nothing for
+        them; a sound from elsewhere is brought to the same loudness too.
+        """
         path = self.directory / f"{sha256}.wav"
         try:
             data = path.read_bytes()
@@ -66,9 +88,25 @@ class SoundCache:
         if data is None or hashlib.sha256(data).hexdigest() != sha256:  # absent, or damaged on the card
             data = self._fetch(url, sha256)
             self._store(path, data)
-        return decode_wav(data)
+        return level(decode_wav(data))
 
     def _fetch(self, url: str, sha256: str) -> bytes:
+        failed = self._failed.get(url)
+        if failed is not None and self.monotonic() < failed[0]:
+            raise SoundError(f"{failed[1]} (not asked again for {failed[0] - self.monotonic():.0f} s)")
+        try:
+            body = self._download(url)
+        except SoundError as exc:
+            self._failed[url] = (self.monotonic() + self.retry_after, str(exc))
+            raise
+        self._failed.pop(url, None)
+        actual = hashlib.sha256(body).hexdigest()
+        if actual != sha256:
+            raise SoundError(f"{url} has sha256 {actual}, not the announced {sha256}")
+        decode_wav(bytes(body))  # refuse a file we could not play before it is cached
+        return bytes(body)
+
+    def _download(self, url: str) -> bytes:
         try:
             with self._session.get(url, timeout=self.timeout, stream=True) as response:
                 response.raise_for_status()
@@ -79,10 +117,6 @@ class SoundCache:
                         raise SoundError(f"{url} is larger than {self.max_bytes} bytes")
         except requests.RequestException as exc:
             raise SoundError(f"cannot fetch {url}: {exc}") from None
-        actual = hashlib.sha256(body).hexdigest()
-        if actual != sha256:
-            raise SoundError(f"{url} has sha256 {actual}, not the announced {sha256}")
-        decode_wav(bytes(body))  # refuse a file we could not play before it is cached
         return bytes(body)
 
     def _store(self, path: Path, data: bytes) -> None:

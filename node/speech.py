@@ -16,6 +16,7 @@ import numpy as np
 
 from .config import NodeSettings
 from .espeak import INSTALL_HINT, EspeakEngine
+from .loudness import LEVELLED, level
 from .normalise import normalise
 from .pcm import Pcm
 from .piper_tts import PiperVoiceEngine, find_voices, list_voices, voice_language
@@ -124,7 +125,8 @@ class Speech:
         return normalise(text, lang)
 
     def synthesize(self, text: str, lang: str) -> Iterator[Pcm]:
-        """One chunk per sentence; with a cache, each sentence comes from it when it was said before.
+        """One chunk per sentence, levelled to the node's one loudness (so a prompt sound never
+        startles); with a cache, each sentence comes from it when it was said before.
 
         The text is normalised first (:meth:`words`), so every engine gets
         words and the cache is keyed by the words said: a change in
@@ -133,14 +135,14 @@ class Speech:
         text = self.words(text, lang)
         engine = self.engine_for(lang)
         if self.cache is None:
-            yield from engine.synthesize(text, lang)
+            yield from (level(pcm) for pcm in engine.synthesize(text, lang))  # node/loudness.py: one loudness
             return
-        voice = voice_id(engine, lang)
+        voice = f"{voice_id(engine, lang)}|{LEVELLED}"  # levelled audio is cached apart from what came before
         for sentence in split_sentences(text):
             key = cache_key(sentence, lang, voice)
             pcm = self.cache.get(key)
             if pcm is None:
-                pcm = join(list(engine.synthesize(sentence, lang)))
+                pcm = level(join(list(engine.synthesize(sentence, lang))))  # levelled once, then cached
                 self.cache.put(key, pcm)
             yield pcm
 

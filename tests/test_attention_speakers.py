@@ -19,6 +19,7 @@ from hub.attention.models import Digest, DigestPolicy, QuietHours
 from hub.org.shifts import in_window, parse_weekdays
 from hub.outbox.models import Delivery
 from hub.outbox.publisher import Publisher
+from hub.sounds.language import set_hub_language
 from mqtt.broker import Mosquitto
 from tests.attention_helpers import BASE, Clock, announced, category, department
 from tests.mqtt_helpers import Watcher
@@ -145,7 +146,11 @@ def test_a_burst_beyond_the_limit_is_said_once_as_a_digest_at_the_window_end(
 
 
 @pytest.mark.clock
-def test_a_digest_of_mostly_english_messages_is_in_english(broker: Mosquitto, publisher: tuple[Publisher, Clock]) -> None:
+@pytest.mark.parametrize(("language", "said"), [("zh", "最近一分钟有4条新订单"), ("en", "4 new orders in the last minute")])
+def test_a_digest_is_said_in_the_hubs_language_whatever_the_messages_were_in(
+    broker: Mosquitto, publisher: tuple[Publisher, Clock], language: str, said: str
+) -> None:
+    set_hub_language(language)
     pub, clock = publisher
     DigestPolicy.objects.create(department=department("orders"), max_announcements=1, window_seconds=60)
     watcher = Watcher(broker.url, mqtt.Announcement.all_filter())
@@ -156,5 +161,7 @@ def test_a_digest_of_mostly_english_messages_is_in_english(broker: Mosquitto, pu
     clock.advance(seconds=60)
     publish_all(pub)
     assert watcher.wait_for(lambda got: len(got) >= 2, 10)
-    assert mqtt.Announcement.from_json(watcher.drain()[-1].payload).text == "4 new orders in the last minute"
+    digest = mqtt.Announcement.from_json(watcher.drain()[-1].payload)
+    print("digest says:", digest.text)
+    assert (digest.text, digest.lang) == (said, language)
     watcher.close()

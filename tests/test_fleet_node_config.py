@@ -15,6 +15,7 @@ from hub.attention.models import QuietHours
 from hub.fleet.node_config import ConfigPusher
 from hub.org.models import Department, SpeakerNode, Staff
 from hub.simulator.server import SimulatorServer
+from hub.sounds.language import set_hub_language
 from mqtt.broker import Mosquitto
 from tests.conftest import AlsaSink
 from tests.hub_helpers import read_samples
@@ -64,6 +65,7 @@ def test_a_speaker_is_told_its_routes_volume_and_quiet_hours_and_told_again_when
     assert config.routes == (mqtt.Route("ops", "finance"), mqtt.Route("ops", "finance", "003"))
     assert config.volume == 60
     assert config.quiet_hours == (mqtt.QuietHours(start="22:00", end="07:00", days=(0, 1), tz="Asia/Shanghai"),)
+    assert config.language == "zh"  # the hub's language, for the speaker's own prompts
 
     assert pusher.push_if_due() == 0  # not due yet
     clock.now += 60
@@ -73,6 +75,12 @@ def test_a_speaker_is_told_its_routes_volume_and_quiet_hours_and_told_again_when
     assert pusher.push_if_due() == 1
     assert watcher.wait_for(lambda got: len(configs(watcher, "spk-fin")) == 2, 5)
     assert mqtt.NodeConfig.from_json(configs(watcher, "spk-fin")[1]).volume == 90
+
+    set_hub_language("en")
+    clock.now += 60
+    assert pusher.push_if_due() == 1
+    assert watcher.wait_for(lambda got: len(configs(watcher, "spk-fin")) == 3, 5)
+    assert mqtt.NodeConfig.from_json(configs(watcher, "spk-fin")[2]).language == "en"
 
     SpeakerNode.objects.filter(pk=node.pk).update(enabled=False)
     clock.now += 60

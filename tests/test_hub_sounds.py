@@ -125,6 +125,7 @@ def corrupt_header() -> bytes:
     ("data", "says"),
     [
         (b"<html><body>Not Found</body></html>", "the file is not audio: only WAV, FLAC and OGG files are taken"),
+        (b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 64, "the file is MP3: only WAV, FLAC and OGG"),
         (encoded("FLAC", seconds=12.0, rate=8000, channels=1), "the sound is too long: 12.0 s, at most 10 s"),
         (encoded("WAV", seconds=12.0, rate=48000, channels=2), "the file is too big: 2.2 MB, at most 2 MB"),
         (corrupt_header(), "the WAV file is damaged and cannot be decoded"),
@@ -132,7 +133,7 @@ def corrupt_header() -> bytes:
         (encoded("WAV", amplitude=0.0), "the sound is silent"),
         (b"", "The submitted file is empty."),  # Django's FileField says it first
     ],
-    ids=["not-audio", "too-long", "too-big", "corrupt-header", "truncated-ogg", "silent", "empty"],
+    ids=["not-audio", "mp3", "too-long", "too-big", "corrupt-header", "truncated-ogg", "silent", "empty"],
 )
 def test_a_bad_upload_is_refused_with_a_message_naming_the_problem(admin_client_: Client, data: bytes, says: str) -> None:
     page = upload(admin_client_, "bad-sound", data, "upload.bin")
@@ -207,11 +208,11 @@ def test_a_category_without_a_sound_the_hub_has_announces_no_url(
     assert said.sound == expect_sound and said.sound_url is None and said.sound_sha256 is None
 
 
-def test_a_replaced_sound_gets_a_new_url_and_the_old_one_still_serves_queued_announcements(
+def test_a_replaced_sound_gets_a_new_url_and_the_old_one_still_serves_announcements_already_queued(
     admin_client_: Client, client: Client
 ) -> None:
     old = PromptSound.objects.get(name="order-chime")
-    assert served_file(old.sha256) is not None  # served once: its file is in the data dir
+    assert not (sounds_dir() / f"{old.sha256}.wav").exists()  # never asked for yet
     replace_sound(admin_client_, "order-chime", encoded("OGG", freq=990.0), "new.ogg")
 
     new = PromptSound.objects.get(name="order-chime")

@@ -42,7 +42,8 @@ def test_a_silent_node_is_late_after_its_period_and_down_after_the_grace() -> No
     assert opened.state == "opened" and opened.subject == f"speaker {NODE}"
     assert "stopped sending heartbeats" in opened.text
     [spoken] = spoken_on(TECH)
-    assert spoken.category == "system" and NODE in spoken.text
+    assert spoken.category == "system" and NODE in opened.text  # the full text goes to `alerts` and screens
+    assert (spoken.text, spoken.lang) == ("一台未登记的音箱离线", "zh")  # speakers hear a few words (hub/monitor/spoken.py)
 
 
 @pytest.mark.clock
@@ -60,7 +61,8 @@ def test_an_offline_status_is_down_at_once_and_coming_back_resolves_it() -> None
     check_nodes(clock.now, BASE)
     assert status() == "up"
     assert [a.state for a in alerts_sent()] == ["opened", "resolved"]
-    assert [a.text for a in spoken_on(TECH)][1] == f"System alert: Speaker {NODE} is back online"
+    assert [a.text for a in spoken_on(TECH)][1] == "一台未登记的音箱已恢复"
+    assert alerts_sent()[1].text == f"Speaker {NODE} is back online"
     assert Alert.objects.get().resolved_at == clock.now
 
 

@@ -95,6 +95,7 @@ SAMPLES: dict[str, Message] = {
         volume=65,
         quiet_hours=(QuietHours(start="22:30", end="07:00", days=(0, 1, 2, 3, 4), tz="Asia/Shanghai"),),
         voices={"zh": "zh_CN-huayan-medium", "en": "en_US-lessac-medium"},
+        language="zh",
     ),
     "say command": Command(id="c1", cmd="say", args={"text": "测试广播", "lang": "zh"}),
     "volume command": Command(id="c2", cmd="volume", args={"level": 100}),
@@ -529,3 +530,11 @@ def test_every_truncation_or_corruption_of_a_payload_is_refused_cleanly(name: st
             parse(message, payload)
         except PayloadError:
             pass
+
+
+def test_a_node_config_language_is_optional_and_must_be_a_language_code() -> None:
+    assert NodeConfig.from_json(edit(CONFIG, language=DROP)).language is None  # from a hub before the setting
+    assert NodeConfig.from_json(edit(CONFIG, language="en")).language == "en"
+    with pytest.raises(PayloadError) as caught:
+        NodeConfig.from_json(edit(CONFIG, language="English please"))
+    assert caught.value.field == "node config.language"

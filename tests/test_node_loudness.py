@@ -6,12 +6,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from mqtt import BrokerSettings
+from node.config import NodeSettings
 from node.espeak import EspeakEngine
 from node.loudness import CEILING_DBFS, TARGET_LUFS, level, loudness
 from node.pcm import Pcm
 from node.piper_tts import PiperVoiceEngine
-from node.prompts import chime
-from node.speech import join
+from node.prompts import chime, chime_tones
+from node.speech import join, make_speech
 
 RATE = 22050
 
@@ -36,9 +38,10 @@ def test_the_highs_weigh_more_than_the_lows_at_the_same_rms() -> None:
 
 
 def test_the_identify_chime_and_real_speech_end_up_within_one_lu_of_each_other() -> None:
+    # straight from the engines, before the node's Speech levels them
     zh = join(list(EspeakEngine().synthesize("客户张三提交了订单。", "zh")))
     en = join(list(PiperVoiceEngine.bundled().synthesize("Order 10023 was placed.", "en")))
-    raw = {"chime": chime(), "zh speech": zh, "en speech": en}
+    raw = {"chime": chime_tones(), "zh speech": zh, "en speech": en}
 
     before = {name: loudness(pcm) for name, pcm in raw.items()}
     after = {name: loudness(level(pcm)) for name, pcm in raw.items()}
@@ -89,3 +92,13 @@ def test_a_sound_shorter_than_one_block_is_measured_whole() -> None:
     blip = sine(1000, 0.5, seconds=0.1)
 
     assert loudness(blip) == pytest.approx(loudness(sine(1000, 0.5)), abs=0.2)
+
+
+def test_what_the_node_plays_is_levelled_at_its_source_speech_prompt_sounds_and_its_chime() -> None:
+    speech = make_speech(NodeSettings(id="spk-loud", broker=BrokerSettings.from_url("mqtt://127.0.0.1"), cache_mb=0))
+    sentences = (("zh", "客户张三提交了订单。"), ("en", "Order 10023 was placed."))
+    said = [pcm for lang, text in sentences for pcm in speech.synthesize(text, lang)]
+
+    for pcm in [*said, chime()]:
+        heard = loudness(pcm)
+        assert heard is not None and abs(heard - TARGET_LUFS) < 1.0

@@ -6,7 +6,6 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from node.loudness import level
 from node.pcm import Pcm
 from node.player import AudioError, SoundDevicePlayer, scale
 from tests.conftest import AlsaSink
@@ -36,14 +35,13 @@ def played(sink: AlsaSink, player: SoundDevicePlayer, samples: npt.NDArray[np.in
     return np.frombuffer(sink.read()[before:after], dtype="<i2").astype(np.int16)
 
 
-def test_the_samples_reach_the_sound_device_levelled(alsa_sink: AlsaSink, player: SoundDevicePlayer) -> None:
+def test_the_samples_reach_the_sound_device(alsa_sink: AlsaSink, player: SoundDevicePlayer) -> None:
     samples = tone()
 
     heard = played(alsa_sink, player, samples)
 
     assert abs(heard.size - samples.size) <= RATE // 20  # ALSA may pad the last period
-    assert np.array_equal(heard[: samples.size], level(Pcm(samples, RATE)).samples)
-    assert not np.array_equal(heard[: samples.size], samples)  # this tone is louder than the target
+    assert np.array_equal(heard[: samples.size], samples)
 
 
 def test_volume_50_halves_the_amplitude(alsa_sink: AlsaSink, player: SoundDevicePlayer) -> None:

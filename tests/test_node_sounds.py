@@ -9,7 +9,7 @@ import threading
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +83,7 @@ def test_a_sound_is_fetched_checked_and_then_served_from_the_cache(hub_media: Se
     hub_media.close()  # the hub is gone; the cache still has it
     again = cache.get(url, sha)
 
-    assert fetched.rate == RATE and np.array_equal(fetched.samples, ding())
+    assert fetched.rate == RATE and np.array_equal(fetched.samples, level(Pcm(ding(), RATE)).samples)  # levelled
     assert np.array_equal(again.samples, fetched.samples)
     assert (tmp_path / "sounds" / f"{sha}.wav").is_file()
 
@@ -148,3 +148,46 @@ def test_the_prompt_sound_plays_before_the_speech_and_a_bad_one_only_costs_the_s
     tampered = observer.receipts(NODE, "tampered-1")[0]
     assert tampered.status == "played" and tampered.detail and "prompt sound refused" in tampered.detail
     assert settled_size(alsa_sink) > size  # the speech still played
+
+
+class FailingHub:
+    """A real HTTP server that answers every request with 500, counting them."""
+
+    def __init__(self) -> None:
+        hits = self.hits = [0]
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                hits[0] += 1
+                self.send_error(500, "hub is failing")
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/sounds/x.wav"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_url_that_failed_is_not_asked_again_for_a_while_so_speech_is_not_held_back(tmp_path: Path) -> None:
+    hub = FailingHub()
+    now = [1000.0]
+    cache = SoundCache(tmp_path / "sounds", retry_after=60, monotonic=lambda: now[0])
+    sha = hashlib.sha256(b"x").hexdigest()
+    try:
+        with pytest.raises(SoundError, match="500"):
+            cache.get(hub.url, sha)
+        now[0] += 59
+        with pytest.raises(SoundError, match="not asked again for 1 s"):
+            cache.get(hub.url, sha)
+        assert hub.hits == [1]
+        now[0] += 2
+        with pytest.raises(SoundError, match="500"):
+            cache.get(hub.url, sha)
+        assert hub.hits == [2]
+    finally:
+        hub.close()

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 import requests
 from pytest_django.live_server_helper import LiveServer
@@ -28,12 +27,12 @@ from hub.pipeline import Pipeline
 from hub.sounds.models import PromptSound
 from mqtt.broker import Mosquitto
 from node.agent import Agent
-from node.loudness import level
 from node.sounds import decode_wav
 from node.speech import Speech
 from tests.conftest import AlsaSink
 from tests.node_agents import NODE, connect, make_agent, speech, step_until
 from tests.node_helpers import Observer
+from tests.sound_helpers import first_sound, heard_matches, spoken
 
 __all__ = ["make_agent", "speech"]  # fixtures, used by name
 
@@ -102,25 +101,6 @@ def announce_order(publisher: Publisher) -> str:
     return row.announcement_id
 
 
-def first_sound(samples: npt.NDArray[np.int16], start: int = 0) -> int:
-    """Index of the first non-zero sample at or after ``start`` (ALSA pads a stream's end with zeros)."""
-    nonzero = np.flatnonzero(samples[start:])
-    assert nonzero.size, f"nothing audible after sample {start}"
-    return start + int(nonzero[0])
-
-
-def spoken(speech: Speech, text: str, lang: str) -> npt.NDArray[np.int16]:
-    """The samples the node's player writes for ``text``: each sentence levelled, one after another."""
-    return np.concatenate([level(pcm).samples for pcm in speech.synthesize(text, lang)])
-
-
-def heard_matches(heard: npt.NDArray[np.int16], start: int, expected: npt.NDArray[np.int16]) -> bool:
-    """``expected`` (from its first audible sample) is in ``heard`` from ``start``'s first audible sample."""
-    at, lead = first_sound(heard, start), first_sound(expected)
-    tail = expected[lead:]
-    return bool(np.array_equal(heard[at : at + tail.size], tail))
-
-
 def test_an_orders_chime_then_its_speech_reach_the_speaker_with_the_sha256_checked(
     hub_web: str, publisher: Publisher, make_agent: Callable[..., Agent], broker: Mosquitto,
     alsa_sink: AlsaSink, speech: Speech, tmp_path: Path,
@@ -134,7 +114,7 @@ def test_an_orders_chime_then_its_speech_reach_the_speaker_with_the_sha256_check
         assert step_until(agent, lambda: bool(observer.receipts(NODE, announcement_id)), 30)
     receipt = observer.receipts(NODE, announcement_id)[0]
 
-    chime = level(decode_wav(bytes(sound.wav))).samples
+    chime = decode_wav(bytes(sound.wav)).samples  # levelled by the hub on upload; the node leaves it as it is
     heard = np.frombuffer(alsa_sink.read(), dtype="<i2").astype(np.int16)
     print(f"sink: {heard.size} samples; chime {chime.size} ({sound.sha256[:12]}), then the speech of {ORDER!r}")
     assert (receipt.status, receipt.detail) == ("played", None)

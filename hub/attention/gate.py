@@ -22,6 +22,7 @@ from django.db.models import Q
 
 import mqtt
 from hub.outbox.models import Delivery
+from hub.sounds.language import hub_language
 
 from .digest_text import digest_text
 from .models import Digest, DigestPolicy, QuietHours
@@ -29,7 +30,7 @@ from .models import Digest, DigestPolicy, QuietHours
 log = logging.getLogger(__name__)
 
 DIGEST_EXPIRY = timedelta(minutes=10)
-HUB_LANGUAGE = "zh"  # the default configuration's hub.language; nothing stores another yet
+HUB_LANGUAGE = "zh"  # counted for a folded row without a language (the digest itself says hub_language())
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,7 @@ def flush_digests(now: datetime, base: str) -> int:
             if not Digest.objects.filter(pk=digest.pk, sent_at=None).update(sent_at=now):
                 continue  # another publisher wrote it
             counts = {k: int(v) for k, v in digest.counts.items()}
-            langs = Counter({k: int(v) for k, v in digest.langs.items()})
-            # the language most of the folded messages were in; a tie goes to the hub's
-            top = langs.most_common()
-            lang = top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else HUB_LANGUAGE
+            lang = hub_language()  # the hub's own words, whatever language the folded messages were in
             names = dict(Category.objects.filter(slug__in=counts).values_list("slug", "name"))
             seconds = int((digest.closes_at - digest.opened_at).total_seconds())
             route = mqtt.Route(digest.department.subsystem.slug, digest.department.slug)

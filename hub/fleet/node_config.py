@@ -18,6 +18,7 @@ import mqtt
 from hub.attention.models import QuietHours
 from hub.org.shifts import parse_weekdays
 from hub.org.models import SpeakerNode
+from hub.sounds.language import hub_language
 from mqtt.client import Link
 
 from .access import speaker_routes
@@ -27,7 +28,8 @@ log = logging.getLogger(__name__)
 CHECK_EVERY_S = 10.0
 
 
-def node_config(node: SpeakerNode) -> mqtt.NodeConfig:
+def node_config(node: SpeakerNode, language: str | None = None) -> mqtt.NodeConfig:
+    """``language``: the hub's (hub.sounds.language), for the speaker's own prompts; read when not given."""
     quiet = [
         mqtt.QuietHours(
             start=f"{q.start:%H:%M}",
@@ -37,13 +39,15 @@ def node_config(node: SpeakerNode) -> mqtt.NodeConfig:
         )
         for q in QuietHours.objects.filter(department=node.department_id).order_by("id")
     ]
-    return mqtt.NodeConfig(routes=tuple(speaker_routes(node)), volume=node.volume, quiet_hours=tuple(quiet))
+    return mqtt.NodeConfig(routes=tuple(speaker_routes(node)), volume=node.volume, quiet_hours=tuple(quiet),
+                           language=language or hub_language())
 
 
 def current_configs() -> dict[str, bytes]:
     """Every enabled speaker's config payload, by node id."""
     nodes = SpeakerNode.objects.filter(enabled=True).select_related("department__subsystem")
-    return {node.node_id: node_config(node).to_json() for node in nodes}
+    language = hub_language()
+    return {node.node_id: node_config(node, language).to_json() for node in nodes}
 
 
 class ConfigPusher:

@@ -31,8 +31,10 @@ from hub.outbox.models import Delivery
 from hub.pipeline import Pipeline, facts_of
 from hub.rules.classify import detect_language
 from hub.rules.models import Category
+from hub.sounds.language import hub_language
 
 from .models import MONITOR_SOURCE, Alert, AlertRecipient
+from .spoken import spoken_alert
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +135,10 @@ def announce(alert: Alert, state: str, now: datetime, base: str, text: str | Non
     if category is not None:
         message.category, message.priority, message.rule = category, category.priority, "monitor"
     message.save()
-    deliveries = pipeline.deliveries(message)
-    deliveries += _to_recipients(message, pipeline, deliveries, base)
+    lang = hub_language()
+    said = (spoken_alert(alert, state, lang), lang)  # speakers hear a few words; screens and `alerts` get `text`
+    deliveries = pipeline.deliveries(message, said)
+    deliveries += _to_recipients(message, pipeline, deliveries, base, said)
     payload = mqtt.Alert(id=f"alert-{alert.pk}", state=state, subject=alert.subject, text=text, at=now)  # type: ignore[arg-type]
     deliveries.append(Delivery(message=message, topic=payload.topic(base), payload=payload.to_json()))
     Delivery.objects.bulk_create(deliveries)
@@ -142,7 +146,9 @@ def announce(alert: Alert, state: str, now: datetime, base: str, text: str | Non
     return message
 
 
-def _to_recipients(message: Message, pipeline: Pipeline, routed: list[Delivery], base: str) -> list[Delivery]:
+def _to_recipients(
+    message: Message, pipeline: Pipeline, routed: list[Delivery], base: str, said: tuple[str, str]
+) -> list[Delivery]:
     """The announcement again on each alert recipient's personal topic, unless a route already sent it there."""
     recipients = AlertRecipient.objects.select_related("staff__department__subsystem")
     spoken = next((mqtt.Announcement.from_json(bytes(d.payload)) for d in routed if d.announcement_id), None)
@@ -150,7 +156,7 @@ def _to_recipients(message: Message, pipeline: Pipeline, routed: list[Delivery],
         spoken = mqtt.Announcement(
             id=uuid.uuid4().hex, message_id=message.pk, category=message.category.slug,
             priority=message.priority,  # type: ignore[arg-type]
-            text=pipeline.spoken(message, facts_of(message)), lang=message.lang, sound=message.category.sound or None,
+            text=said[0], lang=said[1], sound=message.category.sound or None,
             sound_url=sound.url if (sound := pipeline.sound_of(message.category)) else None,
             sound_sha256=sound.sha256 if sound else None,
             created_at=message.received_at,

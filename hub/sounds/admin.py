@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from .audio import MAX_SECONDS, MAX_UPLOAD_BYTES, SoundRejected, check_and_convert, too_big
-from .library import sound_url, stored_fields
+from .library import served_file, sound_url, stored_fields
 from .models import HubSettings, PromptSound
 
 
@@ -62,6 +62,16 @@ class PromptSoundAdmin(admin.ModelAdmin[PromptSound]):
     list_display = ("name", "origin", "seconds", "short_sha256", "source_name", "updated_at")
     readonly_fields = ("listen", "origin", "seconds", "sha256", "announced_url", "source_name", "updated_at")
     search_fields = ("name",)
+
+    def save_model(self, request: HttpRequest, obj: PromptSound, form: Any, change: bool) -> None:
+        """Before a sound is replaced, its file is put in the data dir, so speakers still holding an
+        announcement that names the old hash can fetch it; the new one is written at once too."""
+        if change:
+            old = PromptSound.objects.filter(pk=obj.pk).values_list("sha256", flat=True).first()
+            if old and old != obj.sha256:
+                served_file(old)
+        super().save_model(request, obj, form, change)
+        served_file(obj.sha256)
 
     @admin.display(description="sha256")
     def short_sha256(self, obj: PromptSound) -> str:

@@ -56,6 +56,9 @@ def check_and_convert(data: bytes) -> Pcm:
         raise SoundRejected("the file is empty")
     kind = next((name for magic, name in _MAGIC if data.startswith(magic)), None)
     if kind is None:
+        other = _other_audio(data)
+        if other:
+            raise SoundRejected(f"the file is {other}: only WAV, FLAC and OGG files are taken (convert it first)")
         raise SoundRejected("the file is not audio: only WAV, FLAC and OGG files are taken")
     try:
         info = soundfile.info(io.BytesIO(data))
@@ -100,6 +103,17 @@ def wav_bytes(pcm: Pcm) -> bytes:
         wav.setframerate(pcm.rate)
         wav.writeframes(pcm.samples.astype("<i2").tobytes())
     return out.getvalue()
+
+
+def _other_audio(data: bytes) -> str | None:
+    """The name of an audio format we do not take, when ``data`` looks like one."""
+    if data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "MP3"
+    if data[4:8] == b"ftyp":
+        return "MP4/AAC"
+    if data.startswith(b"FORM") and data[8:12] in (b"AIFF", b"AIFC"):
+        return "AIFF"
+    return None
 
 
 def _reason(exc: Exception) -> str:
