@@ -23,7 +23,11 @@ PRIORITIES: tuple[Priority, ...] = ("normal", "high", "urgent")
 ReceiptStatus = Literal["played", "failed", "expired"]
 RECEIPT_STATUSES: tuple[ReceiptStatus, ...] = ("played", "failed", "expired")
 COMMANDS = ("say", "volume", "replay", "identify", "reload")
-MAX_TEXT = 2000
+MAX_TEXT = 2000  # what a speaker is asked to say
+# A message's whole content as the hub stores it (hub.intake.adapters.generic.MAX_CONTENT), and an alert's
+# text (which may quote a platform's error): readers take all of it. Even if every character needed a
+# six-byte JSON escape, such a payload stays under MAX_PAYLOAD_BYTES.
+MAX_EVENT_TEXT = 10_000
 _URL_RE = re.compile(r"^https?://[^\s]+\Z")
 
 
@@ -221,7 +225,7 @@ class Event(Topical):
             category=r.str("category", max_len=64, pattern=SLUG_RE),
             priority=r.str("priority", choices=PRIORITIES),
             rule=r.str("rule", max_len=200),
-            text=r.str("text", max_len=MAX_TEXT),
+            text=r.str("text", max_len=MAX_EVENT_TEXT),
             source=r.str("source", max_len=64),
             app=r.str("app", optional=True, max_len=64),
             user=r.str("user", optional=True, max_len=200),
@@ -254,7 +258,7 @@ class Alert(Topical):
             id=r.str("id", max_len=128, pattern=ID_RE),
             state=r.str("state", choices=("opened", "resolved")),
             subject=r.str("subject", max_len=200),
-            text=r.str("text", max_len=MAX_TEXT),
+            text=r.str("text", max_len=MAX_EVENT_TEXT),
             at=r.time("at"),
         )
 

@@ -134,7 +134,8 @@ def announce(alert: Alert, state: str, now: datetime, base: str, text: str | Non
     message.save()
     deliveries = pipeline.deliveries(message)
     deliveries += _to_recipients(message, pipeline, deliveries, base)
-    payload = mqtt.Alert(id=f"alert-{alert.pk}", state=state, subject=alert.subject, text=text, at=now)  # type: ignore[arg-type]
+    payload = mqtt.Alert(id=f"alert-{alert.pk}", state=state, subject=alert.subject,  # type: ignore[arg-type]
+                         text=text[: mqtt.messages.MAX_EVENT_TEXT], at=now)
     deliveries.append(Delivery(message=message, topic=payload.topic(base), payload=payload.to_json()))
     Delivery.objects.bulk_create(deliveries)
     return message
