@@ -9,10 +9,11 @@ breaks every page that shows it. :func:`problem` finds all of these on an
 unsaved model instance, naming the field, so the caller can quarantine or drop
 that one item and store the rest.
 
-The rules are the same on every database (a NUL is refused on SQLite too), so
-a poison item behaves alike everywhere. Lengths come from each field's own
-``max_length`` and integer ranges from the connection's backend, never from
-numbers written here.
+The rules are the same on every database (a NUL is refused on SQLite too, and
+an integer is held to the standard SQL range SQLite does not enforce), so a
+poison item behaves alike everywhere. Lengths come from each field's own
+``max_length`` and integer ranges from Django's backends, never from numbers
+written here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 # A stored instant must be shown in any time zone (±14 h) without leaving Python's
 # years 1..9999, so the first and last day of the calendar are out of bounds.
@@ -90,6 +92,17 @@ def check_json(name: str, value: Any) -> None:
             stack.extend((f"{path}.{i}", item) for i, item in enumerate(inner))
 
 
+def integer_range(internal_type: str) -> tuple[int | None, int | None]:
+    """The column's range on this database and on the standard SQL one Django knows, whichever is narrower:
+    SQLite takes 64 bits anywhere, but an item must not be storable on one database and poison on another."""
+    low, high = connection.ops.integer_field_range(internal_type)
+    portable = BaseDatabaseOperations.integer_field_ranges.get(internal_type)
+    if portable is not None:
+        low = portable[0] if low is None else max(low, portable[0])
+        high = portable[1] if high is None else min(high, portable[1])
+    return low, high
+
+
 def check_field(field: models.Field[Any, Any], value: Any) -> None:
     """Check one value against the column ``field`` describes; None passes (nullability is the model's business)."""
     if value is None:
@@ -102,7 +115,7 @@ def check_field(field: models.Field[Any, Any], value: Any) -> None:
     elif isinstance(value, datetime) and isinstance(field, models.DateTimeField):
         check_time(name, value)
     elif isinstance(value, int) and not isinstance(value, bool) and isinstance(field, models.IntegerField):
-        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        low, high = integer_range(field.get_internal_type())
         check_int(name, value, low, high)
 
 
