@@ -28,6 +28,10 @@ MAX_TEXT = 2000  # what a speaker is asked to say
 # text (which may quote a platform's error): readers take all of it. Even if every character needed a
 # six-byte JSON escape, such a payload stays under MAX_PAYLOAD_BYTES.
 MAX_EVENT_TEXT = 10_000
+# A node config's routes (its department and each staff member it follows) and quiet-hours windows:
+# at the longest slugs, this many still fit in MAX_PAYLOAD_BYTES. The hub sends no more than these.
+MAX_ROUTES = 250
+MAX_QUIET_HOURS = 20
 _URL_RE = re.compile(r"^https?://[^\s]+\Z")
 
 
@@ -430,12 +434,12 @@ class NodeConfig(Topical):
     def from_json(cls, data: bytes | str) -> Self:
         r = Reader(decode(data, cls.KIND), cls.KIND)
         routes = []
-        for i, item in enumerate(r.list("routes")):
+        for i, item in enumerate(r.list("routes", max_items=MAX_ROUTES)):
             if not isinstance(item, dict):
                 raise r.error(f"routes[{i}]", "must be an object")
             routes.append(Route.read(Reader(item, f"{cls.KIND}.routes[{i}]")))
         quiet = []
-        for i, item in enumerate(r.list("quiet_hours", max_items=20)):
+        for i, item in enumerate(r.list("quiet_hours", max_items=MAX_QUIET_HOURS)):
             if not isinstance(item, dict):
                 raise r.error(f"quiet_hours[{i}]", "must be an object")
             quiet.append(QuietHours.read(Reader(item, f"{cls.KIND}.quiet_hours[{i}]")))
