@@ -131,7 +131,7 @@ class Pipeline:
             category=category.slug,
             priority=message.priority,  # type: ignore[arg-type]
             rule=message.rule,
-            text=message.content,
+            text=message.content[: mqtt.messages.MAX_EVENT_TEXT],  # all a reader of the contract takes
             source=message.source.name,
             app=message.app or None,
             user=message.user_name or None,

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from hub import views
 from hub.intake import webhooks
@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz),
     path("hooks/<slug:source>/", webhooks.receive),
+    re_path(r"^hooks/(?P<rest>.*)\Z", webhooks.no_such_hook),  # JSON, never an HTML 404, under /hooks/
     path("", include("hub.attention.urls")),
     path("", include("hub.notify.urls")),
     path("", include("hub.sounds.urls")),

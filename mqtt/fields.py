@@ -156,6 +156,10 @@ class Reader:
             raise self.error(name, f"{value!r} is not an RFC 3339 time") from None
         if parsed.tzinfo is None:
             raise self.error(name, f"{value!r} has no time zone")
+        try:  # every reader works in UTC, so a time that has no UTC year 1..9999 is refused here
+            parsed.astimezone(timezone.utc)
+        except OverflowError:
+            raise self.error(name, f"{value!r} falls outside the years 1..9999 in UTC") from None
         return parsed
 
     def object(self, name: builtins.str, *, optional: builtins.bool = False) -> Any:

@@ -23,7 +23,15 @@ PRIORITIES: tuple[Priority, ...] = ("normal", "high", "urgent")
 ReceiptStatus = Literal["played", "failed", "expired"]
 RECEIPT_STATUSES: tuple[ReceiptStatus, ...] = ("played", "failed", "expired")
 COMMANDS = ("say", "volume", "replay", "identify", "reload")
-MAX_TEXT = 2000
+MAX_TEXT = 2000  # what a speaker is asked to say
+# A message's whole content as the hub stores it (hub.intake.adapters.generic.MAX_CONTENT), and an alert's
+# text (which may quote a platform's error): readers take all of it. Even if every character needed a
+# six-byte JSON escape, such a payload stays under MAX_PAYLOAD_BYTES.
+MAX_EVENT_TEXT = 10_000
+# A node config's routes (its department and each staff member it follows) and quiet-hours windows:
+# at the longest slugs, this many still fit in MAX_PAYLOAD_BYTES. The hub sends no more than these.
+MAX_ROUTES = 250
+MAX_QUIET_HOURS = 20
 _URL_RE = re.compile(r"^https?://[^\s]+\Z")
 
 
@@ -221,7 +229,7 @@ class Event(Topical):
             category=r.str("category", max_len=64, pattern=SLUG_RE),
             priority=r.str("priority", choices=PRIORITIES),
             rule=r.str("rule", max_len=200),
-            text=r.str("text", max_len=MAX_TEXT),
+            text=r.str("text", max_len=MAX_EVENT_TEXT),
             source=r.str("source", max_len=64),
             app=r.str("app", optional=True, max_len=64),
             user=r.str("user", optional=True, max_len=200),
@@ -254,7 +262,7 @@ class Alert(Topical):
             id=r.str("id", max_len=128, pattern=ID_RE),
             state=r.str("state", choices=("opened", "resolved")),
             subject=r.str("subject", max_len=200),
-            text=r.str("text", max_len=MAX_TEXT),
+            text=r.str("text", max_len=MAX_EVENT_TEXT),
             at=r.time("at"),
         )
 
@@ -447,12 +455,12 @@ class NodeConfig(Topical):
     def from_json(cls, data: bytes | str) -> Self:
         r = Reader(decode(data, cls.KIND), cls.KIND)
         routes = []
-        for i, item in enumerate(r.list("routes")):
+        for i, item in enumerate(r.list("routes", max_items=MAX_ROUTES)):
             if not isinstance(item, dict):
                 raise r.error(f"routes[{i}]", "must be an object")
             routes.append(Route.read(Reader(item, f"{cls.KIND}.routes[{i}]")))
         quiet = []
-        for i, item in enumerate(r.list("quiet_hours", max_items=20)):
+        for i, item in enumerate(r.list("quiet_hours", max_items=MAX_QUIET_HOURS)):
             if not isinstance(item, dict):
                 raise r.error(f"quiet_hours[{i}]", "must be an object")
             quiet.append(QuietHours.read(Reader(item, f"{cls.KIND}.quiet_hours[{i}]")))

@@ -128,8 +128,9 @@ def test_broker_config_writes_a_tls_listener_and_refuses_anonymous_clients(tmp_p
     conf = (tmp_path / "mosquitto.conf").read_text().splitlines()
     assert "allow_anonymous false" in conf
     assert f"password_file {tmp_path}/passwd" in conf and f"acl_file {tmp_path}/acl" in conf
-    assert conf[-6:] == [
+    assert conf[-7:] == [
         "listener 8883 0.0.0.0",
+        "use_username_as_clientid true",
         f"cafile {tmp_path}/certs/ca.crt",
         f"certfile {tmp_path}/certs/server.crt",
         f"keyfile {tmp_path}/certs/server.key",
@@ -137,7 +138,7 @@ def test_broker_config_writes_a_tls_listener_and_refuses_anonymous_clients(tmp_p
         "tls_version tlsv1.2",
     ]
     users = [line.split(":")[0] for line in (tmp_path / "passwd").read_text().splitlines()]
-    assert users == ["shopcrier-hub", "shopcrier-tools"]
+    assert users == ["shopcrier-hub", "shopcrier-hub-monitor", "shopcrier-tools"]
     assert "certs/ca.crt" in out.getvalue()
 
 

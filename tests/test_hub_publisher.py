@@ -13,7 +13,7 @@ from hub.outbox.models import Delivery, Receipt
 from hub.outbox.publisher import Publisher
 from hub.simulator.server import SimulatorServer
 from mqtt.broker import Mosquitto
-from tests.hub_helpers import simulator_source
+from tests.hub_helpers import enrolled, simulator_source
 from tests.mqtt_helpers import Watcher
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,7 @@ def test_an_announcement_past_its_expiry_is_not_sent(simulator: SimulatorServer,
 
 def test_a_receipt_is_recorded_once_and_a_bad_one_is_dropped(simulator: SimulatorServer, publisher: Publisher) -> None:
     Poller().poll_source(simulator_source(simulator.url))
+    enrolled("spk-1")
     delivery = Delivery.objects.exclude(announcement_id="").first()
     assert delivery is not None
     payload = mqtt.Receipt(id=delivery.announcement_id, status="played").to_json()

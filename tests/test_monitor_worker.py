@@ -14,6 +14,7 @@ from hub.monitor.models import NodeHealth
 from hub.monitor.worker import Monitor
 from mqtt.broker import Mosquitto
 from mqtt.client import Link
+from tests.hub_helpers import enrolled
 from tests.monitor_helpers import heartbeat
 from tests.node_helpers import Observer
 from tests.processes import wait_until
@@ -44,6 +45,7 @@ def heard(m: Monitor) -> list[mqtt.Received]:
 
 
 def test_two_monitors_split_heartbeats_and_each_reads_every_retained_status(broker: Mosquitto) -> None:
+    enrolled("spk-gone", *(f"spk-{n}" for n in range(NODES)))
     with Observer(broker.url) as node:
         node.publish(mqtt.NodeStatus.topic(node_id="spk-gone"), b"offline", retain=True)
         first, second = monitor(broker.url), monitor(broker.url)

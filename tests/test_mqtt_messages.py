@@ -379,7 +379,7 @@ HOSTILE: list[tuple[str, Message, bytes | str, str]] = [
     ("quiet hour in Arabic digits", CONFIG, quiet(start="٢٢:٠٠"), "node config.quiet_hours[0].start"),
     ("quiet hour with a newline", CONFIG, quiet(end="07:00\n"), "node config.quiet_hours[0].end"),
     ("quiet hours without a zone", CONFIG, quiet(tz=None), "node config.quiet_hours[0].tz"),
-    ("101 routes", CONFIG, edit(CONFIG, routes=[{"subsystem": "ops", "department": "orders"}] * 101), "node config.routes"),
+    ("251 routes", CONFIG, edit(CONFIG, routes=[{"subsystem": "ops", "department": "orders"}] * 251), "node config.routes"),
     # too long, empty
     ("text of 2001 characters", A, edit(A, text="字" * 2001), "announcement.text"),
     ("blank text", A, edit(A, text="  \n"), "announcement.text"),

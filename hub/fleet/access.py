@@ -20,7 +20,7 @@ from mqtt import Route
 from mqtt.acl import Grant, hub_grants, node_grants, render_acl, tools_grants
 from mqtt.passwd import hash_password, render_passwd
 
-from .accounts import ServiceAccount
+from .accounts import ServiceAccount, hub_logins
 from .models import NodeCredential
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,11 @@ def speaker_routes(node: SpeakerNode) -> list[Route]:
 
 
 def build(hub: ServiceAccount, tools: ServiceAccount, base: str) -> AccessFiles:
-    passwords = {hub.username: hash_password(hub.password), tools.username: hash_password(tools.password)}
-    grants: dict[str, list[Grant]] = {hub.username: hub_grants(), tools.username: tools_grants(base)}
+    passwords = {tools.username: hash_password(tools.password)}
+    grants: dict[str, list[Grant]] = {tools.username: tools_grants(base)}
+    for login in hub_logins(hub):  # one account per hub link: the broker makes each user name its client id
+        passwords[login.username] = hash_password(login.password)
+        grants[login.username] = hub_grants()
     credentials = NodeCredential.objects.filter(node__enabled=True).select_related("node__department__subsystem")
     for credential in credentials:
         node = credential.node

@@ -11,13 +11,19 @@ Their owners must log in, so their passwords exist in plain text somewhere:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hub import env
 from mqtt import BrokerSettings
 
 TOOLS_USER = "shopcrier-tools"
+# The broker takes each login's user name as its client id (``use_username_as_clientid``), so no
+# login can take over another's session and wipe its queue. Each broker link of a hub process
+# therefore logs in as its own account: the hub account itself (the publisher, whose session
+# queues receipts) and one per role here, named ``<hub user>-<role>``. A new hub link adds its role.
+MONITOR_ROLE = "monitor"
+HUB_ROLES = (MONITOR_ROLE,)
 TOOLS_PASSWORD_FILE = "mqtt-tools.password"
 SECRET_BYTES = 24
 
@@ -50,6 +56,24 @@ def tools_account(data_dir: Path) -> ServiceAccount:
     return ServiceAccount(TOOLS_USER, env.generated_secret(data_dir / TOOLS_PASSWORD_FILE, SECRET_BYTES))
 
 
+def role_username(hub_username: str, role: str) -> str:
+    return f"{hub_username}-{role}"
+
+
+def hub_logins(hub: ServiceAccount) -> list[ServiceAccount]:
+    """Every account the hub's links log in with: the hub account, then one per role (same password)."""
+    return [hub, *(ServiceAccount(role_username(hub.username, role), hub.password) for role in HUB_ROLES)]
+
+
+def role_settings(broker: BrokerSettings, role: str) -> BrokerSettings:
+    """``broker`` logging in as the hub's ``role`` account; unchanged for an anonymous broker."""
+    if broker.username is None:
+        return broker
+    return replace(broker, username=role_username(broker.username, role))
+
+
 def reserved_names(hub: ServiceAccount, tools: ServiceAccount) -> frozenset[str]:
-    """User names a speaker cannot have: they belong to the service accounts."""
-    return frozenset({hub.username, tools.username, env.HUB_MQTT_USER, TOOLS_USER})
+    """User names a speaker cannot have: they belong to the service accounts (and are client ids)."""
+    hubs = {hub.username, env.HUB_MQTT_USER}
+    roles = {role_username(name, role) for name in hubs for role in HUB_ROLES}
+    return frozenset({*hubs, *roles, tools.username, TOOLS_USER})

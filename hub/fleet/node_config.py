@@ -39,7 +39,13 @@ def node_config(node: SpeakerNode, language: str | None = None) -> mqtt.NodeConf
         )
         for q in QuietHours.objects.filter(department=node.department_id).order_by("id")
     ]
-    return mqtt.NodeConfig(routes=tuple(speaker_routes(node)), volume=node.volume, quiet_hours=tuple(quiet),
+    routes = speaker_routes(node)
+    limits = (("routes", len(routes), mqtt.messages.MAX_ROUTES), ("quiet hours", len(quiet), mqtt.messages.MAX_QUIET_HOURS))
+    for what, count, most in limits:
+        if count > most:  # a longer config would be refused whole by the speaker
+            log.error("speaker %s has %d %s; only the first %d are sent (the contract's limit)", node.node_id, count, what, most)
+    return mqtt.NodeConfig(routes=tuple(routes[: mqtt.messages.MAX_ROUTES]), volume=node.volume,
+                           quiet_hours=tuple(quiet[: mqtt.messages.MAX_QUIET_HOURS]),
                            language=language or hub_language())
 
 

@@ -14,15 +14,17 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from hub import storable
 from hub.notify.fanout import notify_for
 from hub.outbox.models import Delivery
 from hub.pipeline import Pipeline
 from hub.rules.classify import detect_language
 
 from .adapters import Item, Page, Reject
+from .adapters.decode import snippet
 from .models import Message, Quarantine, Source
 
 log = logging.getLogger(__name__)
@@ -62,9 +64,16 @@ def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
     """
     now = timezone.now()
     fresh: dict[str, Message] = {}
+    rejects = list(page.rejects)
+    bad_items = 0
     for item in page.items:
         message = _message(source, item, now)
-        fresh.setdefault(message.dedup_key, message)  # a repeat within the page counts as a duplicate
+        if isinstance(message, Reject):
+            rejects.append(message)
+            bad_items += 1
+        else:
+            fresh.setdefault(message.dedup_key, message)  # a repeat within the page counts as a duplicate
+    moved = _moved(source, page, rejects)
     with transaction.atomic():
         known = known_keys(source, list(fresh))
         new = [m for key, m in fresh.items() if key not in known]
@@ -78,39 +87,48 @@ def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
         deliveries = [d for m in new for d in pipeline.deliveries(m)]
         Delivery.objects.bulk_create(deliveries)
         notify_for(deliveries, pipeline.base)
-        quarantine(source, page.rejects, now)
-        moved: dict[str, str] = {}
-        if page.cursor is not None and page.cursor != source.cursor:
-            source.cursor = moved["cursor"] = page.cursor
-        if page.etag is not None and page.etag != source.etag:
-            source.etag = moved["etag"] = page.etag
+        quarantine(source, rejects, now)
         if moved:
             Source.objects.filter(pk=source.pk).update(**moved)
-    if page.rejects:
-        log.warning("source %s: %d item(s) quarantined, first: %s", source.name, len(page.rejects), page.rejects[0].reason)
+    for name, value in moved.items():
+        setattr(source, name, value)
+    if rejects:
+        log.warning("source %s: %d item(s) quarantined, first: %s", source.name, len(rejects), rejects[0].reason)
+    taken = len(page.items) - bad_items
     return Stored(
         new=len(new),
-        duplicates=len(page.items) - len(new),
-        rejected=len(page.rejects),
-        first_reject=page.rejects[0].reason if page.rejects else "",
+        duplicates=taken - len(new),
+        rejected=len(rejects),
+        first_reject=rejects[0].reason if rejects else "",
     )
+
+
+def _moved(source: Source, page: Page, rejects: list[Reject]) -> dict[str, str]:
+    """The cursor and ETag to store after ``page``; one the column cannot hold is left where it was, noted as a reject."""
+    moved: dict[str, str] = {}
+    for name, value in (("cursor", page.cursor), ("etag", page.etag)):
+        if value is None or value == getattr(source, name):
+            continue
+        field = Source._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        try:
+            storable.check_field(field, value)
+        except storable.Unstorable as exc:
+            rejects.append(Reject(reason=f"the reply's {name} cannot be kept: {exc}", raw=storable.shown(value)))
+            continue
+        moved[name] = value
+    return moved
 
 
 def quarantine(source: Source, rejects: list[Reject], now: datetime) -> None:
     """Keep what could not be taken, with why; the same thing fetched again is kept once."""
-    Quarantine.objects.bulk_create(
-        [
-            Quarantine(
-                source=source,
-                reason=r.reason,
-                raw=r.raw,
-                fingerprint=hashlib.sha256(f"{r.reason}\x00{r.raw}".encode()).hexdigest(),
-                created_at=now,
-            )
-            for r in rejects
-        ],
-        ignore_conflicts=True,
-    )
+    rows = []
+    for r in rejects:
+        # The reason and raw text may quote the very characters that made the item bad.
+        reason, raw = storable.safe_text(r.reason), storable.safe_text(r.raw)
+        digest = hashlib.sha256(f"{reason}\x00{raw}".encode()).hexdigest()
+        rows.append(Quarantine(source=source, reason=reason, raw=raw, fingerprint=digest, created_at=now))
+    Quarantine.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def known_keys(source: Source, keys: list[str]) -> set[str]:
@@ -118,21 +136,28 @@ def known_keys(source: Source, keys: list[str]) -> set[str]:
     return set(Message.objects.filter(source=source, dedup_key__in=keys).values_list("dedup_key", flat=True))
 
 
-def _message(source: Source, item: Item, now: datetime) -> Message:
-    return Message(
+def _message(source: Source, item: Item, now: datetime) -> Message | Reject:
+    """The message to store for ``item``, or a reject naming the field its table cannot hold."""
+    message = Message(
         source=source,
-        dedup_key=dedup_key(item, now),
         external_id=item.external_id,
         user_id=item.user_id,
         user_name=item.user_name,
         content=item.content,
         platform_type=item.platform_type,
         app=item.app,
-        lang=detect_language(item.content),
         platform_created_at=item.created_at,
         received_at=now,
         raw=item.raw,
     )
+    why = storable.problem(message, skip=["dedup_key", "lang"])
+    if not why:
+        message.lang = detect_language(item.content)
+        message.dedup_key = dedup_key(item, now)
+        why = storable.problem(message)
+        if why.startswith("dedup_key "):
+            why = f"id ({item.external_id[:40]}…) with its type {item.platform_type!r} is too long to keep: {why}"
+    return Reject(reason=why, raw=snippet(item.raw)) if why else message
 
 
 def _insert_one(message: Message) -> bool:

@@ -18,11 +18,13 @@ and the ones a webhook already brought are dropped as duplicates.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -113,7 +115,29 @@ def _refused(source: str, status: int, reason: str) -> JsonResponse:
     return _refusal(status, reason)
 
 
+def answers_json(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """Whatever goes wrong inside ``view``, the platform gets JSON naming it, never Django's HTML page."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Exception as exc:
+            log.exception("webhook %s failed", request.path)
+            return _refusal(500, f"internal error ({type(exc).__name__}): nothing was stored; send it again later")
+
+    return wrapped
+
+
 @csrf_exempt
+@answers_json
+def no_such_hook(request: HttpRequest, rest: str) -> JsonResponse:
+    """Anything under ``/hooks/`` that is not ``/hooks/<source>/``: a JSON 404, as every answer there."""
+    return _refusal(404, f"no webhook at {request.path!r}: POST to /hooks/<source>/")
+
+
+@csrf_exempt
+@answers_json
 def receive(request: HttpRequest, source: str) -> JsonResponse:
     if request.method != "POST":
         response = _refusal(405, f"{request.method} is not allowed: webhooks are POSTed")

@@ -139,7 +139,8 @@ def announce(alert: Alert, state: str, now: datetime, base: str, text: str | Non
     said = (spoken_alert(alert, state, lang), lang)  # speakers hear a few words; screens and `alerts` get `text`
     deliveries = pipeline.deliveries(message, said)
     deliveries += _to_recipients(message, pipeline, deliveries, base, said)
-    payload = mqtt.Alert(id=f"alert-{alert.pk}", state=state, subject=alert.subject, text=text, at=now)  # type: ignore[arg-type]
+    payload = mqtt.Alert(id=f"alert-{alert.pk}", state=state, subject=alert.subject,  # type: ignore[arg-type]
+                         text=text[: mqtt.messages.MAX_EVENT_TEXT], at=now)
     deliveries.append(Delivery(message=message, topic=payload.topic(base), payload=payload.to_json()))
     Delivery.objects.bulk_create(deliveries)
     notify_for(deliveries, base)

@@ -26,12 +26,15 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 import mqtt
+from hub import storable
+from hub.fleet.known import KnownNodes
 from mqtt.client import Link
 from mqtt.topics import shared
 
 from .alerts import settle_flapping
 from .broker import check_broker, record_link
-from .nodes import Grace, check_nodes, ingest_heartbeats, ingest_status
+from .models import NodeHealth
+from .nodes import Grace, check_nodes, heartbeat_fields, ingest_heartbeats, ingest_status
 from .sources import SourceWatch
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,7 @@ class Monitor:
         self._beats: dict[str, mqtt.Heartbeat] = {}
         self._unacked: list[mqtt.Received] = []
         self._link_seen = 0.0
+        self.fleet = KnownNodes()
 
     def subscriptions(self) -> list[str]:
         return [shared(mqtt.Heartbeat.subscription(self.base), SHARE_GROUP), mqtt.NodeStatus.subscription(self.base)]
@@ -72,17 +76,34 @@ class Monitor:
         elif isinstance(event, mqtt.Disconnected):
             record_link(self.link.client_id, False, now)
         elif (ids := mqtt.Heartbeat.parse_topic(event.topic, self.base)) is not None:
-            try:
-                self._beats[ids["node_id"]] = mqtt.Heartbeat.from_json(event.payload)
-            except mqtt.PayloadError as exc:
-                log.warning("dropped heartbeat from %s: %s", ids["node_id"], exc)
+            beat = self.heartbeat(ids["node_id"], event.payload, now)
+            if beat is not None:
+                self._beats[ids["node_id"]] = beat
             self._unacked.append(event)  # acknowledged after the flush writes it
         elif (ids := mqtt.NodeStatus.parse_topic(event.topic, self.base)) is not None:
             try:
-                ingest_status(ids["node_id"], mqtt.NodeStatus.parse(event.payload), now, self.grace)
+                online = mqtt.NodeStatus.parse(event.payload)
+                if self.fleet.knows(ids["node_id"], "status"):
+                    ingest_status(ids["node_id"], online, now, self.grace)
             except mqtt.PayloadError as exc:
                 log.warning("dropped status from %s: %s", ids["node_id"], exc)
             self.link.ack(event)
+
+    def heartbeat(self, node_id: str, payload: bytes, now: datetime) -> mqtt.Heartbeat | None:
+        """The heartbeat to write for ``node_id``; None (logged) for one that is invalid,
+        from a node nobody enrolled, or that its row cannot hold, so it never fails the batch."""
+        try:
+            beat = mqtt.Heartbeat.from_json(payload)
+        except mqtt.PayloadError as exc:
+            log.warning("dropped heartbeat from %s: %s", node_id, exc)
+            return None
+        if not self.fleet.knows(node_id, "heartbeat"):
+            return None
+        why = storable.problem(NodeHealth(node_id=node_id, **heartbeat_fields(beat, now, self.grace)))
+        if why:
+            log.warning("dropped heartbeat from %s: %s", node_id, why)
+            return None
+        return beat
 
     def flush(self, now: datetime) -> int:
         """Write the heartbeats heard since the last flush; then acknowledge them."""
@@ -148,6 +169,9 @@ def make_monitor_link() -> Link:
     subscription's heartbeats are not worth queueing for a monitor that is gone)."""
     from django.conf import settings
 
-    return Link(
-        settings.MQTT_BROKER, f"shopcrier-hub-monitor-{os.getpid()}", clean_start=True, session_expiry=0, manual_ack=True
-    )
+    from hub.fleet.accounts import MONITOR_ROLE, role_settings
+
+    broker = role_settings(settings.MQTT_BROKER, MONITOR_ROLE)
+    # With accounts the broker takes the user name as the client id (one identity per login); say so.
+    client_id = broker.username or f"shopcrier-hub-monitor-{os.getpid()}"
+    return Link(broker, client_id, clean_start=True, session_expiry=0, manual_ack=True)

@@ -18,13 +18,15 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import DataError, IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
 import mqtt
 from mqtt.client import Link
 
+from hub import storable
 from hub.attention.gate import Gate, Row, flush_digests
+from hub.fleet.known import KnownNodes
 from hub.fleet.node_config import ConfigPusher
 
 from .models import Delivery, Receipt
@@ -48,6 +50,7 @@ class Publisher:
         self.clock = clock  # decides expiry, quiet hours and digest windows; tests move it
         self.gate = Gate(base)
         self.configs = ConfigPusher(link, base)
+        self.fleet = KnownNodes()
 
     def publish_pending(self) -> int:
         """Publish up to ``batch`` pending deliveries; return how many were settled
@@ -88,27 +91,41 @@ class Publisher:
             self.link.ack(event)  # after the commit: a crash before it gets the receipt again
 
     def record_receipt(self, node_id: str, payload: bytes) -> bool:
-        """Store a node's receipt once; False for an invalid or repeated one."""
+        """Store a node's receipt once; False for an invalid, unstorable, repeated or unknown node's one.
+
+        Every False is final: the caller acknowledges it all the same, so one
+        receipt the hub cannot take never holds up the ones behind it.
+        """
         try:
             receipt = mqtt.Receipt.from_json(payload)
         except mqtt.PayloadError as exc:
             log.warning("dropped receipt from %s: %s", node_id, exc)
             return False
+        if not self.fleet.knows(node_id, "receipt"):
+            return False
         message_id = (
             Delivery.objects.filter(announcement_id=receipt.id).values_list("message_id", flat=True).first()
         )
+        row = Receipt(
+            announcement_id=receipt.id,
+            node_id=node_id,
+            status=receipt.status,
+            message_id=message_id,
+            at=receipt.at,
+            detail=receipt.detail or "",
+        )
+        why = storable.problem(row)
+        if why:
+            log.warning("dropped receipt %s from %s: %s", receipt.id, node_id, why)
+            return False
         try:
             with transaction.atomic():
-                Receipt.objects.create(
-                    announcement_id=receipt.id,
-                    node_id=node_id,
-                    status=receipt.status,
-                    message_id=message_id,
-                    at=receipt.at,
-                    detail=receipt.detail or "",
-                )
+                row.save()
         except IntegrityError:
             log.debug("repeated receipt %s from %s", receipt.id, node_id)
+            return False
+        except DataError as exc:  # a limit the check above does not know of: still never retried forever
+            log.warning("dropped receipt %s from %s: the database refused it: %s", receipt.id, node_id, exc)
             return False
         log.info("node %s %s announcement %s", node_id, receipt.status, receipt.id)
         return True

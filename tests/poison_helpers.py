@@ -1,0 +1,121 @@
+"""A migrated hub database on SQLite or PostgreSQL, and the hub's real commands run against it.
+
+The poison tests run every scenario on both databases: what one of them
+refuses (PostgreSQL: a NUL, a ``varchar`` overflow) must be caught before the
+transaction on both. Each test gets a fresh database (PostgreSQL: a randomly
+named one, dropped afterwards; other engineers' tests share the server).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+
+from mqtt.broker import free_port
+from tests.processes import Proc, hub_command, hub_env, wait_until
+
+ADMIN_URL = os.environ.get("SHOPCRIER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASES = ["sqlite", "postgres"]
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards."""
+    name = f"shopcrier_poison_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(ADMIN_URL, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise RuntimeError(
+            f"PostgreSQL is needed at {ADMIN_URL} (set SHOPCRIER_TEST_POSTGRES to another admin URL): {exc}"
+        ) from None
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class HubDb:
+    """One migrated hub database and the environment the hub's commands run in against it."""
+
+    kind: str
+    url: str
+    env: dict[str, str]
+    workdir: Path
+
+    def manage(self, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run(hub_command(*args), env=self.env, capture_output=True, text=True, timeout=timeout)
+        assert done.returncode == 0, f"{args} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+        return done.stdout
+
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "-c", code)
+
+    def start(self, name: str, *args: str) -> Proc:
+        return Proc(name, hub_command(*args), self.env, self.workdir)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """The rows of ``sql`` (no parameters: the tests' SQL is literal), read beside the hub."""
+        if self.kind == "sqlite":
+            with contextlib.closing(sqlite3.connect(self.url.removeprefix("sqlite:///"))) as db:
+                return list(db.execute(sql).fetchall())
+        with psycopg.connect(self.url) as pg:
+            return list(pg.execute(sql).fetchall())
+
+    def value(self, sql: str) -> Any:
+        rows = self.rows(sql)
+        return rows[0][0] if rows else None
+
+    def enrol(self, *node_ids: str, department: str = "orders") -> None:
+        ids = ", ".join(repr(n) for n in node_ids)
+        self.shell(
+            "from hub.org.models import Department, SpeakerNode\n"
+            f"d = Department.objects.get(slug={department!r})\n"
+            f"for n in [{ids}]: SpeakerNode.objects.create(node_id=n, department=d)\n"
+        )
+
+    @contextlib.contextmanager
+    def web(self) -> Iterator[str]:
+        """The hub's web side under daphne, as production runs it; yields its base URL."""
+        port = free_port()
+        daphne = Proc("daphne", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                                 "hub.asgi:application"], self.env, self.workdir)
+        base = f"http://127.0.0.1:{port}"
+
+        def up() -> bool:
+            try:
+                return requests.get(f"{base}/healthz", timeout=1).status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        try:
+            assert wait_until(up, 60, 0.1), daphne.log()[-3000:]
+            yield base
+        finally:
+            daphne.terminate()
+
+
+@contextlib.contextmanager
+def hub_database(kind: str, workdir: Path, broker_url: str = "mqtt://127.0.0.1:1",
+                 extra: dict[str, str] | None = None) -> Iterator[HubDb]:
+    data = workdir / "hub"
+    data.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        url = f"sqlite:///{data / 'hub.sqlite3'}" if kind == "sqlite" else stack.enter_context(postgres_database())
+        env = hub_env(data, broker_url, {"DATABASE_URL": url, **(extra or {})})
+        hub = HubDb(kind, url, env, workdir)
+        hub.manage("migrate", "-v0", timeout=180)
+        yield hub
