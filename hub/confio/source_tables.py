@@ -32,8 +32,9 @@ PAGINATION_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "none": ((), ()),
     "link_header": ((), ()),
     "next": (("path",), ()),
-    "page": (("param",), ("size_param", "size")),
+    "page": (("param",), ("size_param", "size", "order")),
 }
+PAGE_ORDERS = ("oldest_first", "newest_first")
 FIELD_NAMES = ("id", "user_id", "user", "content", "type", "app", "created_at")
 MAX_URL = 2000
 
@@ -86,7 +87,9 @@ def cursor(entry: Table) -> dict[str, Any] | None:
     if table is None:
         return None
     table.check_keys(("param", "field", "type", "overlap"))
-    out: dict[str, Any] = {"param": table.text("param", max_len=100), "field": table.text("field")}
+    # no param (or ""): an API that takes no cursor; the field is still read to track progress
+    param = table.text("param", "", max_len=100, empty=True)
+    out: dict[str, Any] = {"param": param, "field": table.text("field")}
     if table.has("type"):
         out["type"] = table.choice("type", CURSOR_TYPES)
     if table.has("overlap"):
@@ -111,7 +114,11 @@ def pagination(entry: Table) -> dict[str, Any]:
     for key in required:
         out[key] = table.text(key)
     for key in optional:
-        if table.has(key):
+        if key == "order" and table.has(key):
+            order = table.choice(key, PAGE_ORDERS)
+            if order != "oldest_first":  # the default is not stored, so dump does not write it
+                out[key] = order
+        elif table.has(key):
             out[key] = table.integer(key, low=1, high=10_000) if key == "size" else table.text(key)
     return out
 
