@@ -38,6 +38,13 @@ class Recognition:
     matched: str = ""
 
 
+def raw_text(value: object) -> str:
+    """A raw item's field as words to say: text and numbers as they are, anything else nothing."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return str(value).strip()
+
+
 def facts_of(message: Message) -> Facts:
     """The message as rules and routes see it (its source must be set)."""
     return Facts(
@@ -48,6 +55,8 @@ def facts_of(message: Message) -> Facts:
         user=message.user_name,
         lang=message.lang,
         raw=message.raw if isinstance(message.raw, dict) else {},
+        amount_field=message.amount,
+        currency=message.currency,
     )
 
 
@@ -105,8 +114,12 @@ class Pipeline:
             "app": message.app,
             "source": facts.source,
             "category_name": category.name,
+            "currency": message.currency,
+            "id": message.external_id,
+            "user_id": message.user_id,
+            "type": message.platform_type,
         }
-        return render(template, values)
+        return render(template, values, raw=lambda path: raw_text(facts.get(f"raw.{path}")))
 
     def deliveries(self, message: Message) -> list[Delivery]:
         """The outbox rows for a saved, recognised message: its event, and its announcement on every route target."""

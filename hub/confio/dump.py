@@ -129,14 +129,17 @@ def _source(s: Source) -> dict[str, Any]:
         "url": s.url,
         "interval": format_interval(s.interval_seconds),
         "items": s.items_path,
-        "cursor": s.cursor_config,
+        # no cursor parameter is written as no key (load reads it back as none)
+        "cursor": {k: v for k, v in s.cursor_config.items() if not (k == "param" and v == "")},
         "fields": s.fields,
         "pagination": s.pagination,
         "auth": s.auth,
         "webhook": s.webhook,
         "enabled": s.enabled,
+        "type": s.item_type,
+        "language": s.language,
     }
-    return _without_defaults(entry, pagination={}, auth={}, webhook={}, enabled=True)
+    return _without_defaults(entry, pagination={}, auth={}, webhook={}, enabled=True, type="", language="")
 
 
 def _route(route: Route) -> dict[str, Any]:

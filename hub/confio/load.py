@@ -49,6 +49,7 @@ FILE_KEYS = {
     "cursor_config": "cursor",
     "continue_matching": "continue",
     "node_id": "id",
+    "item_type": "type",
 }
 MODELS: dict[str, type[models.Model]] = {
     "subsystems": Subsystem,
@@ -365,6 +366,8 @@ def source_values(e: SourceEntry) -> dict[str, Any]:
         "auth": e.auth,
         "webhook": e.webhook,
         "enabled": e.enabled,
+        "item_type": e.item_type,
+        "language": e.language,
     }
 
 

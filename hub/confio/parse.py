@@ -384,7 +384,9 @@ def _amount(t: Table, key: str) -> Decimal:
 
 
 # -- sources -----------------------------------------------------------------------------------------
-SOURCE_KEYS = ("name", "adapter", "url", "interval", "items", "cursor", "fields", "pagination", "auth", "webhook", "enabled")
+SOURCE_KEYS = (
+    "name", "adapter", "url", "interval", "items", "cursor", "fields", "pagination", "auth", "webhook", "enabled", "type", "language"
+)
 
 
 def _source(t: Table) -> SourceEntry:
@@ -401,6 +403,8 @@ def _source(t: Table) -> SourceEntry:
         auth=source_tables.auth(t),
         webhook=source_tables.webhook(t),
         enabled=t.boolean("enabled", True),
+        item_type=source_tables.item_type(t),
+        language=source_tables.language(t),
         at=t.at,
     )
 

@@ -133,7 +133,9 @@ class RouteEntry:
 @dataclass(frozen=True)
 class SourceEntry:
     """A platform source. ``None`` for ``items_path``, ``cursor`` and ``fields``
-    means "not in the file": the loader uses the adapter's defaults."""
+    means "not in the file": the loader uses the adapter's defaults. ``item_type``
+    (the file's ``type``): every item's platform type when it has none; ``language``:
+    its messages' language ("" = detected per message)."""
 
     name: str
     url: str
@@ -146,6 +148,8 @@ class SourceEntry:
     auth: dict[str, Any] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
     enabled: bool = True
+    item_type: str = ""
+    language: str = ""
     at: str = field(default="", compare=False)
 
 

@@ -22,6 +22,7 @@ import requests
 
 from . import transport
 from .base import FetchError, Item, Page, Reject
+from .compose import compose, is_template, read_amount, read_currency
 from .decode import flaw, json_body, printable, snippet
 from .transport import read_capped, redact, with_query, without_query
 
@@ -235,14 +236,18 @@ def plan_for(source: Source) -> Plan:
 
 
 def _text(raw: dict[str, Any], path: str | None, name: str, max_len: int = 200) -> str:
+    """The field at ``path``, or ``path`` composed as a template (hub.intake.adapters.compose)."""
     if not path:
         return ""
-    value = dig(raw, path)
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"{name} ({path}) must be text, not {type(value).__name__}")
-    text = str(value).strip()
+    if is_template(path):
+        text = compose(raw, path, name, dig)
+    else:
+        value = dig(raw, path)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValueError(f"{name} ({path}) must be text, not {type(value).__name__}")
+        text = str(value).strip()
     if len(text) > max_len:
         raise ValueError(f"{name} ({path}) is {len(text)} characters long (at most {max_len})")
     return text
@@ -258,22 +263,30 @@ def _time(raw: dict[str, Any], path: str | None, name: str) -> datetime | None:
         raise ValueError(f"{name} ({path}): {exc}") from None
 
 
-def map_item(raw: Any, fields: dict[str, str]) -> Item:
-    """Map one raw item; ValueError names the field that is wrong."""
+def map_item(raw: Any, fields: dict[str, str], *, item_type: str = "", language: str = "") -> Item:
+    """Map one raw item; ValueError names the field that is wrong.
+
+    ``item_type``: the platform type of every item of the source (when the item has
+    none of its own); ``language``: the source's language ("" = detect it per message).
+    """
     if not isinstance(raw, dict):
         raise ValueError(f"item must be an object, not {type(raw).__name__}")
     content = _text(raw, fields.get("content", "content"), "content", MAX_CONTENT)
     if not content:
         raise ValueError(f"content ({fields.get('content', 'content')}) is missing or empty")
+    amount_path, currency_path = fields.get("amount", ""), fields.get("currency", "")
     return Item(
         content=content,
         external_id=_text(raw, fields.get("id"), "id"),
         user_id=_text(raw, fields.get("user_id"), "user_id"),
         user_name=_text(raw, fields.get("user"), "user"),
-        platform_type=_text(raw, fields.get("type"), "type", 100),
+        platform_type=_text(raw, fields.get("type"), "type", 100) or item_type,
         app=_text(raw, fields.get("app"), "app", 64),
         created_at=_time(raw, fields.get("created_at"), "created_at"),
         raw=raw,
+        amount=read_amount(dig(raw, amount_path), amount_path) if amount_path else None,
+        currency=read_currency(dig(raw, currency_path), currency_path) if currency_path else "",
+        lang=language,
     )
 
 
@@ -404,7 +417,7 @@ class GenericAdapter:
 
     def map(self, raw: Any, source: Source) -> Item:
         """One raw item as an Item; ValueError (naming the field) makes it a reject."""
-        return map_item(raw, source.fields)
+        return map_item(raw, source.fields, item_type=source.item_type, language=source.language)
 
     def fetch(self, source: Source, session: requests.Session, url: str | None = None) -> Page:
         credentials = auth_for(source)
