@@ -36,6 +36,8 @@ class Recognition:
     priority: str
     rule: str
     matched: str = ""
+    confidence: float | None = None
+    review: bool = False
 
 
 def raw_text(value: object) -> str:
@@ -87,9 +89,9 @@ class Pipeline:
         verdict = self.classifier.judge(facts)
         category = self.categories.get(verdict.category) or self.categories.get(DEFAULT_CATEGORY)
         if category is None:
-            return Recognition(None, verdict.priority or "normal", verdict.rule, verdict.matched)
+            return Recognition(None, verdict.priority or "normal", verdict.rule, verdict.matched, verdict.confidence, verdict.review)
         priority = highest((category.priority, verdict.priority)) or category.priority
-        return Recognition(category, priority, verdict.rule, verdict.matched)
+        return Recognition(category, priority, verdict.rule, verdict.matched, verdict.confidence, verdict.review)
 
     def recognise(self, message: Message) -> None:
         """Set the message's category, priority and deciding rule (before it is saved)."""
@@ -100,6 +102,7 @@ class Pipeline:
         message.category = found.category
         message.priority = found.priority
         message.rule = found.rule
+        message.needs_review = found.review
         log.debug("%r is %s/%s (rule %s matched %r)", message.content[:60], found.category.slug, found.priority, found.rule, found.matched)
 
     def spoken(self, message: Message, facts: Facts) -> str:

@@ -427,7 +427,7 @@ BAD_FILES = [
     ("[hub]\nbase_topic = \"other\"\n", "hub.base_topic", "SHOPCRIER_BASE_TOPIC='shopcrier'"),
     ("[hub]\nlanguage = \"Chinese\"\n", "hub.language", "not a language code"),
     ("[hub]\ncolour = 1\n", "hub.colour", "unknown key"),
-    ('[[sourcez]]\nname = "a"\n', "sourcez", "unknown key (known: categories, departments, hub"),
+    ('[[sourcez]]\nname = "a"\n', "sourcez", "unknown key (known: categories, departments,"),
     ('sources = "main"\n', "sources", "must be an array of tables"),
     ("sources = [1]\n", "sources[0]", "must be a table"),
     (SOURCE.replace('"a"\n', '"a"\nadapter = "magento"\n'), "sources[0].adapter", "'magento' is not one of generic, woocommerce"),

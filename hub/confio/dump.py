@@ -19,7 +19,7 @@ from hub.intake.models import Source
 from hub.monitor.models import MONITOR_SOURCE
 from hub.org.models import Department, SpeakerNode, Staff, Subsystem
 from hub.org.shifts import WEEKDAYS
-from hub.rules.models import Category, Route, Rule
+from hub.rules.models import Category, Example, Route, Rule
 from hub.rules.templates import DEFAULT_TEMPLATE
 
 from .errors import ConfigFileError, DumpError
@@ -32,7 +32,7 @@ Load it with `shopcrier-hub load FILE` (see docs/config.md, "Configuration file"
 Secrets are never in this file: sources name environment variables (token_env, …)."""
 
 # The order of DESIGN.md's example.
-ORDER = ("sources", "subsystems", "departments", "staff", "categories", "rules", "routes", "nodes")
+ORDER = ("sources", "subsystems", "departments", "staff", "categories", "rules", "routes", "nodes", "examples")
 
 
 def dump_config() -> str:
@@ -109,6 +109,9 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
     elif table == "routes":
         for route in Route.objects.select_related("category", "department", "staff").order_by("position", "pk"):
             yield str(route), _route(route)
+    elif table == "examples":
+        for x in Example.objects.select_related("category").order_by("pk"):
+            yield x.content[:40], {"content": x.content, "category": x.category.slug}
     elif table == "nodes":
         for n in SpeakerNode.objects.select_related("department").prefetch_related("staff").order_by("pk"):
             entry = {

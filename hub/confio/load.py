@@ -27,7 +27,8 @@ from hub.intake.models import ADAPTERS, Message, Source, default_cursor, default
 from hub.monitor.models import MONITOR_SOURCE
 from hub.org.models import Department, SpeakerNode, Staff, StaffShift, Subsystem
 from hub.rules.classify import DEFAULT_CATEGORY
-from hub.rules.models import Category, Route, Rule
+from hub.rules.learned import digest
+from hub.rules.models import Category, Example, Route, Rule
 from hub.simulator import SOURCE_PRESET
 
 from .values import POSITION_STEP, category_values, route_values, rule_values
@@ -60,6 +61,7 @@ MODELS: dict[str, type[models.Model]] = {
     "routes": Route,
     "sources": Source,
     "nodes": SpeakerNode,
+    "examples": Example,
 }
 
 
@@ -95,6 +97,7 @@ class _Loader:
         self.routes()
         self.sources()
         self.nodes()
+        self.examples()
         if self.prune:
             self.delete_rows_not_in_file()
 
@@ -288,6 +291,12 @@ class _Loader:
             many = {"staff": {staff[number] for number in e.staff}}
             self.sync("nodes", SpeakerNode, {"node_id": e.node_id}, values, e.at, e.node_id, many)
 
+    def examples(self) -> None:
+        categories = self.ids(Category, "slug")
+        for e in self.config.examples or ():
+            values = {"content": e.content, "category_id": categories[e.category]}
+            self.sync("examples", Example, {"digest": digest(e.content)}, values, e.at, e.content[:40])
+
     # -- prune ----------------------------------------------------------------------------------------
     def delete_rows_not_in_file(self) -> None:
         keys = {
@@ -298,9 +307,10 @@ class _Loader:
             "rules": ("name", {e.name for e in self.config.rules or ()}),
             "sources": ("name", {e.name for e in self.config.sources or ()} | {MONITOR_SOURCE}),  # built in
             "nodes": ("node_id", {e.node_id for e in self.config.nodes or ()}),
+            "examples": ("digest", {digest(e.content) for e in self.config.examples or ()}),
         }
         # the tables that refer to others go first
-        for table in ("nodes", "routes", "rules", "sources", "staff", "departments", "categories", "subsystems"):
+        for table in ("examples", "nodes", "routes", "rules", "sources", "staff", "departments", "categories", "subsystems"):
             if getattr(self.config, table) is None:
                 continue
             if table == "routes":

@@ -26,6 +26,7 @@ from mqtt.topics import check_base
 from hub.intake.interval import MAX_SECONDS
 from hub.org.shifts import WEEKDAYS
 from hub.rules.classify import KINDS, RuleError, compile_rule
+from hub.rules.learned import digest
 from hub.rules.templates import TemplateError, check_template
 
 from . import source_tables
@@ -36,6 +37,7 @@ from .schema import (
     CategoryEntry,
     Config,
     DepartmentEntry,
+    ExampleEntry,
     HubTable,
     NodeEntry,
     RouteEntry,
@@ -126,6 +128,7 @@ def parse_config(document: Mapping[str, Any], origin: str = "<config>") -> Confi
         routes=_routes(origin, document),
         sources=_table(origin, document, "sources", _source),
         nodes=_table(origin, document, "nodes", _node),
+        examples=_table(origin, document, "examples", _example),
     )
     _refuse_duplicates(config)
     return config
@@ -234,6 +237,11 @@ def _node(t: Table) -> NodeEntry:
         enabled=t.boolean("enabled", True),
         at=t.at,
     )
+
+
+def _example(t: Table) -> ExampleEntry:
+    t.check_keys(("content", "category"))
+    return ExampleEntry(content=t.text("content", max_len=10_000), category=t.slug("category"), at=t.at)
 
 
 # -- recognition and routing --------------------------------------------------------------------
@@ -421,6 +429,7 @@ def natural_keys(config: Config) -> dict[str, list[tuple[Any, str, str]]]:
         "routes": [(e.key, e.at, "") for e in config.routes or ()],
         "sources": [(e.name, e.at, "name") for e in config.sources or ()],
         "nodes": [(e.node_id, e.at, "id") for e in config.nodes or ()],
+        "examples": [(digest(e.content), e.at, "content") for e in config.examples or ()],
     }
 
 
@@ -461,6 +470,8 @@ def check_references(config: Config, elsewhere: Mapping[str, Iterable[str]] | No
         need(route.at, "category", route.category, categories, "category")
         need(route.at, "department", route.department, departments, "department")
         need(route.at, "staff", route.staff, staff, "staff member")
+    for e in config.examples or ():
+        need(e.at, "category", e.category, categories, "category")
     for n in config.nodes or ():
         need(n.at, "department", n.department, departments, "department")
         for number in n.staff:

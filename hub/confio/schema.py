@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 # The file's tables, in the order they are loaded (a table only refers to the ones before it).
-TABLES = ("subsystems", "departments", "staff", "categories", "rules", "routes", "sources", "nodes")
+TABLES = ("subsystems", "departments", "staff", "categories", "rules", "routes", "sources", "nodes", "examples")
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,16 @@ class NodeEntry:
 
 
 @dataclass(frozen=True)
+class ExampleEntry:
+    """A labelled message (an admin's correction) the learned fallback trains on; its
+    identity is its text as the model reads it (hub.rules.learned.digest)."""
+
+    content: str
+    category: str
+    at: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole file. A table that is ``None`` was not in the file and is left
     alone by the loader; an empty tuple (``sources = []``) is a table with no
@@ -181,3 +191,4 @@ class Config:
     routes: tuple[RouteEntry, ...] | None = None
     sources: tuple[SourceEntry, ...] | None = None
     nodes: tuple[NodeEntry, ...] | None = None
+    examples: tuple[ExampleEntry, ...] | None = None

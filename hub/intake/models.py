@@ -96,6 +96,9 @@ class Message(models.Model):
     category = models.ForeignKey(Category, null=True, on_delete=models.SET_NULL, related_name="messages")
     priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES, default="normal")
     rule = models.CharField(max_length=200, blank=True, help_text="the rule that decided the category")
+    needs_review = models.BooleanField(
+        default=False, help_text="the learned model was not sure: it went to other; reclassify it to teach the model"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "dedup_key"], name="message_once_per_source")]
