@@ -229,12 +229,38 @@ class _Loader:
     def rules(self) -> None:
         if self.config.rules is None:
             return
+        before = self.rule_order()
+        if self.config.keyword_rules_only:
+            self.keyword_rules()
+        else:
+            categories = self.ids(Category, "slug")
+            in_file = {e.name for e in self.config.rules}
+            for position, e in enumerate(self.config.rules, start=1):
+                self.sync("rules", Rule, {"name": e.name}, rule_values(e, position, categories), e.at, e.name)
+            others = [r for r in Rule.objects.order_by("position", "id") if r.name not in in_file]
+            self.keep_after(self.report.table("rules"), others, len(self.config.rules), lambda r: r.name)
+        after = self.rule_order()
+        if before and after != before:
+            self.report.notes.append("rules are now in this order: " + ", ".join(after))
+
+    @staticmethod
+    def rule_order() -> list[str]:
+        return list(Rule.objects.order_by("position", "id").values_list("name", flat=True))
+
+    def keyword_rules(self) -> None:
+        """A file whose only rules are categories' ``keywords``: each keeps its place (a new
+        one goes last); changing a category's words does not move its rule ahead of others."""
         categories = self.ids(Category, "slug")
-        in_file = {e.name for e in self.config.rules}
-        for position, e in enumerate(self.config.rules, start=1):
-            self.sync("rules", Rule, {"name": e.name}, rule_values(e, position, categories), e.at, e.name)
-        others = [r for r in Rule.objects.order_by("position", "id") if r.name not in in_file]
-        self.keep_after(self.report.table("rules"), others, len(self.config.rules), lambda r: r.name)
+        last = max(Rule.objects.values_list("position", flat=True), default=0)
+        for e in self.config.rules or ():
+            values = rule_values(e, 0, categories)
+            row = Rule.objects.filter(name=e.name).first()
+            if row is not None:
+                values["position"] = row.position
+            else:
+                last += POSITION_STEP
+                values["position"] = last
+            self.sync("rules", Rule, {"name": e.name}, values, e.at, e.name)
 
     def keep_after(self, stats: TableReport, rows: list[Any], after: int, label: Callable[[Any], str]) -> None:
         """Rows of an ordered table that the file does not name: listed, and (unless pruned) moved
@@ -313,6 +339,8 @@ class _Loader:
         for table in ("examples", "nodes", "routes", "rules", "sources", "staff", "departments", "categories", "subsystems"):
             if getattr(self.config, table) is None:
                 continue
+            if table == "rules" and self.config.keyword_rules_only:
+                continue  # categories' keywords name their own rules, not every rule
             if table == "routes":
                 self.delete_routes_not_in_file()
                 continue

@@ -129,6 +129,7 @@ def parse_config(document: Mapping[str, Any], origin: str = "<config>") -> Confi
         sources=_table(origin, document, "sources", _source),
         nodes=_table(origin, document, "nodes", _node),
         examples=_table(origin, document, "examples", _example),
+        keyword_rules_only=rules is not None and entries(origin, document, "rules") is None,
     )
     _refuse_duplicates(config)
     return config

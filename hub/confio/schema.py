@@ -179,7 +179,8 @@ class Config:
     """A whole file. A table that is ``None`` was not in the file and is left
     alone by the loader; an empty tuple (``sources = []``) is a table with no
     entries. ``rules`` holds the ``[[rules]]`` in file order, then the rules
-    made from categories' ``keywords``."""
+    made from categories' ``keywords``; ``keyword_rules_only``: the file has no
+    ``[[rules]]`` table, only ``keywords``, so its rules keep their places."""
 
     origin: str
     hub: HubTable = HubTable()
@@ -192,3 +193,4 @@ class Config:
     sources: tuple[SourceEntry, ...] | None = None
     nodes: tuple[NodeEntry, ...] | None = None
     examples: tuple[ExampleEntry, ...] | None = None
+    keyword_rules_only: bool = False
