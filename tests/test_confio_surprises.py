@@ -50,3 +50,51 @@ def test_a_load_that_reorders_rules_prints_the_new_order() -> None:
 
     again = apply_config(parse_text(text, "first.toml"))
     assert not [line for line in again.lines() if "rules are now in this order" in line]
+
+
+def test_a_dump_is_a_full_backup_of_attention_settings_and_loading_it_is_a_no_op() -> None:
+    from datetime import time
+
+    from hub.attention.models import DigestPolicy, EscalationPolicy, QuietHours
+    from hub.confio.dump import dump_config
+    from hub.monitor.models import AlertRecipient
+    from hub.org.models import Department, SpeakerNode, Staff
+    from hub.rules.models import Category
+
+    service, finance = Department.objects.get(slug="service"), Department.objects.get(slug="finance")
+    EscalationPolicy.objects.create(category=Category.objects.get(slug="appeal"), after_minutes=7, repeat=3, escalate_to_department=finance)
+    EscalationPolicy.objects.create(category=Category.objects.get(slug="refund"), after_minutes=10, repeat=1, escalate_to_staff=Staff.objects.get(number="003"))
+    QuietHours.objects.create(department=service, weekdays="fri,sat", start=time(22), end=time(7), timezone="Asia/Shanghai")
+    QuietHours.objects.create(department=service, weekdays="sun", start=time(0), end=time(9))
+    DigestPolicy.objects.create(department=service, max_announcements=3, window_seconds=120)
+    AlertRecipient.objects.create(staff=Staff.objects.get(number="003"))
+    SpeakerNode.objects.create(node_id="spk-service-1", department=service, volume=35)
+
+    text = dump_config()
+    for words in ("escalation = {", "quiet_hours = [", "digest = {", "alerts = true", "volume = 35"):
+        assert words in text, words
+    assert not apply_config(parse_text(text, "backup.toml")).changed
+
+    EscalationPolicy.objects.all().delete()
+    QuietHours.objects.all().delete()
+    DigestPolicy.objects.all().delete()
+    AlertRecipient.objects.all().delete()
+    report = apply_config(parse_text(text, "backup.toml"))
+    assert "categories: updated appeal (escalation), refund (escalation)" in "\n".join(report.lines())
+    appeal = EscalationPolicy.objects.get(category__slug="appeal")
+    assert (appeal.after_minutes, appeal.repeat, appeal.escalate_to_department) == (7, 3, finance)
+    assert EscalationPolicy.objects.get(category__slug="refund").escalate_to_staff == Staff.objects.get(number="003")
+    windows = {(q.weekdays, q.start, q.end, q.timezone) for q in QuietHours.objects.all()}
+    assert windows == {("fri,sat", time(22), time(7), "Asia/Shanghai"), ("sun", time(0), time(9), "")}
+    assert DigestPolicy.objects.get(department=service).window_seconds == 120
+    assert AlertRecipient.objects.filter(staff__number="003").exists()
+    assert not apply_config(parse_text(text, "backup.toml")).changed
+
+
+def test_an_escalation_to_an_unknown_department_is_refused_with_the_place() -> None:
+    from hub.confio.errors import ConfigFileError
+
+    text = '[[categories]]\nslug = "appeal"\nname = "申诉"\nescalation = { after_minutes = 5, department = "nowhere" }\n'
+    with pytest.raises(ConfigFileError) as refused:
+        apply_config(parse_text(text, "x.toml"))
+    assert "categories[0].escalation.department" in str(refused.value)

@@ -37,13 +37,35 @@ class SubsystemEntry:
 
 
 @dataclass(frozen=True)
+class QuietEntry:
+    """A weekly quiet window of a department's speakers (hub.attention.models.QuietHours):
+    ``days`` it starts on, ``end`` <= ``start`` runs past midnight; ``timezone`` "" = the hub's."""
+
+    days: tuple[str, ...]
+    start: time
+    end: time
+    timezone: str = ""
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """More than ``max_announcements`` in ``window_seconds``: the rest is folded into a digest."""
+
+    max_announcements: int = 5
+    window_seconds: int = 60
+
+
+@dataclass(frozen=True)
 class DepartmentEntry:
-    """``timezone``: its staff's shifts are in this zone ("" = the hub's)."""
+    """``timezone``: its staff's shifts are in this zone ("" = the hub's). ``quiet_hours``
+    and ``digest``: hub.attention's settings for its speakers (none when left out)."""
 
     slug: str
     subsystem: str
     name: str
     timezone: str = ""
+    quiet_hours: tuple[QuietEntry, ...] = ()
+    digest: DigestEntry | None = None
     at: str = field(default="", compare=False)
 
 
@@ -58,7 +80,8 @@ class ShiftEntry:
 
 @dataclass(frozen=True)
 class StaffEntry:
-    """``timezone`` ("" = the department's) and weekly ``shifts`` decide when they are on duty."""
+    """``timezone`` ("" = the department's) and weekly ``shifts`` decide when they are on duty;
+    ``alerts``: they receive every outage alert personally (hub.monitor.models.AlertRecipient)."""
 
     number: str
     name: str
@@ -66,7 +89,19 @@ class StaffEntry:
     contact: str = ""
     timezone: str = ""
     shifts: tuple[ShiftEntry, ...] = ()
+    alerts: bool = False
     at: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class EscalationEntry:
+    """An open message of the category is announced again every ``after_minutes``, ``repeat``
+    times, then once to ``department`` or ``staff`` if one is named (hub.attention)."""
+
+    after_minutes: int = 5
+    repeat: int = 2
+    department: str | None = None
+    staff: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +116,7 @@ class CategoryEntry:
     expiry_seconds: int = 1800
     template_zh: str = "{content}"
     template_en: str = "{content}"
+    escalation: EscalationEntry | None = None
     at: str = field(default="", compare=False)
 
 
