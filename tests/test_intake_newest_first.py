@@ -133,18 +133,18 @@ def test_a_walk_cut_short_by_an_error_resumes_where_it_stopped(shop: OscarServer
 def test_slowness_is_judged_per_reply_not_per_poll(shop: OscarServer) -> None:
     shop.place(40)
     source = oscar_source(shop)
-    clock, watch = Clock(), SourceWatch(slow_ms=300, slow_polls=1)
-    shop.delay = 0.12  # five quick replies make a poll slower than 300 ms, and none is slow
+    clock, watch = Clock(), SourceWatch(slow_ms=1000, slow_polls=1)
+    shop.delay = 0.25  # five replies make the walk take over a second, and none is slow
 
     result = poll(source)
     watch.check(clock.advance(seconds=12), BASE)
     assert result.error == ""
     assert len(shop.requests) == 5
     latency = Source.objects.get(pk=source.pk).last_latency_ms
-    assert latency is not None and 120 <= latency < 300
+    assert latency is not None and 250 <= latency < 1000
     assert not Alert.objects.exists()
 
-    shop.delay = 0.35
+    shop.delay = 1.1  # an idle poll: one reply, and it is slow
     poll(source)
     watch.check(clock.advance(seconds=12), BASE)
     assert Alert.objects.get(resolved_at__isnull=True).key == "source:oscar:slow"
