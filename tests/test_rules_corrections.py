@@ -80,3 +80,13 @@ def test_dump_and_load_carry_the_examples(admin_client: Client) -> None:
     report = apply_config(parse_text(text, "dump.toml"))
     assert report.counts("examples")[0] == 1
     assert arrive(source, NEXT, "2").rule == "correction"
+
+
+def test_an_example_added_in_the_admin_teaches_it_too(admin_client: Client) -> None:
+    from hub.rules.models import Category
+
+    withdrawal = Category.objects.get(slug="withdrawal")
+    reply = admin_client.post("/admin/rules/example/add/", {"content": FIRST, "category": str(withdrawal.pk), "note": "by hand"})
+    assert reply.status_code == 302, reply.content.decode()[:2000]
+    source = Source.objects.create(name="shop", url="http://127.0.0.1:9/api")
+    assert arrive(source, NEXT, "2").category == withdrawal

@@ -3,10 +3,13 @@ that decide who hears them. Both lists are data: first match wins."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from .classify import KINDS, CompiledRule, RuleError, compile_rule
+from .learned import digest
 from .templates import DEFAULT_TEMPLATE, TemplateError, check_template
 
 from hub.org.models import Department, Staff, topic_slug
@@ -162,3 +165,9 @@ class Example(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.content[:40]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.digest = digest(self.content)  # the identity follows the text, however it was edited
+        if kwargs.get("update_fields") is not None and "content" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "digest"}
+        super().save(*args, **kwargs)
