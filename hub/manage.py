@@ -8,14 +8,25 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+    import django
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     from hub.env import EnvError
+    from hub.first_steps import database_problem, explain, needs_database
 
+    argv = argv or sys.argv
     try:
-        execute_from_command_line(argv or sys.argv)
+        if needs_database(argv):
+            django.setup()
+            problem = database_problem()
+            if problem:
+                sys.exit(f"shopcrier-hub: {problem}")
+        execute_from_command_line(argv)
     except EnvError as exc:
         sys.exit(f"shopcrier-hub: configuration error: {exc}")
+    except DatabaseError as exc:  # no traceback for a user: say what is wrong and what mends it
+        sys.exit(f"shopcrier-hub: {explain(exc)}")
 
 
 if __name__ == "__main__":

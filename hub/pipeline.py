@@ -37,6 +37,15 @@ class Recognition:
     priority: str
     rule: str
     matched: str = ""
+    confidence: float | None = None
+    review: bool = False
+
+
+def raw_text(value: object) -> str:
+    """A raw item's field as words to say: text and numbers as they are, anything else nothing."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return str(value).strip()
 
 
 def facts_of(message: Message) -> Facts:
@@ -49,6 +58,8 @@ def facts_of(message: Message) -> Facts:
         user=message.user_name,
         lang=message.lang,
         raw=message.raw if isinstance(message.raw, dict) else {},
+        amount_field=message.amount,
+        currency=message.currency,
     )
 
 
@@ -85,9 +96,9 @@ class Pipeline:
         verdict = self.classifier.judge(facts)
         category = self.categories.get(verdict.category) or self.categories.get(DEFAULT_CATEGORY)
         if category is None:
-            return Recognition(None, verdict.priority or "normal", verdict.rule, verdict.matched)
+            return Recognition(None, verdict.priority or "normal", verdict.rule, verdict.matched, verdict.confidence, verdict.review)
         priority = highest((category.priority, verdict.priority)) or category.priority
-        return Recognition(category, priority, verdict.rule, verdict.matched)
+        return Recognition(category, priority, verdict.rule, verdict.matched, verdict.confidence, verdict.review)
 
     def recognise(self, message: Message) -> None:
         """Set the message's category, priority and deciding rule (before it is saved)."""
@@ -98,6 +109,7 @@ class Pipeline:
         message.category = found.category
         message.priority = found.priority
         message.rule = found.rule
+        message.needs_review = found.review
         log.debug("%r is %s/%s (rule %s matched %r)", message.content[:60], found.category.slug, found.priority, found.rule, found.matched)
 
     def spoken(self, message: Message, facts: Facts) -> str:
@@ -112,8 +124,12 @@ class Pipeline:
             "app": message.app,
             "source": facts.source,
             "category_name": category.name,
+            "currency": message.currency,
+            "id": message.external_id,
+            "user_id": message.user_id,
+            "type": message.platform_type,
         }
-        return render(template, values)
+        return render(template, values, raw=lambda path: raw_text(facts.get(f"raw.{path}")))
 
     def deliveries(self, message: Message, said: tuple[str, str] | None = None) -> list[Delivery]:
         """The outbox rows for a saved, recognised message: its event, and its announcement on every route target.

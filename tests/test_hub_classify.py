@@ -140,7 +140,8 @@ def test_the_deciding_rule_is_stored_with_the_message_and_a_priority_rule_does_n
     store_page(source, Page(items=items, rejects=[], cursor=None, more=False), Pipeline.from_db())
     big, chat = Message.objects.order_by("external_id")
     assert (big.category and big.category.slug, big.priority, big.rule) == ("withdrawal", "urgent", "withdrawal-keywords")
-    assert (chat.category and chat.category.slug, chat.priority, chat.rule) == ("other", "normal", "default")
+    # no rule matches chat: the learned fallback decides it is other
+    assert (chat.category and chat.category.slug, chat.priority, chat.rule) == ("other", "normal", "model")
 
 
 # -- field conditions and priority rules ------------------------------------------------------------------
@@ -232,7 +233,15 @@ def run_classify(*args: str) -> tuple[list[dict[str, object]], str, int]:
 def test_classify_prints_category_priority_rule_and_match_for_a_text() -> None:
     (result,), _, status = run_classify("店鋪申請提現 ¥6,000.00")
     assert status == 0
-    assert result == {"category": "withdrawal", "priority": "urgent", "rule": "withdrawal-keywords", "matched": "提現"}
+    assert result == {
+        "category": "withdrawal",
+        "priority": "urgent",
+        "decided_by": "rule",
+        "rule": "withdrawal-keywords",
+        "matched": "提現",
+        "confidence": None,
+        "review": False,
+    }
 
 
 def test_classify_takes_the_platform_type() -> None:

@@ -44,9 +44,11 @@ def test_the_platform_type_field_decides_before_keywords() -> None:
     assert (verdict.category, verdict.rule) == ("refund", "type-refund")
 
 
-def test_a_message_nothing_matches_is_other_by_the_default() -> None:
+def test_a_message_no_rule_matches_goes_to_the_learned_fallback_and_without_one_to_other() -> None:
     verdict = Classifier.from_db().classify("今天天气不错")
-    assert (verdict.category, verdict.rule) == ("other", "default")
+    assert (verdict.category, verdict.rule) == ("other", "model")
+    without_model = Classifier([r for r in Classifier.from_db().rules])
+    assert (without_model.classify("今天天气不错").category, without_model.classify("今天天气不错").rule) == ("other", "default")
 
 
 def test_a_bad_rule_is_refused_with_its_name() -> None:

@@ -115,6 +115,7 @@ def test_every_alert_sentence_takes_under_three_seconds_to_say(lang: str) -> Non
 
 
 @pytest.mark.parametrize(("language", "heard"), [("zh", "订单部门音箱离线"), ("en", "Orders speaker is offline.")])
+@pytest.mark.clock
 def test_an_alert_is_said_in_the_hubs_language_while_screens_and_alerts_keep_the_full_text(
     language: str, heard: str
 ) -> None:

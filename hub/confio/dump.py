@@ -18,8 +18,10 @@ from hub.intake.interval import format_interval
 from hub.intake.models import Source
 from hub.monitor.models import MONITOR_SOURCE
 from hub.org.models import Department, SpeakerNode, Staff, Subsystem
-from hub.org.shifts import WEEKDAYS
-from hub.rules.models import Category, Route, Rule
+from hub.org.shifts import WEEKDAYS, parse_weekdays
+from hub.attention.models import DigestPolicy, EscalationPolicy
+from hub.monitor.models import AlertRecipient
+from hub.rules.models import Category, Example, Route, Rule
 from hub.rules.templates import DEFAULT_TEMPLATE
 from hub.sounds.language import hub_language
 
@@ -33,7 +35,7 @@ Load it with `shopcrier-hub load FILE` (see docs/config.md, "Configuration file"
 Secrets are never in this file: sources name environment variables (token_env, …)."""
 
 # The order of DESIGN.md's example.
-ORDER = ("sources", "subsystems", "departments", "staff", "categories", "rules", "routes", "nodes")
+ORDER = ("sources", "subsystems", "departments", "staff", "categories", "rules", "routes", "nodes", "examples")
 
 
 def dump_config() -> str:
@@ -69,9 +71,16 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for sub in Subsystem.objects.order_by("pk"):
             yield sub.slug, {"slug": sub.slug, "name": sub.name}
     elif table == "departments":
-        for d in Department.objects.select_related("subsystem").order_by("pk"):
-            entry = {"slug": d.slug, "subsystem": d.subsystem.slug, "name": d.name, "timezone": d.timezone}
-            yield d.slug, _without_defaults(entry, timezone="")
+        for d in Department.objects.select_related("subsystem").prefetch_related("quiet_hours").order_by("pk"):
+            entry = {
+                "slug": d.slug,
+                "subsystem": d.subsystem.slug,
+                "name": d.name,
+                "timezone": d.timezone,
+                "quiet_hours": _quiet_hours(d),
+                "digest": _digest(d),
+            }
+            yield d.slug, _without_defaults(entry, timezone="", quiet_hours=[], digest=None)
     elif table == "staff":
         for p in Staff.objects.select_related("department").prefetch_related("shifts").order_by("pk"):
             entry = {
@@ -81,8 +90,9 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 "contact": p.contact,
                 "timezone": p.timezone,
                 "shifts": _shifts(p),
+                "alerts": AlertRecipient.objects.filter(staff=p).exists(),
             }
-            yield p.number, _without_defaults(entry, contact="", timezone="", shifts=[])
+            yield p.number, _without_defaults(entry, contact="", timezone="", shifts=[], alerts=False)
     elif table == "categories":
         for c in Category.objects.order_by("pk"):
             entry = {
@@ -93,8 +103,11 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 "expiry_seconds": c.expiry_seconds,
                 "template_zh": c.template_zh,
                 "template_en": c.template_en,
+                "escalation": _escalation(c),
             }
-            yield c.slug, _without_defaults(entry, sound="", template_zh=DEFAULT_TEMPLATE, template_en=DEFAULT_TEMPLATE)
+            yield c.slug, _without_defaults(
+                entry, sound="", template_zh=DEFAULT_TEMPLATE, template_en=DEFAULT_TEMPLATE, escalation=None
+            )
     elif table == "rules":
         for r in Rule.objects.select_related("category").order_by("position", "pk"):
             entry = {
@@ -110,6 +123,9 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
     elif table == "routes":
         for route in Route.objects.select_related("category", "department", "staff").order_by("position", "pk"):
             yield str(route), _route(route)
+    elif table == "examples":
+        for x in Example.objects.select_related("category").order_by("pk"):
+            yield x.content[:40], {"content": x.content, "category": x.category.slug}
     elif table == "nodes":
         for n in SpeakerNode.objects.select_related("department").prefetch_related("staff").order_by("pk"):
             entry = {
@@ -130,14 +146,17 @@ def _source(s: Source) -> dict[str, Any]:
         "url": s.url,
         "interval": format_interval(s.interval_seconds),
         "items": s.items_path,
-        "cursor": s.cursor_config,
+        # no cursor parameter is written as no key (load reads it back as none)
+        "cursor": {k: v for k, v in s.cursor_config.items() if not (k == "param" and v == "")},
         "fields": s.fields,
         "pagination": s.pagination,
         "auth": s.auth,
         "webhook": s.webhook,
         "enabled": s.enabled,
+        "type": s.item_type,
+        "language": s.language,
     }
-    return _without_defaults(entry, pagination={}, auth={}, webhook={}, enabled=True)
+    return _without_defaults(entry, pagination={}, auth={}, webhook={}, enabled=True, type="", language="")
 
 
 def _route(route: Route) -> dict[str, Any]:
@@ -159,6 +178,36 @@ def _route(route: Route) -> dict[str, Any]:
         amount = route.min_amount
         entry["min_amount"] = int(amount) if amount == amount.to_integral_value() else float(amount)
     return entry
+
+
+def _escalation(category: Category) -> dict[str, Any] | None:
+    policy = EscalationPolicy.objects.filter(category=category).select_related("escalate_to_department", "escalate_to_staff").first()
+    if policy is None:
+        return None
+    entry: dict[str, Any] = {"after_minutes": policy.after_minutes, "repeat": policy.repeat}
+    if policy.escalate_to_department is not None:
+        entry["department"] = policy.escalate_to_department.slug
+    if policy.escalate_to_staff is not None:
+        entry["staff"] = policy.escalate_to_staff.number
+    return entry
+
+
+def _quiet_hours(department: Department) -> list[dict[str, Any]]:
+    out = []
+    for q in sorted(department.quiet_hours.all(), key=lambda q: (q.start, q.end, q.weekdays, q.timezone)):
+        days = sorted(parse_weekdays(q.weekdays))
+        window: dict[str, Any] = {"days": [WEEKDAYS[d] for d in days], "start": f"{q.start:%H:%M}", "end": f"{q.end:%H:%M}"}
+        if q.timezone:
+            window["timezone"] = q.timezone
+        out.append(window)
+    return out
+
+
+def _digest(department: Department) -> dict[str, Any] | None:
+    policy = DigestPolicy.objects.filter(department=department).first()
+    if policy is None:
+        return None
+    return {"max_announcements": policy.max_announcements, "window_seconds": policy.window_seconds}
 
 
 def _shifts(person: Staff) -> list[dict[str, Any]]:

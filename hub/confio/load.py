@@ -24,10 +24,13 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 
 from hub.intake.models import ADAPTERS, Message, Source, default_cursor, default_fields
-from hub.monitor.models import MONITOR_SOURCE
+from hub.attention.models import DigestPolicy, EscalationPolicy, QuietHours
+from hub.monitor.models import MONITOR_SOURCE, AlertRecipient
 from hub.org.models import Department, SpeakerNode, Staff, StaffShift, Subsystem
+from hub.org.shifts import WEEKDAYS, parse_weekdays
 from hub.rules.classify import DEFAULT_CATEGORY
-from hub.rules.models import Category, Route, Rule
+from hub.rules.learned import digest
+from hub.rules.models import Category, Example, Route, Rule
 from hub.simulator import SOURCE_PRESET
 from hub.sounds.language import SPOKEN_LANGUAGES, hub_language, set_hub_language
 
@@ -35,7 +38,7 @@ from .values import POSITION_STEP, category_values, route_values, rule_values
 from .errors import ApplyError, ConfigFileError
 from .parse import check_references
 from .report import Report, TableReport
-from .schema import Config, ShiftEntry, SourceEntry
+from .schema import CategoryEntry, Config, DepartmentEntry, ShiftEntry, SourceEntry
 
 M = TypeVar("M", bound=models.Model)
 
@@ -50,6 +53,7 @@ FILE_KEYS = {
     "cursor_config": "cursor",
     "continue_matching": "continue",
     "node_id": "id",
+    "item_type": "type",
 }
 MODELS: dict[str, type[models.Model]] = {
     "subsystems": Subsystem,
@@ -60,6 +64,7 @@ MODELS: dict[str, type[models.Model]] = {
     "routes": Route,
     "sources": Source,
     "nodes": SpeakerNode,
+    "examples": Example,
 }
 
 
@@ -95,6 +100,7 @@ class _Loader:
         self.routes()
         self.sources()
         self.nodes()
+        self.examples()
         if self.prune:
             self.delete_rows_not_in_file()
 
@@ -200,7 +206,8 @@ class _Loader:
         subsystems = self.ids(Subsystem, "slug")
         for e in self.config.departments or ():
             values = {"name": e.name, "subsystem_id": subsystems[e.subsystem], "timezone": e.timezone}
-            self.sync("departments", Department, {"slug": e.slug}, values, e.at, e.slug)
+            department = self.sync("departments", Department, {"slug": e.slug}, values, e.at, e.slug)
+            self.quiet_and_digest(department, e)
 
     def staff(self) -> None:
         departments = self.ids(Department, "slug")
@@ -213,6 +220,7 @@ class _Loader:
             }
             person = self.sync("staff", Staff, {"number": e.number}, values, e.at, e.number)
             self.shifts(person, e.shifts, e.number)
+            self.alerts(person, e.alerts, e.number)
 
     def shifts(self, person: Staff, shifts: tuple[ShiftEntry, ...], label: str) -> None:
         """Make the staff member's weekly shifts the file's; reported as an update of ``shifts``."""
@@ -222,28 +230,120 @@ class _Loader:
             return
         person.shifts.all().delete()
         StaffShift.objects.bulk_create([StaffShift(staff=person, weekday=d, start=a, end=b) for d, a, b in sorted(want)])
-        stats = self.report.table("staff")
+        self.also_changed("staff", label, "shifts")
+
+    def also_changed(self, table: str, label: str, key: str) -> None:
+        """Report ``key`` of the row ``label`` as updated (a setting kept in another table)."""
+        stats = self.report.table(table)
         if label in stats.created:
             return
         if stats.unchanged and not any(name == label for name, _ in stats.updated):
             stats.unchanged -= 1
         updated = dict(stats.updated)
         stats.updated = [(n, k) for n, k in stats.updated if n != label]
-        stats.updated.append((label, tuple(updated.get(label, ())) + ("shifts",)))
+        stats.updated.append((label, tuple(updated.get(label, ())) + (key,)))
+
+    def alerts(self, person: Staff, wanted: bool, label: str) -> None:
+        has = AlertRecipient.objects.filter(staff=person).exists()
+        if has == wanted:
+            return
+        if wanted:
+            AlertRecipient.objects.create(staff=person)
+        else:
+            AlertRecipient.objects.filter(staff=person).delete()
+        self.also_changed("staff", label, "alerts")
+
+    def escalation(self, category: Category, e: CategoryEntry) -> None:
+        """The category's escalation policy as the file says; none when it has no ``escalation``."""
+        policy = EscalationPolicy.objects.filter(category=category).first()
+        if e.escalation is None:
+            if policy is not None:
+                policy.delete()
+                self.also_changed("categories", e.slug, "escalation")
+            return
+        departments, staff = self.ids(Department, "slug"), self.ids(Staff, "number")
+        values = {
+            "after_minutes": e.escalation.after_minutes,
+            "repeat": e.escalation.repeat,
+            "escalate_to_department_id": departments[e.escalation.department] if e.escalation.department else None,
+            "escalate_to_staff_id": staff[e.escalation.staff] if e.escalation.staff else None,
+        }
+        if policy is None:
+            EscalationPolicy.objects.create(category=category, **values)
+        elif any(getattr(policy, k) != v for k, v in values.items()):
+            EscalationPolicy.objects.filter(pk=policy.pk).update(**values)
+        else:
+            return
+        self.also_changed("categories", e.slug, "escalation")
+
+    def quiet_and_digest(self, department: Department, e: DepartmentEntry) -> None:
+        """The department's quiet hours and digest policy as the file says."""
+        have = {
+            (",".join(WEEKDAYS[d] for d in sorted(parse_weekdays(q.weekdays))), q.start, q.end, q.timezone)
+            for q in QuietHours.objects.filter(department=department)
+        }
+        want = {(",".join(q.days), q.start, q.end, q.timezone) for q in e.quiet_hours}
+        if have != want:
+            QuietHours.objects.filter(department=department).delete()
+            QuietHours.objects.bulk_create(
+                [QuietHours(department=department, weekdays=d, start=a, end=b, timezone=z) for d, a, b, z in sorted(want)]
+            )
+            self.also_changed("departments", e.slug, "quiet_hours")
+        policy = DigestPolicy.objects.filter(department=department).first()
+        if e.digest is None:
+            if policy is not None:
+                policy.delete()
+                self.also_changed("departments", e.slug, "digest")
+            return
+        values = {"max_announcements": e.digest.max_announcements, "window_seconds": e.digest.window_seconds}
+        if policy is None:
+            DigestPolicy.objects.create(department=department, **values)
+        elif any(getattr(policy, k) != v for k, v in values.items()):
+            DigestPolicy.objects.filter(pk=policy.pk).update(**values)
+        else:
+            return
+        self.also_changed("departments", e.slug, "digest")
 
     def categories(self) -> None:
         for e in self.config.categories or ():
-            self.sync("categories", Category, {"slug": e.slug}, category_values(e), e.at, e.slug)
+            category = self.sync("categories", Category, {"slug": e.slug}, category_values(e), e.at, e.slug)
+            self.escalation(category, e)
 
     def rules(self) -> None:
         if self.config.rules is None:
             return
+        before = self.rule_order()
+        if self.config.keyword_rules_only:
+            self.keyword_rules()
+        else:
+            categories = self.ids(Category, "slug")
+            in_file = {e.name for e in self.config.rules}
+            for position, e in enumerate(self.config.rules, start=1):
+                self.sync("rules", Rule, {"name": e.name}, rule_values(e, position, categories), e.at, e.name)
+            others = [r for r in Rule.objects.order_by("position", "id") if r.name not in in_file]
+            self.keep_after(self.report.table("rules"), others, len(self.config.rules), lambda r: r.name)
+        after = self.rule_order()
+        if before and after != before:
+            self.report.notes.append("rules are now in this order: " + ", ".join(after))
+
+    @staticmethod
+    def rule_order() -> list[str]:
+        return list(Rule.objects.order_by("position", "id").values_list("name", flat=True))
+
+    def keyword_rules(self) -> None:
+        """A file whose only rules are categories' ``keywords``: each keeps its place (a new
+        one goes last); changing a category's words does not move its rule ahead of others."""
         categories = self.ids(Category, "slug")
-        in_file = {e.name for e in self.config.rules}
-        for position, e in enumerate(self.config.rules, start=1):
-            self.sync("rules", Rule, {"name": e.name}, rule_values(e, position, categories), e.at, e.name)
-        others = [r for r in Rule.objects.order_by("position", "id") if r.name not in in_file]
-        self.keep_after(self.report.table("rules"), others, len(self.config.rules), lambda r: r.name)
+        last = max(Rule.objects.values_list("position", flat=True), default=0)
+        for e in self.config.rules or ():
+            values = rule_values(e, 0, categories)
+            row = Rule.objects.filter(name=e.name).first()
+            if row is not None:
+                values["position"] = row.position
+            else:
+                last += POSITION_STEP
+                values["position"] = last
+            self.sync("rules", Rule, {"name": e.name}, values, e.at, e.name)
 
     def keep_after(self, stats: TableReport, rows: list[Any], after: int, label: Callable[[Any], str]) -> None:
         """Rows of an ordered table that the file does not name: listed, and (unless pruned) moved
@@ -300,6 +400,12 @@ class _Loader:
             many = {"staff": {staff[number] for number in e.staff}}
             self.sync("nodes", SpeakerNode, {"node_id": e.node_id}, values, e.at, e.node_id, many)
 
+    def examples(self) -> None:
+        categories = self.ids(Category, "slug")
+        for e in self.config.examples or ():
+            values = {"content": e.content, "category_id": categories[e.category]}
+            self.sync("examples", Example, {"digest": digest(e.content)}, values, e.at, e.content[:40])
+
     # -- prune ----------------------------------------------------------------------------------------
     def delete_rows_not_in_file(self) -> None:
         keys = {
@@ -310,11 +416,14 @@ class _Loader:
             "rules": ("name", {e.name for e in self.config.rules or ()}),
             "sources": ("name", {e.name for e in self.config.sources or ()} | {MONITOR_SOURCE}),  # built in
             "nodes": ("node_id", {e.node_id for e in self.config.nodes or ()}),
+            "examples": ("digest", {digest(e.content) for e in self.config.examples or ()}),
         }
         # the tables that refer to others go first
-        for table in ("nodes", "routes", "rules", "sources", "staff", "departments", "categories", "subsystems"):
+        for table in ("examples", "nodes", "routes", "rules", "sources", "staff", "departments", "categories", "subsystems"):
             if getattr(self.config, table) is None:
                 continue
+            if table == "rules" and self.config.keyword_rules_only:
+                continue  # categories' keywords name their own rules, not every rule
             if table == "routes":
                 self.delete_routes_not_in_file()
                 continue
@@ -378,6 +487,8 @@ def source_values(e: SourceEntry) -> dict[str, Any]:
         "auth": e.auth,
         "webhook": e.webhook,
         "enabled": e.enabled,
+        "item_type": e.item_type,
+        "language": e.language,
     }
 
 

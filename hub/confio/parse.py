@@ -26,6 +26,7 @@ from mqtt.topics import check_base
 from hub.intake.interval import MAX_SECONDS
 from hub.org.shifts import WEEKDAYS
 from hub.rules.classify import KINDS, RuleError, compile_rule
+from hub.rules.learned import digest
 from hub.rules.templates import TemplateError, check_template
 
 from . import source_tables
@@ -36,6 +37,10 @@ from .schema import (
     CategoryEntry,
     Config,
     DepartmentEntry,
+    DigestEntry,
+    EscalationEntry,
+    ExampleEntry,
+    QuietEntry,
     HubTable,
     NodeEntry,
     RouteEntry,
@@ -126,6 +131,8 @@ def parse_config(document: Mapping[str, Any], origin: str = "<config>") -> Confi
         routes=_routes(origin, document),
         sources=_table(origin, document, "sources", _source),
         nodes=_table(origin, document, "nodes", _node),
+        examples=_table(origin, document, "examples", _example),
+        keyword_rules_only=rules is not None and entries(origin, document, "rules") is None,
     )
     _refuse_duplicates(config)
     return config
@@ -160,14 +167,66 @@ def _subsystem(t: Table) -> SubsystemEntry:
 
 
 def _department(t: Table) -> DepartmentEntry:
-    t.check_keys(("slug", "subsystem", "name", "timezone"))
+    t.check_keys(("slug", "subsystem", "name", "timezone", "quiet_hours", "digest"))
     return DepartmentEntry(
-        slug=t.slug("slug"), subsystem=t.slug("subsystem"), name=t.text("name"), timezone=_timezone(t), at=t.at
+        slug=t.slug("slug"),
+        subsystem=t.slug("subsystem"),
+        name=t.text("name"),
+        timezone=_timezone(t),
+        quiet_hours=_quiet_hours(t),
+        digest=_digest(t),
+        at=t.at,
+    )
+
+
+def _quiet_hours(t: Table) -> tuple[QuietEntry, ...]:
+    """``quiet_hours = [{ days = ["fri"], start = "22:00", end = "07:00", timezone = "Asia/Shanghai" }, …]``."""
+    value = t.raw("quiet_hours", [])
+    if not isinstance(value, list):
+        raise t.error("quiet_hours", f"must be an array of tables, not {toml_type(value)}")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise t.error(f"quiet_hours[{i}]", f"must be a table {{ days, start, end }}, not {toml_type(item)}")
+        window = Table(t.origin, t.where(f"quiet_hours[{i}]"), item)
+        window.check_keys(("days", "start", "end", "timezone"))
+        days = window.strings("days", max_items=7) if window.has("days") else WEEKDAYS
+        for day in days:
+            if day not in WEEKDAYS:
+                raise window.error("days", f"{day!r} is not one of {', '.join(WEEKDAYS)}")
+        ordered = tuple(d for d in WEEKDAYS if d in days)
+        out.append(QuietEntry(ordered, _clock(window, "start"), _clock(window, "end"), _timezone(window)))
+    return tuple(out)
+
+
+def _digest(t: Table) -> DigestEntry | None:
+    table = t.sub("digest")
+    if table is None:
+        return None
+    table.check_keys(("max_announcements", "window_seconds"))
+    return DigestEntry(
+        max_announcements=table.integer("max_announcements", 5, low=1, high=10_000),
+        window_seconds=table.integer("window_seconds", 60, low=1, high=86_400),
+    )
+
+
+def _escalation(t: Table) -> EscalationEntry | None:
+    table = t.sub("escalation")
+    if table is None:
+        return None
+    table.check_keys(("after_minutes", "repeat", "department", "staff"))
+    if table.has("department") and table.has("staff"):
+        raise table.error("staff", "escalate to a department or to a staff member, not both")
+    return EscalationEntry(
+        after_minutes=table.integer("after_minutes", 5, low=1, high=10_080),
+        repeat=table.integer("repeat", 2, low=0, high=100),
+        department=table.slug("department") if table.has("department") else None,
+        staff=table.slug("staff") if table.has("staff") else None,
     )
 
 
 def _staff(t: Table) -> StaffEntry:
-    t.check_keys(("number", "name", "department", "contact", "timezone", "shifts"))
+    t.check_keys(("number", "name", "department", "contact", "timezone", "shifts", "alerts"))
     return StaffEntry(
         number=t.slug("number"),
         name=t.text("name"),
@@ -175,6 +234,7 @@ def _staff(t: Table) -> StaffEntry:
         contact=t.text("contact", "", empty=True),
         timezone=_timezone(t),
         shifts=_shifts(t),
+        alerts=t.boolean("alerts", False),
         at=t.at,
     )
 
@@ -236,11 +296,16 @@ def _node(t: Table) -> NodeEntry:
     )
 
 
+def _example(t: Table) -> ExampleEntry:
+    t.check_keys(("content", "category"))
+    return ExampleEntry(content=t.text("content", max_len=10_000), category=t.slug("category"), at=t.at)
+
+
 # -- recognition and routing --------------------------------------------------------------------
 def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
     """The category and its ``keywords`` shorthand (empty when it has none)."""
     t.check_keys(
-        ("slug", "name", "priority", "sound", "expiry_seconds", "expiry", "keywords", "template_zh", "template_en")
+        ("slug", "name", "priority", "sound", "expiry_seconds", "expiry", "keywords", "template_zh", "template_en", "escalation")
     )
     if t.has("expiry") and t.has("expiry_seconds"):
         raise t.error("expiry", "give expiry or expiry_seconds, not both")
@@ -256,6 +321,7 @@ def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
         expiry_seconds=expiry,
         template_zh=_template(t, "template_zh"),
         template_en=_template(t, "template_en"),
+        escalation=_escalation(t),
         at=t.at,
     )
     keywords = t.strings("keywords", max_len=200) if t.has("keywords") else ()
@@ -384,7 +450,9 @@ def _amount(t: Table, key: str) -> Decimal:
 
 
 # -- sources -----------------------------------------------------------------------------------------
-SOURCE_KEYS = ("name", "adapter", "url", "interval", "items", "cursor", "fields", "pagination", "auth", "webhook", "enabled")
+SOURCE_KEYS = (
+    "name", "adapter", "url", "interval", "items", "cursor", "fields", "pagination", "auth", "webhook", "enabled", "type", "language"
+)
 
 
 def _source(t: Table) -> SourceEntry:
@@ -401,6 +469,8 @@ def _source(t: Table) -> SourceEntry:
         auth=source_tables.auth(t),
         webhook=source_tables.webhook(t),
         enabled=t.boolean("enabled", True),
+        item_type=source_tables.item_type(t),
+        language=source_tables.language(t),
         at=t.at,
     )
 
@@ -417,6 +487,7 @@ def natural_keys(config: Config) -> dict[str, list[tuple[Any, str, str]]]:
         "routes": [(e.key, e.at, "") for e in config.routes or ()],
         "sources": [(e.name, e.at, "name") for e in config.sources or ()],
         "nodes": [(e.node_id, e.at, "id") for e in config.nodes or ()],
+        "examples": [(digest(e.content), e.at, "content") for e in config.examples or ()],
     }
 
 
@@ -457,6 +528,12 @@ def check_references(config: Config, elsewhere: Mapping[str, Iterable[str]] | No
         need(route.at, "category", route.category, categories, "category")
         need(route.at, "department", route.department, departments, "department")
         need(route.at, "staff", route.staff, staff, "staff member")
+    for e in config.examples or ():
+        need(e.at, "category", e.category, categories, "category")
+    for c in config.categories or ():
+        if c.escalation is not None:
+            need(c.at, "escalation.department", c.escalation.department, departments, "department")
+            need(c.at, "escalation.staff", c.escalation.staff, staff, "staff member")
     for n in config.nodes or ():
         need(n.at, "department", n.department, departments, "department")
         for number in n.staff:

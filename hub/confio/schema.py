@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 # The file's tables, in the order they are loaded (a table only refers to the ones before it).
-TABLES = ("subsystems", "departments", "staff", "categories", "rules", "routes", "sources", "nodes")
+TABLES = ("subsystems", "departments", "staff", "categories", "rules", "routes", "sources", "nodes", "examples")
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,35 @@ class SubsystemEntry:
 
 
 @dataclass(frozen=True)
+class QuietEntry:
+    """A weekly quiet window of a department's speakers (hub.attention.models.QuietHours):
+    ``days`` it starts on, ``end`` <= ``start`` runs past midnight; ``timezone`` "" = the hub's."""
+
+    days: tuple[str, ...]
+    start: time
+    end: time
+    timezone: str = ""
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """More than ``max_announcements`` in ``window_seconds``: the rest is folded into a digest."""
+
+    max_announcements: int = 5
+    window_seconds: int = 60
+
+
+@dataclass(frozen=True)
 class DepartmentEntry:
-    """``timezone``: its staff's shifts are in this zone ("" = the hub's)."""
+    """``timezone``: its staff's shifts are in this zone ("" = the hub's). ``quiet_hours``
+    and ``digest``: hub.attention's settings for its speakers (none when left out)."""
 
     slug: str
     subsystem: str
     name: str
     timezone: str = ""
+    quiet_hours: tuple[QuietEntry, ...] = ()
+    digest: DigestEntry | None = None
     at: str = field(default="", compare=False)
 
 
@@ -58,7 +80,8 @@ class ShiftEntry:
 
 @dataclass(frozen=True)
 class StaffEntry:
-    """``timezone`` ("" = the department's) and weekly ``shifts`` decide when they are on duty."""
+    """``timezone`` ("" = the department's) and weekly ``shifts`` decide when they are on duty;
+    ``alerts``: they receive every outage alert personally (hub.monitor.models.AlertRecipient)."""
 
     number: str
     name: str
@@ -66,7 +89,19 @@ class StaffEntry:
     contact: str = ""
     timezone: str = ""
     shifts: tuple[ShiftEntry, ...] = ()
+    alerts: bool = False
     at: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class EscalationEntry:
+    """An open message of the category is announced again every ``after_minutes``, ``repeat``
+    times, then once to ``department`` or ``staff`` if one is named (hub.attention)."""
+
+    after_minutes: int = 5
+    repeat: int = 2
+    department: str | None = None
+    staff: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +116,7 @@ class CategoryEntry:
     expiry_seconds: int = 1800
     template_zh: str = "{content}"
     template_en: str = "{content}"
+    escalation: EscalationEntry | None = None
     at: str = field(default="", compare=False)
 
 
@@ -133,7 +169,9 @@ class RouteEntry:
 @dataclass(frozen=True)
 class SourceEntry:
     """A platform source. ``None`` for ``items_path``, ``cursor`` and ``fields``
-    means "not in the file": the loader uses the adapter's defaults."""
+    means "not in the file": the loader uses the adapter's defaults. ``item_type``
+    (the file's ``type``): every item's platform type when it has none; ``language``:
+    its messages' language ("" = detected per message)."""
 
     name: str
     url: str
@@ -146,6 +184,8 @@ class SourceEntry:
     auth: dict[str, Any] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
     enabled: bool = True
+    item_type: str = ""
+    language: str = ""
     at: str = field(default="", compare=False)
 
 
@@ -161,11 +201,22 @@ class NodeEntry:
 
 
 @dataclass(frozen=True)
+class ExampleEntry:
+    """A labelled message (an admin's correction) the learned fallback trains on; its
+    identity is its text as the model reads it (hub.rules.learned.digest)."""
+
+    content: str
+    category: str
+    at: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole file. A table that is ``None`` was not in the file and is left
     alone by the loader; an empty tuple (``sources = []``) is a table with no
     entries. ``rules`` holds the ``[[rules]]`` in file order, then the rules
-    made from categories' ``keywords``."""
+    made from categories' ``keywords``; ``keyword_rules_only``: the file has no
+    ``[[rules]]`` table, only ``keywords``, so its rules keep their places."""
 
     origin: str
     hub: HubTable = HubTable()
@@ -177,3 +228,5 @@ class Config:
     routes: tuple[RouteEntry, ...] | None = None
     sources: tuple[SourceEntry, ...] | None = None
     nodes: tuple[NodeEntry, ...] | None = None
+    examples: tuple[ExampleEntry, ...] | None = None
+    keyword_rules_only: bool = False

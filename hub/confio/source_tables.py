@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from hub.intake.adapters.compose import TemplateFieldError, is_template, placeholders
 from hub.intake.interval import MAX_SECONDS, parse_interval
+from mqtt.fields import LANG_RE
 
 from .reader import SECRET_HINT, Table, looks_like_secret
 
@@ -32,9 +34,11 @@ PAGINATION_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "none": ((), ()),
     "link_header": ((), ()),
     "next": (("path",), ()),
-    "page": (("param",), ("size_param", "size")),
+    "page": (("param",), ("size_param", "size", "order")),
 }
-FIELD_NAMES = ("id", "user_id", "user", "content", "type", "app", "created_at")
+PAGE_ORDERS = ("oldest_first", "newest_first")
+FIELD_NAMES = ("id", "user_id", "user", "content", "type", "app", "created_at", "amount", "currency")
+PATH_ONLY = ("created_at", "amount", "currency")  # read as values, so never composed from a template
 MAX_URL = 2000
 
 
@@ -86,7 +90,9 @@ def cursor(entry: Table) -> dict[str, Any] | None:
     if table is None:
         return None
     table.check_keys(("param", "field", "type", "overlap"))
-    out: dict[str, Any] = {"param": table.text("param", max_len=100), "field": table.text("field")}
+    # no param (or ""): an API that takes no cursor; the field is still read to track progress
+    param = table.text("param", "", max_len=100, empty=True)
+    out: dict[str, Any] = {"param": param, "field": table.text("field")}
     if table.has("type"):
         out["type"] = table.choice("type", CURSOR_TYPES)
     if table.has("overlap"):
@@ -111,7 +117,11 @@ def pagination(entry: Table) -> dict[str, Any]:
     for key in required:
         out[key] = table.text(key)
     for key in optional:
-        if table.has(key):
+        if key == "order" and table.has(key):
+            order = table.choice(key, PAGE_ORDERS)
+            if order != "oldest_first":  # the default is not stored, so dump does not write it
+                out[key] = order
+        elif table.has(key):
             out[key] = table.integer(key, low=1, high=10_000) if key == "size" else table.text(key)
     return out
 
@@ -125,6 +135,7 @@ def webhook(entry: Table) -> dict[str, Any]:
 
 
 def fields(entry: Table) -> dict[str, str] | None:
+    """Dotted paths; a text field may instead be a template of paths (hub.intake.adapters.compose)."""
     table = entry.sub("fields")
     if table is None:
         return None
@@ -132,4 +143,27 @@ def fields(entry: Table) -> dict[str, str] | None:
     unknown = sorted(set(table.data) - set(FIELD_NAMES))
     if unknown:
         raise table.error(unknown[0], f"unknown field (known: {', '.join(FIELD_NAMES)})")
-    return {name: table.text(name) for name in FIELD_NAMES if table.has(name)}
+    out = {name: table.text(name, max_len=1000) for name in FIELD_NAMES if table.has(name)}
+    for name, value in out.items():
+        if not is_template(value):
+            continue
+        if name in PATH_ONLY:
+            raise table.error(name, f"must be a dotted path to the item's {name}, not a template")
+        try:
+            placeholders(value)
+        except TemplateFieldError as exc:
+            raise table.error(name, str(exc)) from None
+    return out
+
+
+def item_type(entry: Table) -> str:
+    """``type = "order"``: every item of the source is of this type (when it has none of its own)."""
+    return entry.text("type", "", max_len=100, empty=True)
+
+
+def language(entry: Table) -> str:
+    """``language = "zh"``: the language of every message of the source; "" detects it per message."""
+    value = entry.text("language", "", max_len=16, empty=True)
+    if value and not LANG_RE.match(value):
+        raise entry.error("language", f"{value!r} is not a language code like zh or en")
+    return value

@@ -55,6 +55,12 @@ class Source(models.Model):
     cursor = models.CharField(max_length=200, blank=True, help_text="where the last committed page left off")
     etag = models.CharField(max_length=200, blank=True, help_text="the last reply's ETag, sent as If-None-Match")
     enabled = models.BooleanField(default=True)
+    item_type = models.CharField(
+        max_length=100, blank=True, help_text="the platform type of every item that has none of its own (e.g. order)"
+    )
+    language = models.CharField(
+        max_length=16, blank=True, help_text="the language of its messages (zh, en); empty: detected per message"
+    )
 
     # health, read by the health monitor
     last_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -79,6 +85,10 @@ class Message(models.Model):
     platform_type = models.CharField(max_length=100, blank=True)
     app = models.CharField(max_length=64, blank=True)
     lang = models.CharField(max_length=16, default="zh")
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="from the source's amount field, if it maps one"
+    )
+    currency = models.CharField(max_length=8, blank=True, help_text="from the source's currency field, if it maps one")
     platform_created_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     raw = models.JSONField(default=dict)
@@ -86,6 +96,9 @@ class Message(models.Model):
     category = models.ForeignKey(Category, null=True, on_delete=models.SET_NULL, related_name="messages")
     priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES, default="normal")
     rule = models.CharField(max_length=200, blank=True, help_text="the rule that decided the category")
+    needs_review = models.BooleanField(
+        default=False, help_text="the learned model was not sure: it went to other; reclassify it to teach the model"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "dedup_key"], name="message_once_per_source")]

@@ -24,6 +24,7 @@ from .adapters import FetchError, Reject, adapter_for
 from .locks import holds_source
 from .models import Source
 from .store import quarantine, store_page
+from .walk import Walk
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +51,28 @@ class Poller:
 
     def poll_source(self, source: Source) -> PollResult:
         """Fetch and store pages until the source has nothing more; record its health."""
-        started = time.monotonic()
         new = duplicates = rejected = 0
         first_reject = error = ""
         retry_after: float | None = None
         next_url: str | None = None
         seen: set[str] = set()
+        slowest = 0.0  # the slowest single reply: slowness is judged per reply, not per poll
         try:
             adapter = adapter_for(source.adapter)
             pipeline = Pipeline.from_db()
+            walk = Walk.for_source(adapter, source)
             for _ in range(MAX_PAGES_PER_POLL):
-                page = adapter.fetch(source, self.session, next_url)
+                asked = time.monotonic()
+                try:
+                    page = adapter.fetch(source, self.session, next_url)
+                finally:
+                    slowest = max(slowest, time.monotonic() - asked)
+                if walk is not None:
+                    walk.seen(page)
                 stored = store_page(source, page, pipeline)
                 new, duplicates, rejected = new + stored.new, duplicates + stored.duplicates, rejected + stored.rejected
                 first_reject = first_reject or stored.first_reject
-                next_url = page.next_url
+                next_url = page.next_url if walk is None else walk.next_url(page)
                 if next_url is not None:
                     if next_url in seen:
                         raise FetchError(f"pagination loops back to {next_url}")
@@ -79,10 +87,11 @@ class Poller:
             log.exception("polling source %s failed unexpectedly", source.name)
             error = f"internal error: {exc!r}"
         result = PollResult(new, duplicates, rejected, error, first_reject, retry_after)
-        self._record_health(source, result, time.monotonic() - started)
+        self._record_health(source, result, slowest)
         return result
 
     def _record_health(self, source: Source, result: PollResult, elapsed: float) -> None:
+        """``elapsed``: seconds the slowest reply of the poll took (``last_latency_ms``)."""
         now = timezone.now()
         fields = {"last_attempt_at": now, "last_latency_ms": int(elapsed * 1000)}
         if result.error:

@@ -146,13 +146,15 @@ def _message(source: Source, item: Item, now: datetime) -> Message | Reject:
         content=item.content,
         platform_type=item.platform_type,
         app=item.app,
+        amount=item.amount,
+        currency=item.currency,
         platform_created_at=item.created_at,
         received_at=now,
         raw=item.raw,
     )
     why = storable.problem(message, skip=["dedup_key", "lang"])
     if not why:
-        message.lang = detect_language(item.content)
+        message.lang = item.lang or detect_language(item.content)
         message.dedup_key = dedup_key(item, now)
         why = storable.problem(message)
         if why.startswith("dedup_key "):

@@ -73,7 +73,7 @@ def page_for(source: Source, data: Any) -> Page:
             raise WebhookShapeError(
                 f"batch of {len(raw_items)} items exceeds the {MAX_BATCH_ITEMS}-item cap; send smaller batches", 413
             )
-        return _page(raw_items, lambda raw: map_item(raw, source.fields))
+        return _page(raw_items, lambda raw: map_item(raw, source.fields, item_type=source.item_type, language=source.language))
     mapper = ORDER_MAPPERS.get(source.adapter)
     if mapper is None:
         raise WebhookShapeError(f"source {source.name!r} has adapter {source.adapter!r}, which takes no webhooks", 503)

@@ -4,7 +4,9 @@ A source whose polls keep failing opens ``source:<name>`` after
 ``failures`` in a row (``auth_failures`` for a 401/403: retrying does not
 mend credentials), worded by what went wrong; the first successful poll after
 it resolves it. Replies slower than ``slow_ms`` for ``slow_polls`` polls in a
-row open ``source:<name>:slow``; a quick one resolves it. The slow-poll count
+row open ``source:<name>:slow``; a quick one resolves it. A poll's latency is
+its slowest single reply (the poller records it), so a walk of many quick
+pages is not slow. The slow-poll count
 lives in memory: a restarted monitor counts again from zero.
 """
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Category, Route, Rule
+from .models import Category, Example, Route, Rule
 
 
 @admin.register(Category)
@@ -22,3 +22,13 @@ class RouteAdmin(admin.ModelAdmin[Route]):
         "source", "app", "min_priority", "min_amount",
     )
     list_filter = ("category",)
+
+
+@admin.register(Example)
+class ExampleAdmin(admin.ModelAdmin[Example]):
+    """Labelled messages the learned fallback trains on (admins' corrections); edit or delete to
+    change what it learned. Every hub process retrains when they change."""
+
+    list_display = ("id", "category", "content", "note", "updated_at")
+    list_filter = ("category",)
+    search_fields = ("content",)

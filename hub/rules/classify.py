@@ -16,6 +16,13 @@ Semantics (docs/config.md says the same for admins):
   5000 or more are urgent" is a rule with no category, ``priority = "urgent"``
   and the conditions ``category == withdrawal`` and ``amount >= 5000``; it does
   not stop, or take part in, category matching.
+- **Corrections and the learned fallback** (when the classifier has them,
+  :mod:`hub.rules.learned`): a message that reads almost the same as one an
+  admin reclassified gets that correction's category first (rule
+  ``correction``: the admin's own decision about this very wording beats a
+  general rule). When no rule decides, the model guesses: at ``CONFIDENCE`` or
+  above its category decides (rule ``model``); below it the message goes to
+  ``other`` marked for review. The verdict says which, with the confidence.
 - Chinese is matched in simplified form: keywords, regular expressions and the
   text are folded with :mod:`hub.rules.hanzi` first, so ``訂單`` matches ``订单``.
 """
@@ -26,14 +33,20 @@ import fnmatch
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from mqtt import PRIORITIES
 
 from .facts import Condition, ConditionError, Facts, parse_conditions
 from .hanzi import to_simplified
 
+if TYPE_CHECKING:
+    from .training import Trained
+
 DEFAULT_CATEGORY = "other"
+CONFIDENCE = 0.8  # the learned model's probability from which its guess decides
+MODEL_RULE = "model"
+CORRECTION_RULE = "correction"
 KINDS = ("type", "keyword", "regex", "field")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -49,13 +62,17 @@ class RuleError(ValueError):
 class Verdict:
     """``rule`` names the rule that decided the category; ``matched`` the term it matched.
     ``priority`` is the highest priority a matching rule raised to (None: none did), and
-    ``raised_by`` names those rules."""
+    ``raised_by`` names those rules. ``confidence``: the model's probability (or a
+    correction's similarity) when one of them decided; ``review``: the model was not
+    sure, so the message went to ``other`` for a person to look at."""
 
     category: str
     rule: str
     matched: str = ""
     priority: str | None = None
     raised_by: tuple[str, ...] = ()
+    confidence: float | None = None
+    review: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +202,8 @@ class Classifier:
 
     rules: list[CompiledRule]
     default: str = DEFAULT_CATEGORY
+    learned: Trained | None = None
+    threshold: float = CONFIDENCE
     deciders: list[CompiledRule] = field(init=False)
     raisers: list[CompiledRule] = field(init=False)
 
@@ -196,8 +215,10 @@ class Classifier:
     def from_db(cls) -> Classifier:
         from .models import Rule
 
+        from .training import current
+
         rules = Rule.objects.filter(enabled=True).select_related("category")
-        return cls([r.compiled() for r in rules])
+        return cls([r.compiled() for r in rules], learned=current())
 
     def classify(self, text: str, platform_type: str = "") -> Verdict:
         return self.judge(Facts(content=text, type=platform_type))
@@ -205,29 +226,57 @@ class Classifier:
     def judge(self, facts: Facts) -> Verdict:
         text = facts.content
         folded = to_simplified(text)
-        verdict = Verdict(category=self.default, rule="default")
+        verdict = self._recalled(text)
         raised: list[CompiledRule] = []
-        for rule in self.deciders:
-            matched = rule.match(text, folded, facts)
-            if matched is not None:
-                assert rule.category is not None
-                verdict = Verdict(category=rule.category, rule=rule.name, matched=matched)
-                if rule.priority is not None:
-                    raised.append(rule)
-                break
+        if verdict is None:
+            for rule in self.deciders:
+                matched = rule.match(text, folded, facts)
+                if matched is not None:
+                    assert rule.category is not None
+                    verdict = Verdict(category=rule.category, rule=rule.name, matched=matched)
+                    if rule.priority is not None:
+                        raised.append(rule)
+                    break
+        if verdict is None:
+            verdict = self._guessed(text)
         decided = replace(facts, category=verdict.category)
         raised += [r for r in self.raisers if r.match(text, folded, decided) is not None]
         if not raised:
             return verdict
-        return Verdict(
-            category=verdict.category,
-            rule=verdict.rule,
-            matched=verdict.matched,
-            priority=highest(r.priority for r in raised),
-            raised_by=tuple(r.name for r in raised),
-        )
+        return replace(verdict, priority=highest(r.priority for r in raised), raised_by=tuple(r.name for r in raised))
+
+    def _recalled(self, text: str) -> Verdict | None:
+        """A correction's category, when ``text`` reads almost the same as a corrected message."""
+        if self.learned is None:
+            return None
+        found = self.learned.memory.recall(text)
+        if found is None:
+            return None
+        matched = f"reads like a corrected message ({found.similarity:.0%} alike): {found.content[:80]}"
+        return Verdict(category=found.category, rule=CORRECTION_RULE, matched=matched, confidence=found.similarity)
+
+    def _guessed(self, text: str) -> Verdict:
+        """The learned model's guess when no rule decided; ``other`` for review when it is unsure."""
+        guess = self.learned.model.guess(text) if self.learned is not None else None
+        if guess is None:
+            return Verdict(category=self.default, rule="default")
+        if guess.confidence >= self.threshold:
+            return Verdict(guess.category, MODEL_RULE, f"model: {guess.category} at {guess.confidence:.2f}", confidence=guess.confidence)
+        matched = f"model unsure: {guess.category} at {guess.confidence:.2f} (below {self.threshold:.2f}); to review"
+        return Verdict(self.default, MODEL_RULE, matched, confidence=guess.confidence, review=True)
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+LATIN_PER_HANZI = 3  # a Chinese character carries about as much as three Latin letters
 
 
 def detect_language(text: str) -> str:
-    """``zh`` when the text holds Chinese characters, else ``en``."""
-    return "zh" if _CJK.search(text) else "en"
+    """``zh`` when Chinese characters make up at least half of the text's letters (one
+    character weighing as much as three Latin letters), else ``en``.
+
+    By share, not presence: "New order 100015 from 黄磊" is English with a Chinese
+    name in it; "客户张三购买了iPhone 15 Pro" is Chinese with a product name in it.
+    """
+    hanzi = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "zh" if hanzi and hanzi * LATIN_PER_HANZI >= latin else "en"

@@ -110,5 +110,25 @@ def upgrade_defaults(apps: Any) -> None:
         Rule.objects.create(**_known(Rule, {"name": r.name, **rule_values(r, position, _ids(categories))}))
 
 
+def refresh_vocabulary(apps: Any) -> None:
+    """The broader default vocabulary (rules/0006) for a database that has the defaults: a
+    default rule whose patterns are all still in the file's list (an admin may have
+    taken some out, never added their own) gets the file's list; one an admin added
+    to is left as it is."""
+    config = read_config(DEFAULTS)
+    Rule = apps.get_model("rules", "Rule")
+    for r in config.rules or ():
+        row = Rule.objects.filter(name=r.name, kind=r.kind).first()
+        if row is None or not r.patterns or list(row.patterns) == list(r.patterns):
+            continue
+        if set(row.patterns) <= set(r.patterns) | OLD_PATTERNS.get(r.name, set()):
+            row.patterns = list(r.patterns)
+            row.save(update_fields=["patterns"])
+
+
+# Patterns the defaults had before rules/0006 and no longer have.
+OLD_PATTERNS: dict[str, set[str]] = {"system-keywords": {"超时"}}
+
+
 def _ids(rows: dict[str, Any]) -> dict[str, int]:
     return {key: row.pk for key, row in rows.items()}

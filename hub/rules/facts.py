@@ -3,8 +3,9 @@
 A condition is ``{"path": ..., "op": ..., "value": ...}``. Paths:
 
 - ``content``, ``type``, ``app``, ``source``, ``user``, ``lang``: the message's fields;
-- ``amount``: the first money amount written in the content (``¥3,000.00``,
-  ``$450.00``, ``金额8000元``, ``128.00元``, ``1.2万元``), else none;
+- ``amount``: the source's amount field when it maps one (hub.intake), else the
+  first money amount written in the content (``¥3,000.00``, ``$450.00``,
+  ``金额8000元``, ``128.00元``, ``1.2万元``), else none;
 - ``category``: the category decided (only for rules without a category, which
   run after it is decided; see :mod:`hub.rules.classify`);
 - ``raw.a.b``: a dotted path into the platform's raw item (``raw.total_price``).
@@ -60,9 +61,27 @@ def find_amount(text: str) -> Money | None:
     return None
 
 
+# How an amount from a field is said: in Chinese the number then the currency's name,
+# in English the currency's sign then the number (the speaker's normaliser reads both).
+CURRENCY_ZH = {"CNY": "元", "RMB": "元", "GBP": "英镑", "USD": "美元", "EUR": "欧元", "JPY": "日元", "HKD": "港元", "TWD": "新台币"}
+CURRENCY_SIGN = {"CNY": "¥", "RMB": "¥", "GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥"}
+
+
+def spoken_amount(value: Decimal, currency: str, lang: str) -> str:
+    """``50.50英镑`` (zh) or ``£50.50`` (other languages); unknown codes follow the number."""
+    number = f"{value:f}"
+    code = currency.upper()
+    if lang == "zh":
+        return number + CURRENCY_ZH.get(code, code)
+    if code in CURRENCY_SIGN:
+        return CURRENCY_SIGN[code] + number
+    return f"{number} {code}".strip()
+
+
 @dataclass(frozen=True)
 class Facts:
-    """One message as rules and routes see it."""
+    """One message as rules and routes see it. ``amount_field``/``currency``: the amount
+    and currency the source mapped from the item's own fields (they beat the content's)."""
 
     content: str
     type: str = ""
@@ -72,9 +91,13 @@ class Facts:
     lang: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
     category: str = ""
+    amount_field: Decimal | None = None
+    currency: str = ""
 
     @cached_property
     def money(self) -> Money | None:
+        if self.amount_field is not None:
+            return Money(self.amount_field, spoken_amount(self.amount_field, self.currency, self.lang))
         return find_amount(self.content)
 
     @property

@@ -3,10 +3,13 @@ that decide who hears them. Both lists are data: first match wins."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from .classify import KINDS, CompiledRule, RuleError, compile_rule
+from .learned import digest
 from .templates import DEFAULT_TEMPLATE, TemplateError, check_template
 
 from hub.org.models import Department, Staff, topic_slug
@@ -139,3 +142,32 @@ class Route(models.Model):
     def __str__(self) -> str:
         target = self.department or self.staff or "everyone"
         return f"{self.category} → {target}"
+
+
+class Example(models.Model):
+    """A labelled message an admin's correction kept (or a config file loaded).
+
+    The learned fallback trains on these beside the shipped corpus, and a new
+    message that reads almost the same as one of them gets its category
+    (hub.rules.learned, hub.rules.classify). One label per text: ``digest`` is
+    the sha256 of the content as the model reads it (hub.rules.corrections).
+    """
+
+    content = models.TextField()
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="examples")
+    note = models.CharField(max_length=200, blank=True, help_text="where it came from: a correction, a loaded file")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.content[:40]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.digest = digest(self.content)  # the identity follows the text, however it was edited
+        if kwargs.get("update_fields") is not None and "content" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "digest"}
+        super().save(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -27,7 +28,11 @@ class FetchError(Exception):
 
 @dataclass(frozen=True)
 class Item:
-    """One platform message, mapped. ``external_id`` is the platform's own id when it has one."""
+    """One platform message, mapped. ``external_id`` is the platform's own id when it has one.
+
+    ``amount`` and ``currency`` come from the item's own fields when the source maps
+    them (None, "" otherwise); ``lang`` is the source's language ("" = detect it).
+    """
 
     content: str
     external_id: str = ""
@@ -37,6 +42,9 @@ class Item:
     app: str = ""
     created_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    amount: Decimal | None = None
+    currency: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True)

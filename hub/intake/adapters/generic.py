@@ -22,6 +22,7 @@ import requests
 
 from . import transport
 from .base import FetchError, Item, Page, Reject
+from .compose import compose, is_template, read_amount, read_currency
 from .decode import flaw, json_body, printable, snippet
 from .transport import read_capped, redact, with_query, without_query
 
@@ -32,7 +33,7 @@ MAX_CONTENT = 10_000
 DEFAULT_OVERLAP = 300  # seconds a timestamp cursor looks back; repeats are dropped by the dedup key
 MAX_STATE = 200  # Source.cursor and Source.etag hold this many characters; longer values are not kept
 
-__all__ = ["GenericAdapter", "Plan", "auth_for", "dig", "map_item", "parse_time", "plan_for", "read_capped"]
+__all__ = ["GenericAdapter", "Plan", "auth_for", "dig", "map_item", "page_url", "parse_time", "plan_for", "read_capped"]
 
 
 def dig(obj: Any, path: str) -> Any:
@@ -149,13 +150,21 @@ class Cursor:
 
 @dataclass(frozen=True)
 class Paging:
-    """How one listing continues within a poll: ``kind`` none, link_header, next (``path``) or page."""
+    """How one listing continues within a poll: ``kind`` none, link_header, next (``path``) or page.
+
+    ``newest_first``: a page-numbered listing whose page 1 holds the newest items
+    and that ignores any cursor (django-oscar-api's orders, DRF's
+    PageNumberPagination). The poller walks it from page 1 until a page holds only
+    items it already had (hub.intake.walk); the source's stored cursor holds that
+    walk's progress instead of a cursor value, and no cursor parameter is sent.
+    """
 
     kind: Literal["none", "link_header", "next", "page"] = "none"
     path: str = ""
     param: str = "page"
     size_param: str = ""
     size: int = 0
+    newest_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,8 +185,9 @@ def cursor_for(config: Mapping[str, Any]) -> Cursor:
     overlap = config.get("overlap", DEFAULT_OVERLAP)
     if isinstance(overlap, bool) or not isinstance(overlap, (int, float)) or not 0 <= overlap <= 86400:
         raise FetchError(f"cursor overlap {overlap!r} is not a number of seconds from 0 to 86400")
+    # A cursor table without "param" (or with "") sends none: an API that takes no cursor.
     return Cursor(
-        param=str(config.get("param") or "since_id"),
+        param=str(config.get("param", "since_id") or ""),
         field=str(config.get("field") or "id"),
         kind=kind,
         overlap=timedelta(seconds=overlap),
@@ -199,8 +209,15 @@ def paging_for(config: Mapping[str, Any]) -> Paging:
         size = config.get("size", 0)
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise FetchError(f"pagination page size {size!r} is not a whole number")
+        order = config.get("order", "oldest_first")
+        if order not in ("oldest_first", "newest_first"):
+            raise FetchError(f"pagination order {order!r} is not oldest_first or newest_first")
         return Paging(
-            kind="page", param=str(config.get("param") or "page"), size_param=str(config.get("size_param") or ""), size=size
+            kind="page",
+            param=str(config.get("param") or "page"),
+            size_param=str(config.get("size_param") or ""),
+            size=size,
+            newest_first=order == "newest_first",
         )
     raise FetchError(f"pagination type {kind!r} is not link_header, next or page")
 
@@ -219,14 +236,18 @@ def plan_for(source: Source) -> Plan:
 
 
 def _text(raw: dict[str, Any], path: str | None, name: str, max_len: int = 200) -> str:
+    """The field at ``path``, or ``path`` composed as a template (hub.intake.adapters.compose)."""
     if not path:
         return ""
-    value = dig(raw, path)
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"{name} ({path}) must be text, not {type(value).__name__}")
-    text = str(value).strip()
+    if is_template(path):
+        text = compose(raw, path, name, dig)
+    else:
+        value = dig(raw, path)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValueError(f"{name} ({path}) must be text, not {type(value).__name__}")
+        text = str(value).strip()
     if len(text) > max_len:
         raise ValueError(f"{name} ({path}) is {len(text)} characters long (at most {max_len})")
     return text
@@ -242,22 +263,30 @@ def _time(raw: dict[str, Any], path: str | None, name: str) -> datetime | None:
         raise ValueError(f"{name} ({path}): {exc}") from None
 
 
-def map_item(raw: Any, fields: dict[str, str]) -> Item:
-    """Map one raw item; ValueError names the field that is wrong."""
+def map_item(raw: Any, fields: dict[str, str], *, item_type: str = "", language: str = "") -> Item:
+    """Map one raw item; ValueError names the field that is wrong.
+
+    ``item_type``: the platform type of every item of the source (when the item has
+    none of its own); ``language``: the source's language ("" = detect it per message).
+    """
     if not isinstance(raw, dict):
         raise ValueError(f"item must be an object, not {type(raw).__name__}")
     content = _text(raw, fields.get("content", "content"), "content", MAX_CONTENT)
     if not content:
         raise ValueError(f"content ({fields.get('content', 'content')}) is missing or empty")
+    amount_path, currency_path = fields.get("amount", ""), fields.get("currency", "")
     return Item(
         content=content,
         external_id=_text(raw, fields.get("id"), "id"),
         user_id=_text(raw, fields.get("user_id"), "user_id"),
         user_name=_text(raw, fields.get("user"), "user"),
-        platform_type=_text(raw, fields.get("type"), "type", 100),
+        platform_type=_text(raw, fields.get("type"), "type", 100) or item_type,
         app=_text(raw, fields.get("app"), "app", 64),
         created_at=_time(raw, fields.get("created_at"), "created_at"),
         raw=raw,
+        amount=read_amount(dig(raw, amount_path), amount_path) if amount_path else None,
+        currency=read_currency(dig(raw, currency_path), currency_path) if currency_path else "",
+        lang=language,
     )
 
 
@@ -266,7 +295,7 @@ def map_item(raw: Any, fields: dict[str, str]) -> Item:
 
 def cursor_params(cursor: Cursor, current: str) -> dict[str, str]:
     """The query that resumes after ``current`` (the source's stored cursor)."""
-    if not current:
+    if not current or not cursor.param:
         return {}
     if cursor.kind == "id":
         return {cursor.param: current}
@@ -308,6 +337,22 @@ def first_page_params(paging: Paging) -> dict[str, str]:
     if paging.kind != "page":
         return {}
     return {paging.param: "1", **({paging.size_param: str(paging.size)} if paging.size_param and paging.size else {})}
+
+
+def page_url(plan: Plan, number: int) -> str:
+    """The URL of page ``number`` of a page-numbered listing (its first-page query included)."""
+    return with_query(plan.url, {**plan.params, **first_page_params(plan.paging), plan.paging.param: str(number)})
+
+
+def past_the_end(paging: Paging, reply: transport.Reply) -> bool:
+    """Whether a later page's 404/400 says the page does not exist: the listing ended there.
+
+    DRF answers a page past the last with 404 ``{"detail": "Invalid page."}``; others
+    say 400 with "page" in the message. A full last page makes any client ask for it.
+    """
+    if paging.kind != "page" or reply.status not in (HTTPStatus.NOT_FOUND, HTTPStatus.BAD_REQUEST):
+        return False
+    return "page" in reply.body[:2000].decode("utf-8", "replace").lower()
 
 
 def next_link(paging: Paging, reply: transport.Reply, data: Any, count: int) -> tuple[str | None, str]:
@@ -372,7 +417,7 @@ class GenericAdapter:
 
     def map(self, raw: Any, source: Source) -> Item:
         """One raw item as an Item; ValueError (naming the field) makes it a reject."""
-        return map_item(raw, source.fields)
+        return map_item(raw, source.fields, item_type=source.item_type, language=source.language)
 
     def fetch(self, source: Source, session: requests.Session, url: str | None = None) -> Page:
         credentials = auth_for(source)
@@ -389,7 +434,9 @@ class GenericAdapter:
         plan = self.plan(source)
         headers = dict(credentials.headers)
         if url is None:
-            query = {**plan.params, **cursor_params(plan.cursor, source.cursor), **first_page_params(plan.paging)}
+            # A newest-first walk keeps its progress where the cursor would be (hub.intake.walk).
+            resume = {} if plan.paging.newest_first else cursor_params(plan.cursor, source.cursor)
+            query = {**plan.params, **resume, **first_page_params(plan.paging)}
             target = with_query(plan.url, query) if query else plan.url
             if source.etag:
                 headers["If-None-Match"] = source.etag
@@ -400,6 +447,8 @@ class GenericAdapter:
         reply = transport.get(session, target, headers, credentials.basic)
         if reply.status in (HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED):
             return Page(items=[], rejects=[], cursor=None, more=False)  # nothing new; the cursor stays
+        if url is not None and past_the_end(plan.paging, reply):
+            return Page(items=[], rejects=[], cursor=None, more=False)  # the listing ended on a full page
         raw = reply.body[:2000].decode("utf-8", "replace")
         if reply.status != HTTPStatus.OK:
             raise FetchError(_status_error(reply), raw=raw, retry_after=_retry_seconds(reply))
@@ -412,7 +461,7 @@ class GenericAdapter:
             found = "nothing" if raw_items is None else f"a {type(raw_items).__name__}"
             raise FetchError(f"reply has no list at {plan.items_path or 'the top level'!r} (found {found})", raw=raw)
         items, rejects = self.take(raw_items, source)
-        cursor = advance(plan.cursor, source.cursor, raw_items)
+        cursor = None if plan.paging.newest_first else advance(plan.cursor, source.cursor, raw_items)
         next_url, refused = next_link(plan.paging, reply, data, len(raw_items))
         if refused:
             rejects.append(Reject(reason=redact(refused, credentials.secrets), raw=""))

@@ -1,5 +1,6 @@
-"""``shopcrier-hub classify "TEXT"`` / ``--jsonl FILE``: how the rules in the database
-recognise messages, one JSON object per message, so admins can test their rules."""
+"""``shopcrier-hub classify "TEXT"`` / ``--jsonl FILE``: how the rules in the database (and the
+learned fallback) recognise messages, one JSON object per message, so admins can test
+their rules; ``--evaluate FILE`` scores a labelled file; ``--train`` retrains the model."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hub.pipeline import Pipeline
-from hub.rules.classify import detect_language
+from hub.rules import training
+from hub.rules.classify import CORRECTION_RULE, MODEL_RULE, detect_language
+from hub.rules.evaluation import SCRIPTS, Evaluation, Outcome, script_of
 from hub.rules.facts import Facts
 
 EXIT_BAD_LINES = 1
@@ -23,7 +26,11 @@ class Command(BaseCommand):
         "Classify TEXT, or every line of a JSONL file (objects with content, and optionally type, app, "
         "user, source), with the rules as they are now. Prints one JSON object per message: category, "
         "priority, rule, matched. Bad lines are reported on stderr with their line numbers; the rest "
-        "are still classified, and the exit status is 1."
+        "are still classified, and the exit status is 1. Each object says what decided (a rule, a "
+        "correction, the model, or the default), with the model's confidence and whether it is marked "
+        "for review. --evaluate FILE: accuracy per script, precision and recall per category, a "
+        "confusion table and the misses, for a file whose lines have expected_category. --train: "
+        "retrain the learned fallback on the shipped corpus and the stored examples now."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,8 +38,35 @@ class Command(BaseCommand):
         parser.add_argument("--jsonl", type=Path, metavar="FILE", help="one JSON object per line; - for stdin")
         parser.add_argument("--type", default="", help="the platform's type field (for --jsonl: when a line has none)")
         parser.add_argument("--app", default="", help="the app it came from (for --jsonl: when a line has none)")
+        parser.add_argument("--evaluate", type=Path, metavar="FILE", help="score a labelled JSONL file (expected_category)")
+        parser.add_argument(
+            "--min-accuracy", type=float, default=0.0, help="with --evaluate: exit 1 when a script scores below this"
+        )
+        parser.add_argument("--train", action="store_true", help="retrain the learned fallback now and say on what")
 
-    def handle(self, *args: Any, text: str | None, jsonl: Path | None, type: str, app: str, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        text: str | None,
+        jsonl: Path | None,
+        type: str,
+        app: str,
+        evaluate: Path | None,
+        min_accuracy: float,
+        train: bool,
+        **options: Any,
+    ) -> None:
+        if train:
+            trained = training.train()
+            self.stdout.write(
+                f"trained on {trained.corpus} corpus lines and {trained.examples} stored example(s) "
+                f"in {trained.seconds:.3f} s; {len(trained.model.vocabulary)} features"
+            )
+            if text is None and jsonl is None and evaluate is None:
+                return
+        if evaluate is not None:
+            self.evaluate(evaluate, min_accuracy)
+            return
         if (text is None) == (jsonl is None):
             raise CommandError('give TEXT or --jsonl FILE (one of them): classify "客户张三提交了订单10023"')
         pipeline = Pipeline.from_db()
@@ -57,11 +91,43 @@ class Command(BaseCommand):
             **{k: v for k, v in extra.items() if k in ("line", "id")},
             "category": found.category.slug if found.category else None,
             "priority": found.priority,
+            "decided_by": decided_by(found.rule),
             "rule": found.rule,
             "matched": found.matched,
+            "confidence": None if found.confidence is None else round(found.confidence, 3),
+            "review": found.review,
             **{k: v for k, v in extra.items() if k not in ("line", "id")},
         }
         self.stdout.write(json.dumps(out, ensure_ascii=False))
+
+    def evaluate(self, path: Path, min_accuracy: float) -> None:
+        pipeline = Pipeline.from_db()
+        result = Evaluation()
+        bad = 0
+        for number, line, problem in read_lines(path, "", ""):
+            facts, extra = line
+            if not problem and "expected" not in extra:
+                problem = 'needs "expected_category": the category it should get'
+            if problem:
+                bad += 1
+                self.stderr.write(f"{path}:{number}: {problem}")
+                continue
+            found = pipeline.recognition(facts)
+            script = facts.raw.get("script") if isinstance(facts.raw.get("script"), str) else script_of(facts.content)
+            got = found.category.slug if found.category else ""
+            result.add(Outcome(number, facts.content, str(script), extra["expected"], got, found.rule, found.matched))
+        for text in result.lines():
+            self.stdout.write(text)
+        if bad:
+            raise CommandError(f"{bad} bad line(s) in {path}; the others were scored", returncode=EXIT_BAD_LINES)
+        low = [s for s in SCRIPTS if result.accuracy(s)[1] and result.accuracy(s)[0] < min_accuracy]
+        if low:
+            raise CommandError(f"below {min_accuracy:.2f} for {', '.join(low)}", returncode=EXIT_BAD_LINES)
+
+
+def decided_by(rule: str) -> str:
+    """What decided, in a word: a rule, an admin's correction, the learned model, or nothing (the default)."""
+    return {MODEL_RULE: "model", CORRECTION_RULE: "correction", "default": "default"}.get(rule, "rule")
 
 
 def read_lines(path: Path, default_type: str, default_app: str) -> Iterator[tuple[int, tuple[Facts, dict[str, Any]], str]]:
