@@ -9,6 +9,7 @@ import pytest
 
 import mqtt
 from hub.intake.poller import Poller
+from hub.org.models import Department, SpeakerNode
 from hub.outbox.models import Delivery, Receipt
 from hub.outbox.publisher import Publisher
 from hub.simulator.server import SimulatorServer
@@ -42,7 +43,9 @@ def test_each_delivery_is_published_once_and_marked_sent_on_puback(
     owed = Delivery.objects.count()
     while publisher.publish_pending():
         pass
-    assert Delivery.objects.filter(status=Delivery.SENT).count() == owed
+    # no speaker is enrolled: the broker took every announcement, but nobody will say it
+    assert Delivery.objects.filter(status=Delivery.SENT).count() == Delivery.objects.filter(announcement_id="").count()
+    assert Delivery.objects.filter(status=Delivery.NO_SPEAKER).count() == owed - Delivery.objects.filter(announcement_id="").count()
     assert publisher.publish_pending() == 0  # nothing is sent twice
     assert watcher.wait_for(lambda got: len([m for m in got if "/hub/" not in m.topic]) >= owed, 10)
     published = [m for m in watcher.drain() if m.topic != mqtt.HubStatus.topic()]
@@ -73,6 +76,9 @@ def test_a_receipt_is_recorded_once_and_a_bad_one_is_dropped(simulator: Simulato
     Poller().poll_source(simulator_source(simulator.url))
     delivery = Delivery.objects.exclude(announcement_id="").first()
     assert delivery is not None
+    route = mqtt.Announcement.parse_topic(delivery.topic)
+    assert route is not None and route.department is not None
+    SpeakerNode.objects.create(node_id="spk-1", department=Department.objects.get(slug=route.department))
     payload = mqtt.Receipt(id=delivery.announcement_id, status="played").to_json()
     assert publisher.record_receipt("spk-1", payload) is True
     assert publisher.record_receipt("spk-1", payload) is False  # a QoS 1 repeat
