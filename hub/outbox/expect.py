@@ -133,3 +133,27 @@ def expected(announcement_id: str, node_id: str, now: datetime, base: str) -> Ex
         ignore_conflicts=True,
     )
     return Expectation.objects.filter(announcement_id=announcement_id, node_id=node_id).first()
+
+
+def unheard_routes(base: str) -> list[str]:
+    """One line for each route whose target no enabled speaker follows (its announcements
+    would be ``no_speaker``): said as a warning by ``shopcrier-hub load``."""
+    from hub.rules.routing import RouteTable
+
+    follows = followers(base)
+    lines = []
+    for entry in RouteTable.from_db().entries:
+        topics = [mqtt.Announcement.topic_for(entry.target, base)]
+        if entry.staff_mode:  # whoever of the department is on duty, else the department: either may be heard
+            topics += [topic for topic in follows if _staff_of(topic, entry.target, base)]
+        if not any(follows.get(topic) for topic in topics):
+            lines.append(f"route {entry.pk} ({entry.category} → {topics[0]}): no enabled speaker follows it; "
+                         "its announcements will be marked no_speaker")
+    return lines
+
+
+def _staff_of(topic: str, department: mqtt.Route, base: str) -> str | None:
+    route = mqtt.Announcement.parse_topic(topic, base)
+    if route is None or route.staff is None or route.department != department.department:
+        return None
+    return route.staff
