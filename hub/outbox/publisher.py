@@ -98,13 +98,14 @@ class Publisher:
     def handle(self, event: mqtt.LinkEvent) -> None:
         if isinstance(event, mqtt.Connected):
             self.configs.connected()
+            self.redeliverer.connected()
         if isinstance(event, mqtt.Received):
             if (ids := mqtt.Receipt.parse_topic(event.topic, self.base)) is not None:
                 self.record_receipt(ids["node_id"], event.payload)
             elif (ids := mqtt.MissedRequest.parse_topic(event.topic, self.base)) is not None:
                 self.redeliverer.on_missed(ids["node_id"], event.payload, self.clock())
             elif (ids := mqtt.NodeStatus.parse_topic(event.topic, self.base)) is not None:
-                self.redeliverer.on_status(ids["node_id"], event.payload)
+                self.redeliverer.on_status(ids["node_id"], event.payload, self.clock())
             self.link.ack(event)  # after the commit: a crash before it gets the receipt again
 
     def record_receipt(self, node_id: str, payload: bytes) -> bool:

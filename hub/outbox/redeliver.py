@@ -37,16 +37,23 @@ class Redeliverer:
         self.batch = batch
         self.online: set[str] = set()  # from the speakers' retained statuses
 
-    def on_status(self, node_id: str, payload: bytes) -> None:
+    def connected(self) -> None:
+        """The hub's link is (back) up: learn again who is online from the retained statuses."""
+        self.online.clear()
+
+    def on_status(self, node_id: str, payload: bytes, now: datetime) -> None:
+        """A speaker's retained status. One that comes (back) online gets what it owes at once:
+        its own request for it may have reached the broker before the hub's subscription did."""
         try:
             up = mqtt.NodeStatus.parse(payload)
         except mqtt.PayloadError as exc:
             log.warning("ignored a status from %s: %s", node_id, exc)
             return
-        if up:
-            self.online.add(node_id)
-        else:
+        if not up:
             self.online.discard(node_id)
+        elif node_id not in self.online:
+            self.online.add(node_id)
+            self._make_due(node_id, now)
 
     def on_missed(self, node_id: str, payload: bytes, now: datetime) -> int:
         """A speaker asks for what it missed: expect its backlog, and make all it owes due now."""
@@ -56,9 +63,13 @@ class Redeliverer:
             log.warning("dropped a missed request from %s: %s", node_id, exc)
             return 0
         self.online.add(node_id)  # it just spoke; its retained status may come after
+        return self._make_due(node_id, now)
+
+    def _make_due(self, node_id: str, now: datetime) -> int:
         added = backfill(node_id, now, self.base)
         due = Expectation.objects.filter(node_id=node_id, status=Expectation.WAITING).update(next_at=now)
-        log.info("speaker %s asked for what it missed: %d waiting (%d new to it)", node_id, due, added)
+        if due:
+            log.info("speaker %s is owed %d announcement(s) (%d new to it): sending them again", node_id, due, added)
         return due
 
     def lapse(self, now: datetime) -> int:
