@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench deps venv typecheck clean
+.PHONY: demo test bench soak deps venv typecheck clean
 
 demo: deps $(STAMP)
 	$(BIN)/python script/demo.py
@@ -16,6 +16,9 @@ test: deps $(STAMP)
 
 bench: deps $(STAMP)
 	$(BIN)/python -m pytest -m bench -s
+
+soak: deps $(STAMP)
+	script/soak $(SOAK_ARGS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -22,6 +22,7 @@ from .messages import (
     Reply,
     Route,
 )
+from .messages import MissedRequest, ReceiptKey, ReceiptsStored, Redelivery
 from .topics import DEFAULT_BASE, Topic
 from .url import DEFAULT_URL, BrokerSettings, BrokerURLError
 
@@ -50,6 +51,10 @@ __all__ = [
     "Received",
     "Reply",
     "Route",
+    "MissedRequest",
+    "ReceiptKey",
+    "ReceiptsStored",
+    "Redelivery",
     "Topic",
     "is_acked",
     "wait_all",

@@ -3,8 +3,9 @@
 Who may do what on the broker (docs/architecture.md, "Fleet and broker security"):
 
 - a speaker node reads its department's and its staff's announce topics,
-  ``announce/all``, its own ``config`` and ``cmd``; it writes only its own
-  ``status``, ``heartbeat``, ``receipt`` and ``reply``;
+  ``announce/all``, its own ``config``, ``cmd``, ``announce`` (redeliveries) and
+  ``stored`` (receipts the hub confirms); it writes only its own ``status``,
+  ``heartbeat``, ``receipt``, ``reply`` and ``missed``;
 - the hub reads and writes everything;
 - the read-only tools account reads ``events/+`` and ``alerts``.
 
@@ -27,9 +28,12 @@ from .messages import (
     Command,
     Event,
     Heartbeat,
+    MissedRequest,
     NodeConfig,
     NodeStatus,
     Receipt,
+    ReceiptsStored,
+    Redelivery,
     Reply,
     Route,
 )
@@ -59,8 +63,8 @@ def node_grants(node_id: str, routes: Iterable[Route], base: str = DEFAULT_BASE)
     check_segment("node_id", node_id)
     reads = [Announcement.topic_for(Route(), base)]
     reads += [Announcement.topic_for(route, base) for route in routes if not route.is_all]
-    reads += [NodeConfig.topic(base, node_id=node_id), Command.topic(base, node_id=node_id)]
-    writes = [cls.topic(base, node_id=node_id) for cls in (NodeStatus, Heartbeat, Receipt, Reply)]
+    reads += [cls.topic(base, node_id=node_id) for cls in (NodeConfig, Command, Redelivery, ReceiptsStored)]
+    writes = [cls.topic(base, node_id=node_id) for cls in (NodeStatus, Heartbeat, Receipt, Reply, MissedRequest)]
     return [Grant("read", t) for t in dict.fromkeys(reads)] + [Grant("write", t) for t in writes]
 
 

@@ -531,3 +531,93 @@ class Reply(Topical):
             ok=r.bool("ok"),
             detail=r.str("detail", optional=True, max_len=500),
         )
+
+
+# -- end-to-end acknowledgement (docs/mqtt.md, "Acknowledgement") -------------------------
+
+_REDELIVERY = Topic("node/{node_id}/announce")
+MAX_STORED = 500  # receipts one confirmation names
+
+
+@dataclass(frozen=True)
+class Redelivery(Topical):
+    """An announcement a speaker missed, sent again to that speaker alone, under its same id.
+
+    The payload is the :class:`Announcement`'s own JSON (its ``route`` says
+    where it first went); only the topic differs, so nobody else hears it again.
+    """
+
+    announcement: Announcement
+
+    TOPIC: ClassVar[Topic] = _REDELIVERY
+
+    def to_json(self) -> bytes:
+        return self.announcement.to_json()
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Self:
+        return cls(Announcement.from_json(data))
+
+
+@dataclass(frozen=True)
+class ReceiptKey:
+    """Names one receipt: announcement ``id`` and the ``status`` reported for it."""
+
+    id: str
+    status: ReceiptStatus
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "status": self.status}
+
+
+@dataclass(frozen=True)
+class ReceiptsStored(Topical):
+    """The hub's confirmation, to one speaker, that it is done with these receipts of its.
+
+    Done means stored, or refused for good (an announcement never sent to
+    that speaker): either way the speaker may forget them. Until it gets this
+    a speaker keeps each receipt and sends it again. At most
+    :data:`MAX_STORED` a message.
+    """
+
+    receipts: tuple[ReceiptKey, ...]
+
+    TOPIC: ClassVar[Topic] = Topic("node/{node_id}/stored")
+    KIND: ClassVar[str] = "receipts stored"
+
+    def to_json(self) -> bytes:
+        return encode({"receipts": [key.to_dict() for key in self.receipts]})
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Self:
+        r = Reader(decode(data, cls.KIND), cls.KIND)
+        keys = []
+        for i, item in enumerate(r.list("receipts", max_items=MAX_STORED)):
+            if not isinstance(item, dict):
+                raise r.error(f"receipts[{i}]", "must be an object")
+            k = Reader(item, f"{cls.KIND}.receipts[{i}]")
+            keys.append(ReceiptKey(id=k.str("id", max_len=128, pattern=ID_RE),
+                                   status=k.str("status", choices=RECEIPT_STATUSES)))
+        return cls(receipts=tuple(keys))
+
+
+@dataclass(frozen=True)
+class MissedRequest(Topical):
+    """A speaker asking the hub for what it has missed (sent on every connect).
+
+    The hub answers with a :class:`Redelivery` of every announcement that
+    speaker should say, has not answered and that has not expired.
+    """
+
+    at: datetime = field(default_factory=_now)
+
+    TOPIC: ClassVar[Topic] = Topic("node/{node_id}/missed")
+    KIND: ClassVar[str] = "missed request"
+
+    def to_json(self) -> bytes:
+        return encode({"at": format_time(self.at)})
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Self:
+        r = Reader(decode(data, cls.KIND), cls.KIND)
+        return cls(at=r.time("at"))

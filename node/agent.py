@@ -12,8 +12,12 @@ What makes "nothing lost, nothing twice" hold on the node:
   to the broker (manual PUBACK) only after that commit, so a crash before it
   leaves the broker holding the announcement for the next connection.
 - a receipt is written to the store's outbox in the same transaction that
-  marks the announcement finished, and leaves the outbox only on PUBACK, so
-  receipts made while offline arrive after the reconnect.
+  marks the announcement finished, and leaves the outbox only when the hub
+  confirms it stored it (``node/{id}/stored``), so receipts made while
+  offline, or lost by a broker that crashed, arrive after the reconnect.
+- on every connect the node asks the hub for what it missed
+  (``node/{id}/missed``); the hub sends it again on ``node/{id}/announce``
+  under the same id, and the store drops what it has taken before.
 """
 
 from __future__ import annotations
@@ -35,11 +39,14 @@ from mqtt import (
     Heartbeat,
     Link,
     LinkEvent,
+    MissedRequest,
     NodeConfig,
     NodeStatus,
     PayloadError,
     Receipt,
     Received,
+    ReceiptsStored,
+    Redelivery,
     Reply,
     QuietHours,
 )
@@ -116,6 +123,9 @@ class Agent:
         self.command_topic = Command.topic(base, node_id=node_id)
         self.reply_topic = Reply.topic(base, node_id=node_id)
         self.config_topic = NodeConfig.topic(base, node_id=node_id)
+        self.redelivery_topic = Redelivery.topic(base, node_id=node_id)
+        self.stored_topic = ReceiptsStored.topic(base, node_id=node_id)
+        self.missed_topic = MissedRequest.topic(base, node_id=node_id)
         self.config_path = config_path
         self.speech_factory = speech_factory
         self.sounds = sounds or SoundCache(settings.data_dir / "sounds")
@@ -137,8 +147,10 @@ class Agent:
 
     # -- lifecycle -------------------------------------------------------------
     def subscriptions(self) -> list[str]:
-        """The topic filters the node follows: its announce topics (announce/all too), its commands, its config."""
-        return list(dict.fromkeys([*self.announce_filters, self.command_topic, self.config_topic]))
+        """The topic filters the node follows: its announce topics (announce/all too), its commands, its config,
+        its redeliveries and the hub's confirmations of its receipts."""
+        return list(dict.fromkeys([*self.announce_filters, self.command_topic, self.config_topic,
+                                   self.redelivery_topic, self.stored_topic]))
 
     def start(self) -> None:
         """Subscribe (QoS 1, kept across reconnects) and connect in the background."""
@@ -215,6 +227,10 @@ class Agent:
                 self.link_watch.up(self.monotonic())
                 self._next_heartbeat = self.monotonic()  # one right away
                 self._next_flush = 0.0
+                # The broker may have lost what it acknowledged: every unconfirmed receipt goes again,
+                # and the hub is asked for whatever did not reach us.
+                self.store.outbox_unsend()
+                self.link.publish(self.missed_topic, MissedRequest(at=self.now()).to_json(), qos=1)
             case Disconnected(reason=reason):
                 log.warning("broker link down (%s); playing on, receipts wait in the outbox", reason)
                 self.telemetry.link_lost(self.monotonic())
@@ -224,6 +240,10 @@ class Agent:
                 base = self.settings.base_topic
                 if Announcement.parse_topic(topic, base) is not None:
                     self.on_announcement(topic, payload)
+                elif topic == self.redelivery_topic:
+                    self.on_announcement(topic, payload, redelivered=True)
+                elif topic == self.stored_topic:
+                    self.on_stored(payload)
                 elif topic == self.command_topic and retain:
                     # A retained command would run again on every reconnect ("ghost switching").
                     log.warning("ignored a retained command on %s: commands are never retained", topic)
@@ -238,14 +258,17 @@ class Agent:
                 self.link.ack(event)
 
     # -- announcements -------------------------------------------------------------
-    def on_announcement(self, topic: str, payload: bytes) -> None:
-        """Validate and queue; an invalid payload is logged and dropped, a seen id dropped quietly."""
+    def on_announcement(self, topic: str, payload: bytes, *, redelivered: bool = False) -> None:
+        """Validate and queue; an invalid payload is logged and dropped, a seen id dropped quietly.
+
+        ``redelivered``: it came on the node's own topic, sent by the hub to this node alone.
+        """
         try:
             announcement = Announcement.from_json(payload)
         except PayloadError as exc:
             log.warning("dropped an invalid announcement on %s: %s", topic, exc)
             return
-        if topic not in self.announce_filters:
+        if not redelivered and topic not in self.announce_filters:
             # A subscription the hub's config has since dropped, still in the broker's session.
             log.info("dropped announcement %s on %s: no longer followed", announcement.id, topic)
             return
@@ -391,8 +414,18 @@ class Agent:
         )
         with self.store.transaction():
             self.store.mark(announcement_id, status)
-            self.store.outbox_put(self.receipt_topic, receipt.to_json(), qos=1)
+            self.store.outbox_put(self.receipt_topic, receipt.to_json(), qos=1, ref=receipt_ref(announcement_id, status))
         self._next_flush = 0.0
+
+    def on_stored(self, payload: bytes) -> None:
+        """The hub stored these receipts: they leave the outbox."""
+        try:
+            stored = ReceiptsStored.from_json(payload)
+        except PayloadError as exc:
+            log.warning("dropped an invalid receipt confirmation: %s", exc)
+            return
+        gone = self.store.outbox_confirm([receipt_ref(key.id, key.status) for key in stored.receipts])
+        log.debug("the hub confirmed %d receipt(s); %d left the outbox", len(stored.receipts), gone)
 
     # -- the hub's config ------------------------------------------------------------
     def _restore_config(self) -> None:
@@ -529,7 +562,7 @@ class Agent:
     def _flush_if_due(self) -> None:
         if not self.link.connected.is_set() or self.monotonic() < self._next_flush:
             return
-        if not flush_outbox(self.store, self.link, timeout=FLUSH_TIMEOUT_S):
+        if not flush_outbox(self.store, self.link, timeout=FLUSH_TIMEOUT_S, now=self.now()):
             self._next_flush = self.monotonic() + FLUSH_RETRY_S
 
     def _heartbeat_if_due(self) -> None:
@@ -547,6 +580,11 @@ class Agent:
         if isinstance(self.speech, Speech):
             heartbeat = replace(heartbeat, voices=self.speech.describe())
         self.link.publish(self.heartbeat_topic, heartbeat.to_json(), qos=0)
+
+
+def receipt_ref(announcement_id: str, status: str) -> str:
+    """How the outbox names a receipt, to find it when the hub confirms it."""
+    return f"{status} {announcement_id}"
 
 
 def _free_disk_mb(path: Path) -> int:

@@ -5,8 +5,12 @@ twice" lives here: an announcement id is the table's PRIMARY KEY, so a QoS 1
 redelivery or a reboot finds it already there (:meth:`Store.accept` returns
 False). Rows are kept after playing for exactly that reason.
 
-The outbox holds what the node must tell the hub (receipts), in order, until
-the broker has acknowledged each one; it survives a broker outage and a reboot.
+The outbox holds what the node must tell the hub, in order; it survives a
+broker outage and a reboot. A row with a ``ref`` (a receipt: its
+announcement id and status) stays after the broker's PUBACK, marked
+``sent_at``, until the hub confirms it stored it (:meth:`Store.outbox_confirm`):
+a broker that crashes before saving it to disk loses nothing, since the row
+is sent again. A row without a ``ref`` goes on PUBACK.
 
 Each :class:`Store` has its own peewee database and its own model classes
 bound to it, so two stores can be open at once (tests do that).
@@ -70,13 +74,19 @@ class AutoIncrementField(AutoField):
 
 
 class OutboxRow(Model):
-    """One message waiting for the broker's acknowledgement; ``seq`` gives the order."""
+    """One message waiting for the broker's (and, with a ``ref``, the hub's) acknowledgement; ``seq`` gives the order."""
 
     seq = AutoIncrementField()
     topic = TextField()
     payload = BlobField()
     qos = IntegerField()
     created_at = TextField()  # RFC 3339 UTC
+    ref = TextField(null=True, index=True)  # what the hub's confirmation names it by
+    sent_at = TextField(null=True)  # RFC 3339 UTC of the last PUBACK; NULL: (re)send it
+
+
+# Columns added after the first release; an older store gets them on open.
+_ADDED_COLUMNS = {"outbox": (("ref", "TEXT"), ("sent_at", "TEXT"))}
 
 
 class SettingRow(Model):
@@ -111,6 +121,7 @@ class OutboxItem:
     topic: str
     payload: bytes
     qos: int
+    ref: str | None = None
 
 
 class Store:
@@ -158,6 +169,7 @@ class Store:
 
     def connect(self) -> None:
         self._db.connect(reuse_if_open=True)
+        self._add_missing_columns()
         self._db.create_tables([self._announcements, self._outbox, self._settings, self._history])
         A = self._announcements
         # A crash (or power cut) mid-announcement leaves it `playing`. Half heard
@@ -165,6 +177,16 @@ class Store:
         requeued = A.update(status="queued").where(A.status == "playing").execute()
         if requeued:
             log.warning("re-queued %s announcement(s) interrupted while playing", requeued)
+
+    def _add_missing_columns(self) -> None:
+        for table, columns in _ADDED_COLUMNS.items():
+            if not self._db.table_exists(table):
+                continue  # create_tables makes it whole
+            have = {column.name for column in self._db.get_columns(table)}
+            for name, kind in columns:
+                if name not in have:
+                    self._db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")  # type: ignore[no-untyped-call]
+                    log.info("store: added %s.%s", table, name)
 
     def close(self) -> None:
         self._db.close()
@@ -252,20 +274,43 @@ class Store:
         return int(A.select().where(A.status == "queued").count())
 
     # -- outbox ---------------------------------------------------------------
-    def outbox_put(self, topic: str, payload: bytes, qos: int = 1) -> int:
-        """Append a message; returns its sequence number."""
+    def outbox_put(self, topic: str, payload: bytes, qos: int = 1, *, ref: str | None = None) -> int:
+        """Append a message; returns its sequence number. ``ref``: keep it until the hub confirms ``ref``."""
         O = self._outbox
-        return int(O.insert(topic=topic, payload=payload, qos=qos, created_at=format_time(self.now())).execute())
+        return int(O.insert(topic=topic, payload=payload, qos=qos, created_at=format_time(self.now()),
+                            ref=ref).execute())
 
-    def outbox_pending(self, limit: int = 100) -> list[OutboxItem]:
-        """Up to ``limit`` messages, oldest first."""
+    def outbox_pending(self, limit: int = 100, *, sent_before: str | None = None) -> list[OutboxItem]:
+        """Up to ``limit`` messages to send, oldest first: those never sent (or unsent by
+        :meth:`outbox_unsend`), and those whose last send was before ``sent_before`` (RFC 3339 UTC)."""
         O = self._outbox
-        rows = O.select().order_by(O.seq).limit(limit)
-        return [OutboxItem(row.seq, row.topic, bytes(row.payload), row.qos) for row in rows]
+        due = O.sent_at.is_null()
+        if sent_before is not None:
+            due = due | (O.sent_at < sent_before)
+        rows = O.select().where(due).order_by(O.seq).limit(limit)
+        return [OutboxItem(row.seq, row.topic, bytes(row.payload), row.qos, row.ref) for row in rows]
 
     def outbox_remove(self, seq: int) -> None:
         O = self._outbox
         O.delete().where(O.seq == seq).execute()
+
+    def outbox_sent(self, seq: int) -> None:
+        """The broker took it: wait for the hub's confirmation before sending it again."""
+        O = self._outbox
+        O.update(sent_at=format_time(self.now())).where(O.seq == seq).execute()
+
+    def outbox_unsend(self) -> int:
+        """Send every unconfirmed message again (after a reconnect: the broker may have lost them)."""
+        O = self._outbox
+        return int(O.update(sent_at=None).where(O.sent_at.is_null(False)).execute())
+
+    def outbox_confirm(self, refs: list[str]) -> int:
+        """The hub is done with these: forget them. Returns how many rows went."""
+        O = self._outbox
+        gone = 0
+        for i in range(0, len(refs), 200):
+            gone += int(O.delete().where(O.ref.in_(refs[i:i + 200])).execute())
+        return gone
 
     def outbox_size(self) -> int:
         return int(self._outbox.select().count())

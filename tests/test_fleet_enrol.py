@@ -46,10 +46,13 @@ def test_a_nodes_acl_names_its_own_topics_only() -> None:
         "topic read shopcrier/announce/ops/orders/007",
         "topic read shopcrier/node/spk-1/config",
         "topic read shopcrier/node/spk-1/cmd",
+        "topic read shopcrier/node/spk-1/announce",
+        "topic read shopcrier/node/spk-1/stored",
         "topic write shopcrier/node/spk-1/status",
         "topic write shopcrier/node/spk-1/heartbeat",
         "topic write shopcrier/node/spk-1/receipt",
         "topic write shopcrier/node/spk-1/reply",
+        "topic write shopcrier/node/spk-1/missed",
     ]
 
 

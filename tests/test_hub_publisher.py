@@ -42,7 +42,9 @@ def test_each_delivery_is_published_once_and_marked_sent_on_puback(
     owed = Delivery.objects.count()
     while publisher.publish_pending():
         pass
-    assert Delivery.objects.filter(status=Delivery.SENT).count() == owed
+    # no speaker is enrolled: the broker took every announcement, but nobody will say it
+    assert Delivery.objects.filter(status=Delivery.SENT).count() == Delivery.objects.filter(announcement_id="").count()
+    assert Delivery.objects.filter(status=Delivery.NO_SPEAKER).count() == owed - Delivery.objects.filter(announcement_id="").count()
     assert publisher.publish_pending() == 0  # nothing is sent twice
     assert watcher.wait_for(lambda got: len([m for m in got if "/hub/" not in m.topic]) >= owed, 10)
     published = [m for m in watcher.drain() if m.topic != mqtt.HubStatus.topic()]
@@ -71,9 +73,11 @@ def test_an_announcement_past_its_expiry_is_not_sent(simulator: SimulatorServer,
 
 def test_a_receipt_is_recorded_once_and_a_bad_one_is_dropped(simulator: SimulatorServer, publisher: Publisher) -> None:
     Poller().poll_source(simulator_source(simulator.url))
-    enrolled("spk-1")
     delivery = Delivery.objects.exclude(announcement_id="").first()
     assert delivery is not None
+    route = mqtt.Announcement.parse_topic(delivery.topic)
+    assert route is not None and route.department is not None
+    enrolled("spk-1", department=route.department)  # a speaker that follows the announcement's topic
     payload = mqtt.Receipt(id=delivery.announcement_id, status="played").to_json()
     assert publisher.record_receipt("spk-1", payload) is True
     assert publisher.record_receipt("spk-1", payload) is False  # a QoS 1 repeat

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mqtt import NodeStatus, Receipt, Route
+from mqtt import NodeStatus, Receipt, ReceiptKey, ReceiptsStored, Route
 from mqtt.broker import Mosquitto
 from tests.conftest import AlsaSink
 from tests.node_helpers import (
@@ -129,8 +129,9 @@ def test_after_sigkill_and_restart_it_plays_what_came_while_it_was_down_once_and
     data_dir = tmp_path / "node-data"
     observer.announce(announcement("before-1"))
     assert observer.wait_receipt(NODE, "before-1").status == "played"
-    # Let the node remove the receipt from its outbox (after PUBACK), so the
-    # restart has nothing to re-send and any second receipt would be a replay.
+    # Confirm it as the hub does, so the node removes the receipt from its outbox:
+    # the restart has nothing to re-send and any second receipt would be a replay.
+    observer.publish(ReceiptsStored.topic(node_id=NODE), ReceiptsStored((ReceiptKey("before-1", "played"),)).to_json())
     assert wait_until(lambda: query_node_db(data_dir, "SELECT count(*) FROM outbox") == [(0,)], 10)
 
     node.kill()

@@ -118,7 +118,7 @@ class _Pass:
         since = self.now - timedelta(seconds=policy.window_seconds)
         topic = mqtt.Announcement.topic_for(mqtt.Route(policy.department.subsystem.slug, policy.department.slug), self.base)
         return (
-            Delivery.objects.filter(status=Delivery.SENT, sent_at__gte=since, message__isnull=False)
+            Delivery.objects.filter(status__in=(Delivery.SENT, Delivery.NO_SPEAKER), sent_at__gte=since, message__isnull=False)
             .filter(Q(topic=topic) | Q(topic__startswith=topic + "/"))
             .values("announcement_id")
             .distinct()

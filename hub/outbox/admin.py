@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import Delivery, Receipt, outcome
+from .models import Delivery, Expectation, Receipt, expectation_counts, outcome
 
 
 @admin.register(Delivery)
@@ -20,7 +20,19 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
         counts = delivery.speakers()  # one indexed query a row; a page shows 100
         detail = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
         state = outcome(counts, delivery.status)
-        return f"{state} ({detail})" if detail else state
+        shown = f"{state} ({detail})" if detail else state
+        owed = expectation_counts([delivery.announcement_id]).get(delivery.announcement_id, {})
+        unanswered = [f"{owed[s]} {s}" for s in (Expectation.WAITING, Expectation.LAPSED) if owed.get(s)]
+        return f"{shown}; unanswered: {', '.join(unanswered)}" if unanswered else shown
+
+
+@admin.register(Expectation)
+class ExpectationAdmin(admin.ModelAdmin[Expectation]):
+    """Which speaker owes an answer for which announcement, and whether it came."""
+
+    list_display = ("announcement_id", "node_id", "status", "answer", "resent", "next_at", "expires_at")
+    list_filter = ("status", "node_id")
+    raw_id_fields = ("delivery",)
 
 
 @admin.register(Receipt)

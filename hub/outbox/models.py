@@ -19,13 +19,20 @@ class Delivery(models.Model):
     ``suppressed``: the speakers were to stay silent (quiet hours, or a burst
     folded into a digest); ``cancelled``: the message was acknowledged first.
     Neither is ever sent; screens get every message from its event.
+
+    ``sent`` only means the broker took it (PUBACK): an announcement is done
+    when every :class:`Expectation` of it is answered. ``no_speaker``: the
+    broker took it but no enrolled speaker follows its topic; a speaker that
+    starts following it before it expires still gets it.
     """
 
     PENDING, SENT, EXPIRED = "pending", "sent", "expired"
     SUPPRESSED, CANCELLED = "suppressed", "cancelled"
+    NO_SPEAKER = "no_speaker"
     STATUSES = [
         (PENDING, PENDING),
         (SENT, "sent (PUBACK)"),
+        (NO_SPEAKER, "sent, but no speaker follows its topic"),
         (EXPIRED, "expired before sending"),
         (SUPPRESSED, "suppressed (quiet hours or digest)"),
         (CANCELLED, "cancelled (acknowledged first)"),
@@ -78,6 +85,58 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id} {self.status} {self.announcement_id}"
+
+
+class Expectation(models.Model):
+    """One speaker owing the hub an answer (a stored receipt) for one announcement.
+
+    Written when the announcement is handed to the broker, for every enabled
+    speaker that follows one of its topics then, and for a speaker that asks
+    for what it missed (new, or moved to another department) while the
+    announcement is unexpired. ``waiting`` until a receipt from that speaker is
+    stored (``answered``, with its status in ``answer``); ``lapsed`` when it
+    expired unanswered (a late receipt still answers it). While waiting and the
+    speaker is online it is sent again, under the same id, at ``next_at``.
+    """
+
+    WAITING, ANSWERED, LAPSED = "waiting", "answered", "lapsed"
+    STATUSES = [(WAITING, WAITING), (ANSWERED, ANSWERED), (LAPSED, "lapsed (expired unanswered)")]
+
+    announcement_id = models.CharField(max_length=64)
+    node_id = models.CharField(max_length=64)
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="expectations")
+    status = models.CharField(max_length=8, choices=STATUSES, default=WAITING)
+    answer = models.CharField(max_length=8, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_at = models.DateTimeField()
+    resent = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["announcement_id", "node_id"], name="expectation_once"),
+        ]
+        indexes = [
+            models.Index(fields=["next_at"], condition=models.Q(status="waiting"), name="expectation_waiting"),
+            models.Index(fields=["node_id", "status"], name="expectation_node"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.status} {self.announcement_id}"
+
+
+def expectation_counts(announcement_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Per announcement, how many speakers are ``waiting``, ``answered`` or ``lapsed``, in one query."""
+    rows = (
+        Expectation.objects.filter(announcement_id__in=announcement_ids)
+        .values_list("announcement_id", "status")
+        .annotate(n=models.Count("id"))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for announcement_id, status, n in rows:
+        counts.setdefault(announcement_id, {})[status] = n
+    return counts
 
 
 def receipt_counts(announcement_ids: list[str]) -> dict[str, dict[str, int]]:

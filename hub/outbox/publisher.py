@@ -5,6 +5,13 @@ QoS 1 and marks exactly those acknowledged (PUBACK) as sent. A crash between
 the publish and the mark re-sends on the next start: at least once, never
 skipped; speakers drop the repeat by announcement id.
 
+A PUBACK is not the end: in the transaction that marks them sent, every
+speaker following an announcement's topic is expected to answer it
+(hub.outbox.expect). A receipt is stored only from a speaker the announcement
+was sent to, and confirmed to that speaker (:class:`mqtt.ReceiptsStored`) so
+it can forget it; a speaker that does not answer gets the announcement again
+(hub.outbox.redeliver).
+
 Before sending, the attention gate (hub.attention.gate) holds back what a
 department's speakers should not say now (quiet hours, a burst folded into a
 digest), and closed digests are written as announcements of their own.
@@ -29,7 +36,9 @@ from hub.attention.gate import Gate, Row, flush_digests
 from hub.fleet.known import KnownNodes
 from hub.fleet.node_config import ConfigPusher
 
-from .models import Delivery, Receipt
+from .expect import Sent, expect_sent, expected
+from .models import Delivery, Expectation, Receipt
+from .redeliver import FIRST_S, Redeliverer
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +51,7 @@ class Publisher:
         batch: int = 500,
         ack_timeout: float = 10.0,
         clock: Callable[[], datetime] = timezone.now,
+        redeliver_after: float = FIRST_S,
     ) -> None:
         self.link = link
         self.base = base
@@ -51,6 +61,9 @@ class Publisher:
         self.gate = Gate(base)
         self.configs = ConfigPusher(link, base)
         self.fleet = KnownNodes()
+        self.redeliver_after = redeliver_after
+        self.redeliverer = Redeliverer(link, base, first=redeliver_after)
+        self._stored: dict[str, list[mqtt.ReceiptKey]] = {}  # confirmations owed, by speaker
 
     def publish_pending(self) -> int:
         """Publish up to ``batch`` pending deliveries; return how many were settled
@@ -76,7 +89,11 @@ class Publisher:
         log.debug("%d publish(es) handed to the broker link; waiting for PUBACK", len(sent))
         mqtt.wait_all([info for _, info in sent], self.ack_timeout)
         acked = [pk for pk, info in sent if mqtt.is_acked(info)]
-        Delivery.objects.filter(id__in=acked, status=Delivery.PENDING).update(status=Delivery.SENT, sent_at=self.clock())
+        done = set(acked)
+        with transaction.atomic():
+            Delivery.objects.filter(id__in=acked, status=Delivery.PENDING).update(status=Delivery.SENT, sent_at=self.clock())
+            expect_sent([Sent(r[0], r[1], r[5], r[4]) for r in rows if r[0] in done], self.clock(), self.base,
+                        self.redeliver_after)
         if len(acked) < len(sent):
             log.warning("%d of %d publishes were not acknowledged; they will be sent again", len(sent) - len(acked), len(sent))
         return len(acked) + len(held)
@@ -84,17 +101,25 @@ class Publisher:
     def handle(self, event: mqtt.LinkEvent) -> None:
         if isinstance(event, mqtt.Connected):
             self.configs.connected()
+            self.redeliverer.connected()
         if isinstance(event, mqtt.Received):
-            ids = mqtt.Receipt.parse_topic(event.topic, self.base)
-            if ids is not None:
+            if (ids := mqtt.Receipt.parse_topic(event.topic, self.base)) is not None:
                 self.record_receipt(ids["node_id"], event.payload)
+            elif (ids := mqtt.MissedRequest.parse_topic(event.topic, self.base)) is not None:
+                self.redeliverer.on_missed(ids["node_id"], event.payload, self.clock())
+            elif (ids := mqtt.NodeStatus.parse_topic(event.topic, self.base)) is not None:
+                self.redeliverer.on_status(ids["node_id"], event.payload, self.clock())
             self.link.ack(event)  # after the commit: a crash before it gets the receipt again
 
     def record_receipt(self, node_id: str, payload: bytes) -> bool:
-        """Store a node's receipt once; False for an invalid, unstorable, repeated or unknown node's one.
+        """Store a node's receipt once, if the announcement was sent to that node; False for an
+        invalid, unknown node's, refused, unstorable or repeated one.
 
         Every False is final: the caller acknowledges it all the same, so one
-        receipt the hub cannot take never holds up the ones behind it.
+        receipt the hub cannot take never holds up the ones behind it. A stored,
+        repeated, refused or unstorable receipt is confirmed to the node by the
+        next :meth:`confirm` (it may forget it); an unreadable one, or one from a
+        speaker nobody enrolled, cannot be.
         """
         try:
             receipt = mqtt.Receipt.from_json(payload)
@@ -103,35 +128,55 @@ class Publisher:
             return False
         if not self.fleet.knows(node_id, "receipt"):
             return False
-        message_id = (
-            Delivery.objects.filter(announcement_id=receipt.id).values_list("message_id", flat=True).first()
-        )
+        key = mqtt.ReceiptKey(receipt.id, receipt.status)
         row = Receipt(
-            announcement_id=receipt.id,
-            node_id=node_id,
-            status=receipt.status,
-            message_id=message_id,
-            at=receipt.at,
-            detail=receipt.detail or "",
+            announcement_id=receipt.id, node_id=node_id, status=receipt.status, at=receipt.at, detail=receipt.detail or "",
         )
         why = storable.problem(row)
-        if why:
+        if why:  # checked first: nothing it holds may reach a query
             log.warning("dropped receipt %s from %s: %s", receipt.id, node_id, why)
+            self._stored.setdefault(node_id, []).append(key)
             return False
+        now = self.clock()
+        expectation = expected(receipt.id, node_id, now, self.base)
+        if expectation is None:
+            log.warning("refused a %s receipt from %s for announcement %s: it was never sent to that speaker",
+                        receipt.status, node_id, receipt.id)
+            self._stored.setdefault(node_id, []).append(key)
+            return False
+        row.message_id = expectation.delivery.message_id
         try:
             with transaction.atomic():
                 row.save()
+                Expectation.objects.filter(id=expectation.pk).exclude(status=Expectation.ANSWERED).update(
+                    status=Expectation.ANSWERED, answer=receipt.status, answered_at=now)
         except IntegrityError:
             log.debug("repeated receipt %s from %s", receipt.id, node_id)
+            self._stored.setdefault(node_id, []).append(key)
             return False
         except DataError as exc:  # a limit the check above does not know of: still never retried forever
             log.warning("dropped receipt %s from %s: the database refused it: %s", receipt.id, node_id, exc)
+            self._stored.setdefault(node_id, []).append(key)
             return False
+        self._stored.setdefault(node_id, []).append(key)
         log.info("node %s %s announcement %s", node_id, receipt.status, receipt.id)
         return True
 
+    def confirm(self) -> int:
+        """Tell each speaker which of its receipts the hub is done with; returns how many messages went."""
+        sent = 0
+        for node_id, keys in self._stored.items():
+            for i in range(0, len(keys), mqtt.messages.MAX_STORED):
+                chunk = tuple(dict.fromkeys(keys[i:i + mqtt.messages.MAX_STORED]))
+                self.link.publish(mqtt.ReceiptsStored.topic(self.base, node_id=node_id),
+                                  mqtt.ReceiptsStored(chunk).to_json(), qos=1)
+                sent += 1
+        self._stored.clear()
+        return sent
+
     def run(self, stop: threading.Event, idle: float = 0.2) -> None:
-        self.link.subscribe(mqtt.Receipt.subscription(self.base), qos=1)
+        for message in (mqtt.Receipt, mqtt.MissedRequest, mqtt.NodeStatus):
+            self.link.subscribe(message.subscription(self.base), qos=1)
         self.link.start()
         log.info("publisher started")
         try:
@@ -139,9 +184,7 @@ class Publisher:
                 close_old_connections()
                 try:
                     self._drain_inbox()
-                    if self.link.connected.is_set():
-                        self.configs.push_if_due()
-                    busy = self.link.connected.is_set() and self.publish_pending() > 0
+                    busy = self.link.connected.is_set() and self.step() > 0
                 except Exception:
                     log.exception("publisher loop failed; continuing")
                     busy = False
@@ -150,6 +193,15 @@ class Publisher:
         finally:
             self.link.stop()
             log.info("publisher stopped")
+
+    def step(self) -> int:
+        """One turn while connected: confirmations, configs, the outbox, redeliveries; how much was done."""
+        now = self.clock()
+        done = self.confirm()
+        self.configs.push_if_due()
+        done += self.publish_pending()
+        self.redeliverer.lapse(now)
+        return done + self.redeliverer.redeliver_due(now)
 
     def _drain_inbox(self) -> None:
         while True:

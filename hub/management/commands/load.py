@@ -38,3 +38,9 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc}\nnothing was loaded", returncode=EXIT_NOT_APPLIED) from None
         for line in report.lines():
             self.stdout.write(line)
+        from django.conf import settings
+
+        from hub.outbox.expect import unheard_routes
+
+        for warning in unheard_routes(settings.MQTT_BASE_TOPIC):
+            self.stderr.write(f"warning: {warning}")
