@@ -152,3 +152,12 @@ def base_topic() -> str:
         return check_base(base)
     except PayloadError as exc:
         raise EnvError(f"SHOPCRIER_BASE_TOPIC: {exc.reason}") from None
+
+
+def channel_layers(redis_url: str) -> dict[str, Any]:
+    """Channels' layer: in memory for one web process; Redis (``redis://host:port/db``) for several."""
+    if not redis_url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    if urlsplit(redis_url).scheme not in ("redis", "rediss"):
+        raise EnvError(f"SHOPCRIER_REDIS_URL={redis_url!r}: expected redis://host:port/db")
+    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}}

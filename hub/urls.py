@@ -9,4 +9,5 @@ urlpatterns = [
     path("healthz", views.healthz),
     path("hooks/<slug:source>/", webhooks.receive),
     path("", include("hub.attention.urls")),
+    path("", include("dashboard.urls")),
 ]
