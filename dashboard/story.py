@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 import mqtt
 from hub.intake.models import Message
-from hub.org.models import SpeakerNode
+from hub.org.models import Department, SpeakerNode
 from hub.outbox.models import Delivery, Receipt
 from hub.pipeline import Pipeline, facts_of
 
@@ -55,11 +55,13 @@ class Story:
 
 
 def route_label(route: mqtt.Route) -> str:
+    """A route in words, with the department's name when the registry knows it."""
     if route.is_all:
         return _("every speaker")
+    department = Department.objects.filter(slug=route.department).values_list("name", flat=True).first() or route.department
     if route.staff:
-        return _("staff %(staff)s in %(department)s") % {"staff": route.staff, "department": route.department}
-    return _("department %(department)s") % {"department": route.department}
+        return _("staff %(staff)s in %(department)s") % {"staff": route.staff, "department": department}
+    return _("department %(department)s") % {"department": department}
 
 
 def followers(route: mqtt.Route) -> list[str]:

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 import mqtt
 from hub.monitor.models import Alert, NodeHealth
+from hub.intake.models import Message
 from hub.org.models import SpeakerNode
+from hub.outbox.models import Delivery
 
 from .. import commands
 from ..access import forbidden, signed_in
@@ -24,13 +26,16 @@ class Row:
     node: SpeakerNode
     health: NodeHealth | None
     may_command: bool
+    last_played: Message | None = None
 
     @property
     def status(self) -> str:
         return self.health.status if self.health else NodeHealth.UNKNOWN
 
-    def telemetry(self, key: str) -> Any:
-        return (self.health.telemetry if self.health else {}).get(key)
+    @property
+    def telemetry(self) -> dict[str, Any]:
+        """The last heartbeat as the monitor stored it ({} before the first)."""
+        return self.health.telemetry if self.health and isinstance(self.health.telemetry, dict) else {}
 
 
 def rows_for(viewer: Viewer) -> list[Row]:
@@ -38,7 +43,19 @@ def rows_for(viewer: Viewer) -> list[Row]:
     if not viewer.is_admin:
         nodes = nodes.filter(department__slug__in=viewer.managed | ({viewer.own_department} if viewer.own_department else set()))
     health = {h.node_id: h for h in NodeHealth.objects.filter(node_id__in=[n.node_id for n in nodes])}
-    return [Row(n, health.get(n.node_id), viewer.may_command(n.department.slug)) for n in nodes]
+    rows = [Row(n, health.get(n.node_id), viewer.may_command(n.department.slug)) for n in nodes]
+    played = {str(r.telemetry.get("last_played")) for r in rows if r.telemetry.get("last_played")}
+    said: dict[str, Message] = {
+        d.announcement_id: d.message
+        for d in Delivery.objects.filter(announcement_id__in=played, message__isnull=False).select_related("message")
+        if d.message is not None
+    }
+    # a speaker may also say what this viewer may not read: name only what they may see
+    visible = set(viewer.visible(Message.objects.filter(pk__in=[m.pk for m in said.values()])).values_list("pk", flat=True))
+    for row in rows:
+        message = said.get(str(row.telemetry.get("last_played", "")))
+        row.last_played = message if message is not None and message.pk in visible else None
+    return rows
 
 
 @require_GET

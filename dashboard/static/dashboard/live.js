@@ -63,7 +63,7 @@
     return m ? decodeURIComponent(m[1]) : "";
   };
   state.post = function (url, body) {
-    return fetch(url, {method: "POST", credentials: "same-origin", body: body || new FormData(),
+    return fetch(url, {method: "POST", credentials: "same-origin", body: body,
       headers: {"X-CSRFToken": state.csrf(), "Accept": "application/json"}});
   };
   document.addEventListener("visibilitychange", function () { if (!document.hidden) catchup(); });
