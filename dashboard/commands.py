@@ -58,3 +58,12 @@ def send(node_id: str, cmd: str, args: dict[str, Any], timeout: float = 5.0) -> 
     if not mqtt.wait_all([info], timeout):
         raise CommandError("the broker did not take the command")
     return command.id
+
+
+def reset_link() -> None:
+    """Drop the shared link (tests point the broker setting elsewhere between tests)."""
+    global _link
+    with _lock:
+        if _link is not None:
+            _link.stop()
+        _link = None
