@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from hub.intake.models import Message
 
-from . import bridge, feed
+from . import bridge, clock, feed
 from .middleware import preferred_language
 from .roles import Viewer, viewer_of
 
@@ -95,13 +95,13 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     def _rows(self, ids: list[int], kind: str) -> list[dict[str, Any]]:
         assert self.viewer is not None
-        now = timezone.now()
+        now = clock.now()
         messages = feed.annotated(self.viewer.visible(Message.objects.filter(pk__in=ids)), now).order_by("pk")
         return [self._item(m, kind) for m in messages]
 
     def _catchup(self, since: int, shown: list[int]) -> list[dict[str, Any]]:
         assert self.viewer is not None
-        now = timezone.now()
+        now = clock.now()
         visible = self.viewer.visible(Message.objects.all())
         newer = feed.annotated(visible.filter(pk__gt=since), now).order_by("-pk")[:CATCHUP_LIMIT]
         current = feed.annotated(visible.filter(pk__in=shown), now)

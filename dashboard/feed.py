@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.attention.models import Acknowledgement
 from hub.intake.models import Message
 from hub.outbox.models import Delivery
 from hub.rules.models import PRIORITY_CHOICES
@@ -107,7 +108,8 @@ def state_of(message: Message) -> State:
 def _state_q(state: str, now: datetime) -> Q:
     unacked = Q(acknowledgement__isnull=True)
     if state == "acknowledged":
-        return Q(acknowledgement__isnull=False)
+        # driven from the acknowledgements (few, or many but newest first), not a scan of every message
+        return Q(pk__in=Acknowledgement.objects.values("message_id"))
     if state == "expired":
         return unacked & Q(_expired(now))
     escalated = Q(follow_up__rounds__gt=0)
@@ -140,10 +142,11 @@ OPEN_CAP = 999
 
 
 def open_count(viewer: Viewer, now: datetime) -> int:
-    """Unacknowledged, unexpired messages the viewer may see, counted up to ``OPEN_CAP``
-    (the number in the page title; past it the page says 999+, and the count stays cheap)."""
-    qs = viewer.visible(Message.objects.all(), "all").filter(acknowledgement__isnull=True).filter(~Q(_expired(now)))
-    return qs.order_by("-pk")[: OPEN_CAP + 1].count()
+    """Unacknowledged, unexpired messages among the viewer's newest ``OPEN_CAP + 1``: the
+    number in the page title (past the cap the page says 999+). Bounded so the count costs
+    the same with a hundred messages stored or a million."""
+    newest = viewer.visible(Message.objects.all(), "all").order_by("-pk").values("pk")[: OPEN_CAP + 1]
+    return Message.objects.filter(pk__in=Subquery(newest), acknowledgement__isnull=True).filter(~Q(_expired(now))).count()
 
 
 def page(viewer: Viewer, f: Filters, now: datetime) -> list[Message]:

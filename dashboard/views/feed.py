@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,7 +11,7 @@ from hub.attention.ack import acknowledge
 from hub.intake.models import Message
 from hub.rules.models import Category
 
-from .. import feed
+from .. import clock, feed
 from ..access import forbidden, signed_in
 from ..roles import Viewer
 from ..sounds import sound_name
@@ -23,7 +22,7 @@ ACK_ALL_LIMIT = 500
 @require_GET
 @signed_in
 def feed_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    now = timezone.now()
+    now = clock.now()
     filters = feed.Filters.from_query(request.GET)
     messages = feed.page(viewer, filters, now)
     return render(
@@ -49,7 +48,7 @@ def feed_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 def ack_one(request: HttpRequest, viewer: Viewer, message_id: int) -> HttpResponseBase:
     if not viewer.may_see(message_id):
         return forbidden(request, _("this message is not yours to acknowledge"))
-    ack, first = acknowledge(message_id, viewer.name, timezone.now())
+    ack, first = acknowledge(message_id, viewer.name, clock.now())
     return JsonResponse({"message": message_id, "by": ack.by, "at": ack.at.isoformat(), "first": first})
 
 
@@ -57,7 +56,7 @@ def ack_one(request: HttpRequest, viewer: Viewer, message_id: int) -> HttpRespon
 @signed_in
 def ack_mine(request: HttpRequest, viewer: Viewer) -> JsonResponse:
     """Acknowledge every open message routed to me or my department (up to ACK_ALL_LIMIT)."""
-    now = timezone.now()
+    now = clock.now()
     open_ids = list(
         viewer.visible(Message.objects.all(), "mine").filter(acknowledgement__isnull=True).order_by("-pk").values_list("pk", flat=True)[:ACK_ALL_LIMIT]
     )

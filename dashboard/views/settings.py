@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from hub.attention.models import DigestPolicy, EscalationPolicy, QuietHours
@@ -19,6 +18,7 @@ from hub.pipeline import Pipeline
 from hub.rules.facts import Facts
 from hub.rules.models import Category, Route, Rule
 
+from .. import clock
 from ..access import admin_only
 from ..roles import Viewer
 from ..story import route_label
@@ -36,7 +36,7 @@ def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         facts = Facts(content=text, type=request.POST.get("type", "")[:100], app="", source="", user="", lang=lang, raw={})
         found = pipeline.recognition(facts)
         slug = found.category.slug if found.category else ""
-        targets = pipeline.routes.targets(slug, facts, found.priority, timezone.now()) if slug else []
+        targets = pipeline.routes.targets(slug, facts, found.priority, clock.now()) if slug else []
         trial = {"found": found, "targets": [route_label(t) for t in targets]}
     return render(
         request,

@@ -6,12 +6,11 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from hub.intake.models import Message
 
-from .. import feed
+from .. import clock, feed
 from ..access import signed_in
 from ..roles import Viewer
 from ..story import story_of
@@ -20,7 +19,7 @@ from ..story import story_of
 @require_GET
 @signed_in
 def story_page(request: HttpRequest, viewer: Viewer, message_id: int) -> HttpResponse:
-    message = feed.annotated(viewer.visible(Message.objects.filter(pk=message_id)), timezone.now()).first()
+    message = feed.annotated(viewer.visible(Message.objects.filter(pk=message_id)), clock.now()).first()
     if message is None:  # not there, or not this viewer's: the same answer, so ids reveal nothing
         raise Http404("no such message")
     story = story_of(message)
