@@ -90,7 +90,10 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     # -- reading -----------------------------------------------------------------
     async def _send_rows(self, ids: list[int], kind: str) -> None:
-        for item in await database_sync_to_async(self._rows)(ids, kind):
+        # Read-only work off the one thread Django's sync views share: a burst of webhooks
+        # being stored there must not hold up telling the pages (SQLite WAL and PostgreSQL
+        # both let these reads run beside the writer).
+        for item in await database_sync_to_async(self._rows, thread_sensitive=False)(ids, kind):
             await self.send_json(item)
 
     def _rows(self, ids: list[int], kind: str) -> list[dict[str, Any]]:

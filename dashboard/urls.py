@@ -16,6 +16,7 @@ urlpatterns = [
     path("fleet/<slug:node_id>/cmd", fleet.command, name="command"),
     path("alerts/", fleet.alerts_page, name="alerts"),
     path("settings/", settings.settings_page, name="settings"),
+    path("settings/rules/order", settings.reorder_rules, name="rules-order"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="sw"),
     path("offline/", pwa.offline, name="offline"),

@@ -7,9 +7,11 @@ happen to this message?" without storing anything.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.attention.models import DigestPolicy, EscalationPolicy, QuietHours
 from hub.intake.models import Source
@@ -20,14 +22,38 @@ from hub.rules.models import Category, Route, Rule
 
 from .. import clock
 from ..access import admin_only
+from ..preview import fetch_one_page
 from ..roles import Viewer
 from ..story import route_label
+
+
+@require_POST
+@admin_only
+def reorder_rules(request: HttpRequest, viewer: Viewer) -> JsonResponse:
+    """``order=3,1,2``: the rules' new order (every rule, each once); first match wins in this order."""
+    raw = request.POST.get("order", "")
+    try:
+        wanted = [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        return JsonResponse({"error": _("order must be rule numbers separated by commas")}, status=400)
+    with transaction.atomic():
+        existing = set(Rule.objects.select_for_update().values_list("pk", flat=True))
+        if sorted(wanted) != sorted(existing):
+            return JsonResponse({"error": _("the order must name every rule once (the list changed? reload the page)")}, status=409)
+        for position, pk in enumerate(wanted, start=1):
+            Rule.objects.filter(pk=pk).update(position=position * 10)
+    return JsonResponse({"order": wanted})
 
 
 @require_http_methods(["GET", "POST"])
 @admin_only
 def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     trial = None
+    preview = None
+    if request.method == "POST" and request.POST.get("action") == "fetch":
+        wanted = request.POST.get("source", "")
+        source = Source.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        preview = fetch_one_page(source) if source else None
     text = request.POST.get("text", "").strip()[:2000] if request.method == "POST" else ""
     if text:
         pipeline = Pipeline.from_db()
@@ -44,6 +70,7 @@ def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         {
             "text": text,
             "trial": trial,
+            "preview": preview,
             "sources": Source.objects.order_by("name"),
             "categories": Category.objects.order_by("slug"),
             "rules": Rule.objects.select_related("category"),
