@@ -32,11 +32,12 @@ SECRET_ENV = "SHOPCRIER_BROWSER_WEBHOOK_SECRET"
 SECRET = "browser-test-secret"
 NODE = "spk-orders-1"
 
-# Logins the tests use: (user name, password, staff number, department, manages)
+# Logins the tests use: (user name, password, staff number, department, manages); "boss" is the admin
 PEOPLE = [
     ("li", "pw-li-orders", "101", "orders", ""),
     ("chen", "pw-chen-manager", "", "", "orders"),
     ("zhao", "pw-zhao-finance", "201", "finance", ""),
+    ("boss", "pw-boss-admin", "", "", ""),
 ]
 
 SETUP = """
@@ -49,7 +50,7 @@ Source.objects.create(name="shop", adapter="generic", url="http://127.0.0.1:1/un
                       interval_seconds=3600, **{{**SOURCE_PRESET, "webhook": {{"secret_env": "{secret_env}"}}}})
 SpeakerNode.objects.create(node_id="{node}", department=Department.objects.get(slug="orders"), description="收银台旁")
 for name, password, number, dept, manages in {people!r}:
-    user = User.objects.create_user(name, password=password)
+    user = User.objects.create_user(name, password=password, is_superuser=name == "boss", is_staff=name == "boss")
     if number:
         Staff.objects.create(number=number, name=name, department=Department.objects.get(slug=dept), user=user)
     if manages:

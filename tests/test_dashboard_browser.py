@@ -97,3 +97,45 @@ def test_a_speaker_killed_mid_test_shows_as_down_on_the_fleet_page(stack: Stack,
     phone.goto(stack.url + "/fleet/")
     phone.wait_for_selector("tr[data-node='spk-orders-1'][data-status='down']")
     shoot(phone, "fleet-phone-down")
+
+
+def test_an_admin_tries_a_sentence_and_drags_a_rule_to_the_top_on_the_settings_page(stack: Stack, browser: Browser) -> None:
+    boss = log_in(browser, stack.url, "boss", "pw-boss-admin", DESKTOP)
+    boss.goto(stack.url + "/settings/")
+    boss.fill("form.try input[name=text]", "用户李四申请了提现，请及时审核")
+    boss.click("form.try button")
+    boss.wait_for_selector("#trial")
+    assert "财务部门" in boss.inner_text("#trial")
+    shoot(boss, "settings-desktop-try-it")
+    rows = boss.query_selector_all("#rules tbody tr")
+    last_rule = rows[-1].get_attribute("data-rule")
+    # a person's drag: the table in view, press on the last rule's grip, move over the first rule's upper half, let go
+    boss.evaluate("document.getElementById('rules').scrollIntoView()")
+    boss.hover(f"#rules tr[data-rule='{last_rule}'] td.grip")
+    boss.mouse.down()
+    first = boss.query_selector("#rules tbody tr:first-child td.grip")
+    assert first is not None
+    box = first.bounding_box()
+    assert box is not None
+    for step in range(1, 6):
+        boss.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * step / 20)
+    boss.mouse.up()
+    boss.wait_for_selector("#rules-saved.ok", timeout=10000)
+    boss.goto(stack.url + "/settings/")
+    assert boss.query_selector("#rules tbody tr").get_attribute("data-rule") == last_rule  # type: ignore[union-attr]
+    phone = log_in(browser, stack.url, "boss", "pw-boss-admin", PHONE)
+    phone.goto(stack.url + "/settings/")
+    shoot(phone, "settings-phone")
+
+
+def test_the_login_page_in_chinese_on_a_phone_and_a_pc(stack: Stack, browser: Browser) -> None:
+    for name, viewport in (("login-desktop", DESKTOP), ("login-phone", PHONE)):
+        page = browser.new_context(viewport=viewport).new_page()  # type: ignore[arg-type]
+        page.goto(stack.url + "/")
+        page.wait_for_selector("input[name=username]")
+        assert "用户名" in page.inner_text("form")
+        shoot(page, name)
+        page.fill("input[name=username]", "li")
+        page.fill("input[name=password]", "wrong")
+        page.click("button.primary")
+        assert "用户名和密码不匹配" in page.inner_text(".login")

@@ -9,7 +9,7 @@
 
   body.addEventListener("dragstart", function (e) {
     dragged = e.target.closest("tr");
-    if (dragged) { dragged.classList.add("dragging"); e.dataTransfer.effectAllowed = "move"; }
+    if (dragged) { dragged.classList.add("dragging"); e.dataTransfer.effectAllowed = "move"; e.dataTransfer.setData("text/plain", dragged.dataset.rule); }
   });
   body.addEventListener("dragover", function (e) {
     var over = e.target.closest("tr");
