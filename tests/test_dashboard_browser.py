@@ -139,3 +139,19 @@ def test_the_login_page_in_chinese_on_a_phone_and_a_pc(stack: Stack, browser: Br
         page.fill("input[name=password]", "wrong")
         page.click("button.primary")
         assert "用户名和密码不匹配" in page.inner_text(".login")
+
+
+def test_installed_on_a_phone_it_shows_a_useful_page_when_the_hub_cannot_be_reached(stack: Stack, browser: Browser) -> None:
+    context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(stack.url + "/login/")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # the worker controls the page from here on
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["display"] == "standalone"
+    context.set_offline(True)
+    page.goto(stack.url + "/")
+    assert "无法连接到中心" in page.inner_text("main")
+    shoot(page, "offline-phone")
+    context.set_offline(False)
