@@ -25,6 +25,7 @@ def signed_in(view: View[P]) -> Callable[Concatenate[HttpRequest, P], HttpRespon
 
     def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         viewer = viewer_of(request.user)
+        request.dashboard_viewer = viewer  # type: ignore[attr-defined]  # read again by dashboard.context
         if viewer is None:
             if _wants_json(request):
                 return JsonResponse({"error": _("please log in")}, status=401)

@@ -19,7 +19,9 @@ from hub.intake.models import Message
 from tests.attention_helpers import announced
 from tests.dashboard_helpers import finance_clerk, orders_clerk, orders_manager
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after each test would otherwise take the migrations' data (default
+# categories, content types) from every test after these
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def synchronously(test: Callable[[], Awaitable[None]]) -> Callable[[], None]:
