@@ -23,9 +23,12 @@ def preferred_language(user_id: int) -> str:
 
 
 def language_of(request: HttpRequest) -> str:
+    """The login's choice; else the one made on the login page (kept in the session); else the default."""
     user = request.user
     if user.is_authenticated and user.pk is not None:
-        return preferred_language(int(user.pk))
+        chosen = Preference.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+        if chosen:
+            return chosen
     wanted: str = request.session.get("dashboard_language", "") if hasattr(request, "session") else ""
     return wanted or settings.DASHBOARD_LANGUAGE
 

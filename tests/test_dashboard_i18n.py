@@ -83,3 +83,13 @@ def test_the_dashboard_speaks_chinese_by_default_and_english_to_a_login_that_cho
     assert "Acknowledge all mine" in client.get("/").content.decode()
     # the Django admin keeps the project's language
     assert "Username" in Client().get("/admin/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_english_chosen_on_the_login_page_stays_after_logging_in() -> None:
+    orders_clerk()
+    client = Client()
+    client.post("/language/", {"language": "en", "next": "/login/"})
+    assert "User name" in client.get("/login/").content.decode()
+    client.post("/login/", {"username": "li", "password": "pw-li"})
+    assert "Acknowledge all mine" in client.get("/").content.decode()

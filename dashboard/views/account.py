@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -14,6 +15,14 @@ from ..models import LANGUAGES, Preference
 class LoginView(auth_views.LoginView):
     template_name = "dashboard/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        """A language chosen on the login page becomes the login's own (if it has none yet)."""
+        chosen = self.request.session.get("dashboard_language", "")
+        response = super().form_valid(form)
+        if chosen in dict(LANGUAGES):
+            Preference.objects.get_or_create(user=form.get_user(), defaults={"language": chosen})
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
