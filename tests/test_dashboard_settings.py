@@ -46,3 +46,15 @@ def test_rules_take_a_new_order_only_when_it_names_every_rule_once() -> None:
     assert client.post("/settings/rules/order", {"order": "one,two"}).status_code == 400
     assert client_for(orders_manager()).post("/settings/rules/order", {"order": ",".join(map(str, ids))}).status_code == 403
     assert list(Rule.objects.order_by("position", "id").values_list("pk", flat=True)) == wanted
+
+
+def test_an_admin_sets_a_sources_interval_and_switches_it_off_and_a_bad_interval_is_one_clear_line() -> None:
+    source = Source.objects.create(name="shop", url="http://127.0.0.1:1/api", interval_seconds=5)
+    client = client_for(admin())
+    client.post("/settings/", {"action": "source", "source": str(source.pk), "interval": "2m"})
+    source.refresh_from_db()
+    assert (source.interval_seconds, source.enabled) == (120, False)
+    page = client.post("/settings/", {"action": "source", "source": str(source.pk), "interval": "soon", "enabled": "on"}).content.decode()
+    source.refresh_from_db()
+    assert (source.interval_seconds, source.enabled) == (120, False)
+    assert "shop: " in page and "soon" in page and "Traceback" not in page

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.attention.models import DigestPolicy, EscalationPolicy, QuietHours
+from hub.intake.interval import format_interval, parse_interval
 from hub.intake.models import Source
 from hub.org.models import Department, Staff, Subsystem
 from hub.pipeline import Pipeline
@@ -45,11 +46,28 @@ def reorder_rules(request: HttpRequest, viewer: Viewer) -> JsonResponse:
     return JsonResponse({"order": wanted})
 
 
+def _edit_source(request: HttpRequest) -> str:
+    """``action=source``: a source's interval (5s, 2m, 1h) and whether it is enabled; returns an error line or ""."""
+    wanted = request.POST.get("source", "")
+    source = Source.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    if source is None:
+        return _("no such source")
+    try:
+        seconds = parse_interval(request.POST.get("interval", "").strip())
+    except ValueError as exc:
+        return _("%(source)s: %(reason)s") % {"source": source.name, "reason": exc}
+    source.interval_seconds = seconds
+    source.enabled = request.POST.get("enabled") == "on"
+    source.save(update_fields=["interval_seconds", "enabled"])
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 @admin_only
 def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     trial = None
     preview = None
+    source_error = _edit_source(request) if request.method == "POST" and request.POST.get("action") == "source" else ""
     if request.method == "POST" and request.POST.get("action") == "fetch":
         wanted = request.POST.get("source", "")
         source = Source.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
@@ -71,7 +89,8 @@ def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             "text": text,
             "trial": trial,
             "preview": preview,
-            "sources": Source.objects.order_by("name"),
+            "source_error": source_error,
+            "sources": [(s, format_interval(s.interval_seconds)) for s in Source.objects.order_by("name")],
             "categories": Category.objects.order_by("slug"),
             "rules": Rule.objects.select_related("category"),
             "routes": Route.objects.select_related("category", "department", "staff"),
