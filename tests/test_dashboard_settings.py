@@ -57,4 +57,5 @@ def test_an_admin_sets_a_sources_interval_and_switches_it_off_and_a_bad_interval
     page = client.post("/settings/", {"action": "source", "source": str(source.pk), "interval": "soon", "enabled": "on"}).content.decode()
     source.refresh_from_db()
     assert (source.interval_seconds, source.enabled) == (120, False)
-    assert "shop: " in page and "soon" in page and "Traceback" not in page
+    error = page.split("<p class=\"error\">")[1].split("</p>")[0]
+    assert error.startswith("shop") and "soon" in error and "Traceback" not in page
