@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from hub.intake.models import Message
+from hub.outbox.models import Delivery
 
 from . import bridge, clock, feed
 from .middleware import preferred_language
@@ -99,24 +100,29 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
     def _rows(self, ids: list[int], kind: str) -> list[dict[str, Any]]:
         assert self.viewer is not None
         now = clock.now()
-        messages = feed.annotated(self.viewer.visible(Message.objects.filter(pk__in=ids)), now).order_by("pk")
-        return [self._item(m, kind) for m in messages]
+        messages = list(feed.annotated(self.viewer.visible(Message.objects.filter(pk__in=ids)), now).order_by("pk"))
+        return self._items(messages, kind)
 
     def _catchup(self, since: int, shown: list[int]) -> list[dict[str, Any]]:
         assert self.viewer is not None
         now = clock.now()
         visible = self.viewer.visible(Message.objects.all())
         newer = feed.annotated(visible.filter(pk__gt=since), now).order_by("-pk")[:CATCHUP_LIMIT]
-        current = feed.annotated(visible.filter(pk__in=shown), now)
-        return [self._item(m, "changed") for m in current] + [self._item(m, "message") for m in reversed(list(newer))]
+        current = list(feed.annotated(visible.filter(pk__in=shown), now))
+        return self._items(current, "changed") + self._items(list(reversed(list(newer))), "message")
 
-    def _scopes(self, message_id: int) -> list[str]:
-        """Which of the narrower scopes the message is in, so a filtered page can decide."""
+    def _items(self, messages: list[Message], kind: str) -> list[dict[str, Any]]:
+        """The socket items for ``messages``, with the narrower scopes each is in (so a filtered page
+        can decide), read from their announce topics in one query."""
         assert self.viewer is not None
-        one = Message.objects.filter(pk=message_id)
-        return [scope for scope in ("mine", "department") if self.viewer.visible(one, scope).exists()]
+        topics: dict[int, list[str]] = {}
+        rows = Delivery.objects.filter(message_id__in=[m.pk for m in messages]).exclude(announcement_id="")
+        for message_id, topic in rows.values_list("message_id", "topic"):
+            if message_id is not None:
+                topics.setdefault(message_id, []).append(topic)
+        return [self._item(m, kind, self.viewer.scopes_of(topics.get(m.pk, []))) for m in messages]
 
-    def _item(self, message: Message, kind: str) -> dict[str, Any]:
+    def _item(self, message: Message, kind: str, scopes: list[str]) -> dict[str, Any]:
         with translation.override(self.language):
             html = render_to_string("dashboard/_row.html", feed.row_context(message))
         return {
@@ -128,6 +134,6 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             "text": message.content,
             "user": message.user_name,
             "day": timezone.localtime(message.received_at).date().isoformat(),
-            "scopes": self._scopes(message.pk),
+            "scopes": scopes,
             "html": html,
         }

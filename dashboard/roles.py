@@ -100,6 +100,16 @@ class Viewer:
         routed = Delivery.objects.filter(where, message=OuterRef("pk"))
         return messages.filter(Exists(routed))
 
+    def scopes_of(self, topics: list[str]) -> list[str]:
+        """Which narrower scopes a message announced on ``topics`` is in (the same rule as :meth:`visible`)."""
+        found: list[str] = []
+        narrower: tuple[Scope, ...] = ("mine", "department")
+        for scope in narrower:
+            exact, prefixes = self._topics(scope)
+            if any(t in exact or any(t.startswith(p) for p in prefixes) for t in topics):
+                found.append(scope)
+        return found
+
     def may_see(self, message_id: int) -> bool:
         return self.visible(Message.objects.filter(pk=message_id)).exists()
 

@@ -61,3 +61,19 @@ def test_a_login_without_a_role_sees_an_empty_feed() -> None:
 
     announced("客户张三提交了订单10023")
     assert "订单10023" not in client_for(login("nobody")).get("/").content.decode()
+
+
+def test_the_scopes_a_socket_reports_agree_with_what_each_scope_of_the_feed_shows() -> None:
+    from dashboard.roles import viewer_of
+    from hub.intake.models import Message
+
+    department = announced("客户张三提交了订单10023")
+    personal = announced("客户赵六的订单需要人工确认", staff_no="101")
+    personal.deliveries.filter(topic="shopcrier/announce/ops/orders").delete()
+    for user in (orders_clerk(), orders_manager()):
+        viewer = viewer_of(user)
+        assert viewer is not None
+        for message in (department, personal):
+            topics = list(message.deliveries.exclude(announcement_id="").values_list("topic", flat=True))
+            expected = [s for s in ("mine", "department") if viewer.visible(Message.objects.filter(pk=message.pk), s).exists()]
+            assert viewer.scopes_of(topics) == expected
