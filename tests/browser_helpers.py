@@ -115,9 +115,32 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def log_in(browser: Browser, url: str, user: str, password: str, viewport: dict[str, int] = DESKTOP) -> Page:
-    """A person opens the hub, lands on the login page and logs in with the form."""
+# Desktop notifications are the operating system's: the page's calls are recorded at the
+# Notification constructor (the real one still runs), and "the tab is in the background"
+# is what the test says it is.
+NOTIFICATIONS_SEAM = """
+(() => {
+  const Real = window.Notification;
+  window.__notes = [];
+  function Recorded(title, options) { window.__notes.push({title, body: options && options.body}); return new Real(title, options); }
+  Object.defineProperty(Recorded, "permission", {get: () => Real.permission});
+  Recorded.requestPermission = (...args) => Real.requestPermission(...args);
+  window.Notification = Recorded;
+  Object.defineProperty(Document.prototype, "hidden", {get: () => window.__pretendHidden === true});
+})();
+"""
+
+
+def log_in(browser: Browser, url: str, user: str, password: str, viewport: dict[str, int] = DESKTOP,
+           notifications: bool = False) -> Page:
+    """A person opens the hub, lands on the login page and logs in with the form.
+
+    ``notifications``: the person allowed desktop notifications (recorded in ``window.__notes``).
+    """
     context = browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+    if notifications:
+        context.grant_permissions(["notifications"], origin=url)
+        context.add_init_script(NOTIFICATIONS_SEAM)
     page = context.new_page()
     page.on("console", lambda m: print(f"[{user} console] {m.type}: {m.text}"))  # in the test log when it fails
     page.on("response", lambda r: print(f"[{user}] {r.status} {r.request.method} {r.url}") if r.request.method == "POST" else None)

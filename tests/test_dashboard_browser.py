@@ -40,10 +40,11 @@ def browser() -> Iterator[Browser]:
 def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowledgement_reaches_the_manager(
     stack: Stack, browser: Browser
 ) -> None:
-    clerk = log_in(browser, stack.url, "li", "pw-li-orders", DESKTOP)
+    clerk = log_in(browser, stack.url, "li", "pw-li-orders", DESKTOP, notifications=True)
     manager = log_in(browser, stack.url, "chen", "pw-chen-manager", PHONE)
     finance = log_in(browser, stack.url, "zhao", "pw-zhao-finance", DESKTOP)
     clerk.click("#enable-sound")
+    clerk.evaluate("window.__pretendHidden = true")  # the clerk is in another tab
 
     reply = stack.post_order(ORDER)
     assert reply.status_code == 200 and reply.json()["stored"] == 1, reply.text
@@ -55,6 +56,8 @@ def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowled
     clerk.wait_for_function("window.ShopCrier.sound.played.length === 1", timeout=10000)
     assert clerk.evaluate("window.ShopCrier.sound.played[0].src").endswith("/sounds/order-normal.wav")
     assert clerk.evaluate("window.ShopCrier.sound.errors") == []
+    assert clerk.evaluate("window.__notes") == [{"title": "消息 — 店铺播报", "body": ORDER["content"]}]
+    clerk.evaluate("window.__pretendHidden = false")
     shoot(clerk, "feed-desktop-new-order")
 
     clerk.click(f"{row} button.ack")
