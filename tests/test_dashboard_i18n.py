@@ -77,7 +77,7 @@ def test_the_dashboard_speaks_chinese_by_default_and_english_to_a_login_that_cho
     assert "用户名" in login_page and 'lang="zh-hans"' in login_page
     clerk = orders_clerk()
     client = client_for(clerk)
-    assert "全部确认" in client.get("/").content.decode()
+    assert "确认我的全部消息" in client.get("/").content.decode()
     client.post("/language/", {"language": "en", "next": "/"})
     assert Preference.objects.get(user=clerk).language == "en"
     assert "Acknowledge all mine" in client.get("/").content.decode()
