@@ -12,7 +12,9 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
+import mqtt
 from dashboard.audience import groups_for_message
+from dashboard.bridge import events_for
 from hub.asgi import application
 from hub.attention.ack import acknowledge
 from hub.intake.models import Message
@@ -153,3 +155,38 @@ async def test_a_malformed_catchup_gets_a_one_line_error_and_the_socket_stays_op
     await socket.send_json_to({"type": "catchup", "since": 0, "shown": []})
     assert await socket.receive_nothing(timeout=0.5)
     await socket.disconnect()
+
+
+@synchronously
+async def test_a_speakers_reply_reaches_its_departments_manager_and_not_a_clerk() -> None:
+    clerk, manager = await sync_to_async(orders_clerk)(), await sync_to_async(orders_manager)()
+    clerk_socket, ok1, _ = await connect(clerk)
+    manager_socket, ok2, _ = await connect(manager)
+    assert ok1 and ok2
+    received = mqtt.Received(mqtt.Reply.topic(node_id="spk-orders-1"), mqtt.Reply(id="c1", ok=True, detail="identified").to_json(), False, 1)
+    await sync_to_async(_register_speaker)()
+    layer = get_channel_layer()
+    assert layer is not None
+    for groups, event in await sync_to_async(events_for)(received, "shopcrier"):
+        for name in groups:
+            await layer.group_send(name, event)
+    got = await manager_socket.receive_json_from(timeout=5)
+    assert got == {"type": "reply", "node": "spk-orders-1", "id": "c1", "ok": True, "detail": "identified"}
+    assert await clerk_socket.receive_nothing(timeout=0.5)
+    await clerk_socket.disconnect()
+    await manager_socket.disconnect()
+
+
+def _register_speaker() -> None:
+    from hub.org.models import Department, SpeakerNode
+
+    SpeakerNode.objects.get_or_create(node_id="spk-orders-1", defaults={"department": Department.objects.get(slug="orders")})
+
+
+def test_the_bridge_drops_a_malformed_event_and_tells_everyone_of_an_alert() -> None:
+    bad = mqtt.Received(mqtt.Event.topic(category="order"), b'{"message_id": "x"}', False, 1)
+    assert events_for(bad, "shopcrier") == []
+    alert = mqtt.Alert(id="a1", state="opened", subject="spk-orders-1", text="offline")
+    told = events_for(mqtt.Received(mqtt.Alert.topic(), alert.to_json(), False, 1), "shopcrier")
+    assert {e["type"] for _, e in told} == {"alerts.changed", "fleet.changed"}
+    assert all(groups == {"feed.admin", "feed.everyone"} for groups, _ in told)
