@@ -7,8 +7,9 @@ join others. Each event names a message; the consumer re-reads it and sends
 it only if the viewer may see it, so a group mix-up cannot leak a message.
 
 From the page: ``{"type": "catchup", "since": <last id seen>, "shown": [ids]}``
-after every (re)connect; the reply is every visible message newer than
-``since`` and the current rows of ``shown``.
+after every (re)connect; the reply is the current rows of ``shown`` and every
+visible message newer than ``since`` (none when ``since`` is negative: a page
+that shows no feed).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         assert self.viewer is not None
         now = clock.now()
         visible = self.viewer.visible(Message.objects.all())
-        newer = feed.annotated(visible.filter(pk__gt=since), now).order_by("-pk")[:CATCHUP_LIMIT]
+        newer = feed.annotated(visible.filter(pk__gt=since), now).order_by("-pk")[:CATCHUP_LIMIT] if since >= 0 else []
         current = list(feed.annotated(visible.filter(pk__in=shown), now))
         return self._items(current, "changed") + self._items(list(reversed(list(newer))), "message")
 

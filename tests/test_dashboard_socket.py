@@ -190,3 +190,17 @@ def test_the_bridge_drops_a_malformed_event_and_tells_everyone_of_an_alert() -> 
     told = events_for(mqtt.Received(mqtt.Alert.topic(), alert.to_json(), False, 1), "shopcrier")
     assert {e["type"] for _, e in told} == {"alerts.changed", "fleet.changed"}
     assert all(groups == {"feed.admin", "feed.everyone"} for groups, _ in told)
+
+
+@synchronously
+async def test_a_page_without_a_feed_catches_up_only_the_rows_it_shows() -> None:
+    clerk = await sync_to_async(orders_clerk)()
+    shown = await sync_to_async(announced)("客户张三提交了订单10023")
+    await sync_to_async(announced)("客户李四提交了订单10024")
+    socket, ok, _ = await connect(clerk)
+    assert ok
+    await socket.send_json_to({"type": "catchup", "since": -1, "shown": [shown.pk]})
+    got = await socket.receive_json_from(timeout=5)
+    assert (got["type"], got["id"]) == ("changed", shown.pk)
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()

@@ -7,6 +7,7 @@
   var rows = document.getElementById("rows");
   var S = window.ShopCrier = window.ShopCrier || {};
   S.lastId = Math.max(S.lastId || 0, parseInt(feed.dataset.lastId, 10) || 0);
+  S.follow = true;
   S.sound = {enabled: false, played: [], errors: []};
   var soundNames = JSON.parse(document.getElementById("sound-names").textContent);
   var openCount = parseInt(feed.dataset.open, 10) || 0;

@@ -27,7 +27,8 @@
 
   function catchup() {
     if (socket && socket.readyState === 1) {
-      socket.send(JSON.stringify({type: "catchup", since: state.lastId, shown: shownIds()}));
+      // pages without a feed ask only about the rows they show (since -1: nothing newer)
+      socket.send(JSON.stringify({type: "catchup", since: state.follow ? state.lastId : -1, shown: shownIds()}));
     }
   }
 
