@@ -66,8 +66,11 @@
     rows.appendChild(node);
   }
 
+  var lastSoundAt = 0;
   function playSound(d) {
-    if (!S.sound.enabled) return;
+    // one sound at a time: a burst (or a catch-up after a long disconnect) is one chime, not fifty
+    if (!S.sound.enabled || Date.now() - lastSoundAt < 1500) return;
+    lastSoundAt = Date.now();
     var name = soundNames[d.category + ":" + d.priority] || ("other-" + d.priority);
     var audio = new Audio(f.soundBase + name + ".wav");
     audio.play().then(function () { S.sound.played.push({id: d.id, src: audio.src}); })
