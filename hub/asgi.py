@@ -1,4 +1,8 @@
-"""ASGI entry point (daphne). Channels routing joins here with the dashboard."""
+"""ASGI entry point (daphne): HTTP through Django, the dashboard's websockets through Channels.
+
+Sockets must come from an allowed host's page (the origin check) and carry a
+session (AuthMiddlewareStack); the consumers refuse anonymous ones.
+"""
 
 from __future__ import annotations
 
@@ -7,4 +11,17 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
-application = get_asgi_application()
+django_asgi = get_asgi_application()  # sets Django up before the consumers are imported
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from dashboard.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(websocket_urlpatterns)),
+    }
+)

@@ -173,3 +173,12 @@ def public_url() -> str:
     if parts.query or parts.fragment:
         raise EnvError(f"SHOPCRIER_PUBLIC_URL={raw!r}: no query or fragment, only scheme, host, port and path")
     return raw.rstrip("/")
+
+
+def channel_layers(redis_url: str) -> dict[str, Any]:
+    """Channels' layer: in memory for one web process; Redis (``redis://host:port/db``) for several."""
+    if not redis_url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    if urlsplit(redis_url).scheme not in ("redis", "rediss"):
+        raise EnvError(f"SHOPCRIER_REDIS_URL={redis_url!r}: expected redis://host:port/db")
+    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}}

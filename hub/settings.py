@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import django_stubs_ext
 
 from hub import env
@@ -9,6 +11,7 @@ from hub import env
 # lets admin.ModelAdmin[Model] and friends be written with their type parameters
 django_stubs_ext.monkeypatch()
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env.data_dir()
 SECRET_KEY = env.secret_key(DATA_DIR)
 DEBUG = env.flag("SHOPCRIER_DEBUG")
@@ -49,10 +52,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dashboard.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -70,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dashboard.context.viewer",
             ],
         },
     },
@@ -95,3 +101,31 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env.text("SHOPCRIER_LOG_LEVEL", "INFO").upper()},
 }
+
+# -- the dashboard (dashboard/): people, live feed, i18n, serving -------------
+# The dashboard speaks Simplified Chinese unless a login chooses English
+# (dashboard.middleware); LANGUAGE_CODE stays for the admin and commands.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+DASHBOARD_LANGUAGE = "zh-hans"
+LOCALE_PATHS = [BASE_DIR / "dashboard" / "locale"]
+LOGIN_URL = "dashboard:login"
+LOGIN_REDIRECT_URL = "dashboard:feed"
+# One web process: the in-memory layer; several: SHOPCRIER_REDIS_URL (channels-redis).
+REDIS_URL = env.text("SHOPCRIER_REDIS_URL", "")
+CHANNEL_LAYERS = env.channel_layers(REDIS_URL)
+# The web process follows the hub's MQTT topics to hear of news (dashboard.bridge); off only in unit tests.
+DASHBOARD_FOLLOW_MQTT = env.flag("SHOPCRIER_DASHBOARD_FOLLOW_MQTT", True)
+# whitenoise serves static files from daphne itself (collectstatic fills STATIC_ROOT;
+# without it, tests and DEBUG serve them from the apps' folders).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start about a missing one
+WHITENOISE_AUTOREFRESH = DEBUG
+# Behind TLS (SHOPCRIER_TLS=1, or the proxy's X-Forwarded-Proto): secure cookies and HSTS.
+TLS = env.flag("SHOPCRIER_TLS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = TLS
+SECURE_SSL_REDIRECT = TLS
+SECURE_HSTS_SECONDS = 31536000 if TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
+SECURE_HSTS_PRELOAD = TLS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS else None
+CSRF_TRUSTED_ORIGINS = env.words("SHOPCRIER_CSRF_TRUSTED_ORIGINS", "")

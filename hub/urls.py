@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("hub.attention.urls")),
     path("", include("hub.notify.urls")),
     path("", include("hub.sounds.urls")),
+    path("", include("dashboard.urls")),
 ]

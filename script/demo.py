@@ -2,10 +2,14 @@
 """``make demo``: the whole chain on this machine, with two speakers.
 
 Starts a private Mosquitto, the simulated shop platform (the labelled samples,
-then a generated message every few seconds), the hub (workers and admin site)
-and two speaker nodes, and prints where to look. On a machine without a sound
-card the speakers write through ALSA's file plugin, and WAV files are left in
-var/demo/audio/ when the demo stops. Ctrl-C stops everything.
+then a generated message every few seconds), the hub (workers, and the
+dashboard served by daphne) and two speaker nodes, and prints where to look
+and the demo logins (an admin, one staff login per department). On a machine
+without a sound card the speakers write through ALSA's file plugin, and WAV
+files are left in var/demo/audio/ when the demo stops. Ctrl-C stops everything.
+
+Data (messages, logins, speakers' stores) is kept between runs; ``--reset``
+starts from nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import socket
+import textwrap
 import time
 import wave
 from pathlib import Path
@@ -32,6 +38,23 @@ SPEAKERS: dict[str, list[tuple[str, str, str | None]]] = {
     "spk-orders-1": [("ops", "orders", None), ("ops", "service", None)],
     "spk-finance-1": [("ops", "finance", None), ("ops", "finance", "003"), ("ops", "tech", None)],
 }
+
+
+# The demo speakers in the registry, so the dashboard's fleet page lists them (idempotent).
+REGISTER_SPEAKERS = """
+from hub.org.models import Department, SpeakerNode
+for node_id, dept in (("spk-orders-1", "orders"), ("spk-finance-1", "finance")):
+    SpeakerNode.objects.get_or_create(node_id=node_id, defaults={"department": Department.objects.get(slug=dept)})
+"""
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def has_sound_card() -> bool:
@@ -78,19 +101,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=0, help="stop by itself after this long (0: run until Ctrl-C)")
     parser.add_argument("--rate", type=float, default=0.2, help="generated messages a second after the samples")
+    parser.add_argument("--reset", action="store_true", help="forget everything from earlier runs first")
+    parser.add_argument("--port", type=int, default=8000, help="the dashboard's port (a free one if taken)")
     args = parser.parse_args()
 
-    shutil.rmtree(DATA, ignore_errors=True)
-    DATA.mkdir(parents=True)
+    if args.reset:
+        shutil.rmtree(DATA, ignore_errors=True)
+    DATA.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(DATA / "logs", ignore_errors=True)
     bin_dir = Path(sys.executable).parent
     broker = Mosquitto(BrokerConfig(port=free_port(), data_dir=DATA / "broker"))
     broker.start()
-    web_port, sim_port = free_port(), free_port()
+    web_port, sim_port = (args.port if port_is_free(args.port) else free_port()), free_port()
     env = {
         **os.environ,
         "SHOPCRIER_DATA_DIR": str(DATA / "hub"),
         "SHOPCRIER_MQTT_URL": broker.url,
-        "SHOPCRIER_DEBUG": "1",
         "SHOPCRIER_PUBLIC_URL": f"http://127.0.0.1:{web_port}",  # speakers fetch prompt sounds here
         "PYTHONUNBUFFERED": "1",
     }
@@ -98,6 +124,8 @@ def main() -> int:
     subprocess.run([*hub, "migrate", "-v0"], env=env, check=True)
     sim_url = f"http://127.0.0.1:{sim_port}/api/messages"
     subprocess.run([*hub, "source", "demo-shop", "--adapter", "simulator", "--url", sim_url, "--interval", "2s"], env=env, check=True)
+    subprocess.run([*hub, "shell", "-v0", "-c", REGISTER_SPEAKERS], env=env, check=True)
+    logins = subprocess.run([*hub, "demo_logins"], env=env, check=True, capture_output=True, text=True).stdout
 
     logs = DATA / "logs"
     logs.mkdir()
@@ -117,16 +145,17 @@ def main() -> int:
     time.sleep(2)  # let the speakers' sessions exist before the first announcement
     start("simulator", [sys.executable, "-m", "hub.simulator", "--port", str(sim_port), "--jsonl", str(SAMPLES), "--rate", str(args.rate)], env)
     start("hub", [*hub, "run"], env)
-    start("admin", [*hub, "runserver", "--noreload", f"127.0.0.1:{web_port}"], env)
-    wait_listening("127.0.0.1", web_port, 20)
+    start("web", [*hub, "serve", f"127.0.0.1:{web_port}"], env)
+    wait_listening("127.0.0.1", web_port, 60)
 
     print(
         f"""
 ShopCrier demo is running.
   platform simulator  {sim_url}
   broker              {broker.url}   watch it:  mosquitto_sub -p {broker.config.port} -t 'shopcrier/#' -v
-  hub admin           http://127.0.0.1:{web_port}/admin/  (create a login: SHOPCRIER_DATA_DIR={DATA / 'hub'} {hub[0]} createsuperuser)
-  hub health          http://127.0.0.1:{web_port}/healthz
+  dashboard           http://127.0.0.1:{web_port}/   (Django admin: /admin/, health: /healthz)
+  logins (user, password, who):
+{textwrap.indent(logins.rstrip(), "    ")}
   speakers            {', '.join(SPEAKERS)}: {'playing on this sound card' if audible else 'no sound card, writing ' + str(DATA / 'audio')}
   logs                {logs}/
 Ctrl-C stops everything.""",

@@ -21,7 +21,7 @@ class StaffShiftInline(admin.TabularInline[StaffShift, Staff]):
 
 @admin.register(Staff)
 class StaffAdmin(admin.ModelAdmin[Staff]):
-    list_display = ("number", "name", "department", "contact", "timezone")
+    list_display = ("number", "name", "department", "user", "contact", "timezone")
     list_filter = ("department",)
     inlines = [StaffShiftInline]
 

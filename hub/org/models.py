@@ -63,6 +63,11 @@ class Staff(models.Model):
     timezone = models.CharField(
         max_length=64, blank=True, validators=[time_zone_name], help_text="their shifts are in this zone; empty: the department's"
     )
+    # The dashboard login this person works under (one login, one person); the dashboard's roles read it.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff",
+        help_text="the dashboard login of this person",
+    )
 
     class Meta:
         verbose_name_plural = "staff"

@@ -1,0 +1,26 @@
+"""Words a person reads for stored codes (priorities, delivery states, receipts).
+
+A code this table does not know is shown as it is: the outbox may grow new
+states, and the story page must keep working (and say what the row says).
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+LABELS: dict[str, dict[str, str | Promise]] = {
+    "priority": {"normal": _("normal"), "high": _("high"), "urgent": _("urgent")},
+    "delivery": {
+        "pending": _("waiting to be sent"),
+        "sent": _("sent"),
+        "expired": _("expired before sending"),
+        "suppressed": _("kept quiet (quiet hours or digest)"),
+        "cancelled": _("cancelled (acknowledged first)"),
+    },
+    "receipt": {"played": _("played"), "failed": _("failed"), "expired": _("expired")},
+}
+
+
+def label(code: str, kind: str) -> str:
+    return str(LABELS.get(kind, {}).get(code, code))

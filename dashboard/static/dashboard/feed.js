@@ -1,0 +1,126 @@
+// The live feed: rows arrive and change over the socket (live.js); sound and
+// desktop notifications after one click; acknowledge one or all of mine.
+(function () {
+  "use strict";
+  var feed = document.getElementById("feed");
+  if (!feed) return;
+  var rows = document.getElementById("rows");
+  var S = window.ShopCrier = window.ShopCrier || {};
+  S.lastId = Math.max(S.lastId || 0, parseInt(feed.dataset.lastId, 10) || 0);
+  S.follow = true;
+  S.sound = {enabled: false, played: [], errors: []};
+  var soundNames = JSON.parse(document.getElementById("sound-names").textContent);
+  var openCount = parseInt(feed.dataset.open, 10) || 0;
+  var live = feed.dataset.live === "1";
+  var f = feed.dataset;
+  var baseTitle = document.title.replace(/^\(\d+\+?\)\s*/, "");
+  var favicon = document.getElementById("favicon");
+  var iconHref = favicon ? favicon.href : "";
+
+  function isOpen(state) { return state === "new" || state === "escalated"; }
+
+  function paintCount() {
+    document.title = (openCount > 0 ? "(" + openCount + ") " : "") + baseTitle;
+    S.openCount = openCount;
+    if (!favicon) return;
+    if (openCount <= 0) { favicon.href = iconHref; return; }
+    var img = new Image();
+    img.onload = function () {
+      var c = document.createElement("canvas"); c.width = c.height = 64;
+      var g = c.getContext("2d");
+      g.drawImage(img, 0, 0, 64, 64);
+      g.fillStyle = "#dc2626"; g.beginPath(); g.arc(44, 20, 20, 0, 2 * Math.PI); g.fill();
+      g.fillStyle = "#fff"; g.font = "bold 26px sans-serif"; g.textAlign = "center"; g.textBaseline = "middle";
+      g.fillText(openCount > 99 ? "99" : String(openCount), 44, 21);
+      favicon.href = c.toDataURL("image/png");
+    };
+    img.src = iconHref;
+  }
+
+  function matches(d) {
+    if (f.filterCategory && d.category !== f.filterCategory) return false;
+    if (f.filterPriority && d.priority !== f.filterPriority) return false;
+    if (f.filterState && d.state !== f.filterState) return false;
+    if (f.filterScope && f.filterScope !== "all" && d.scopes.indexOf(f.filterScope) < 0) return false;
+    if (f.filterDay && d.day !== f.filterDay) return false;
+    if (f.filterQ) {
+      var q = f.filterQ.toLowerCase();
+      if ((d.text + " " + d.user).toLowerCase().indexOf(q) < 0) return false;
+    }
+    return true;
+  }
+
+  function toNode(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html.trim();
+    return t.content.firstElementChild;
+  }
+
+  function insert(node, id) {
+    var empty = rows.querySelector(".empty");
+    if (empty) empty.remove();
+    var items = rows.querySelectorAll("li[data-id]");
+    for (var i = 0; i < items.length; i++) {
+      if (parseInt(items[i].dataset.id, 10) < id) { rows.insertBefore(node, items[i]); return; }
+    }
+    rows.appendChild(node);
+  }
+
+  var lastSoundAt = 0;
+  function playSound(d) {
+    // one sound at a time: a burst (or a catch-up after a long disconnect) is one chime, not fifty
+    if (!S.sound.enabled || Date.now() - lastSoundAt < 1500) return;
+    lastSoundAt = Date.now();
+    var name = soundNames[d.category + ":" + d.priority] || ("other-" + d.priority);
+    var audio = new Audio(f.soundBase + name + ".wav");
+    audio.play().then(function () { S.sound.played.push({id: d.id, src: audio.src}); })
+      .catch(function (e) { S.sound.errors.push(String(e)); });
+  }
+
+  function notify(d) {
+    if (!("Notification" in window) || Notification.permission !== "granted" || !document.hidden) return;
+    try { new Notification(baseTitle, {body: d.text, tag: "m" + d.id, icon: iconHref}); } catch (e) { /* not allowed here */ }
+  }
+
+  window.addEventListener("shopcrier:message", function (e) {
+    var d = e.detail;
+    var existing = document.getElementById("m" + d.id);
+    if (existing) { existing.replaceWith(toNode(d.html)); return; }
+    if (!live || !matches(d)) return;
+    insert(toNode(d.html), d.id);
+    if (isOpen(d.state)) { openCount += 1; paintCount(); playSound(d); notify(d); }
+  });
+
+  window.addEventListener("shopcrier:changed", function (e) {
+    var d = e.detail;
+    var existing = document.getElementById("m" + d.id);
+    if (!existing) return;
+    if (isOpen(existing.dataset.state) && !isOpen(d.state)) { openCount = Math.max(0, openCount - 1); paintCount(); }
+    existing.replaceWith(toNode(d.html));
+  });
+
+  rows.addEventListener("click", function (e) {
+    var button = e.target.closest("button.ack");
+    if (!button) return;
+    button.disabled = true;
+    S.post(button.dataset.url).then(function (r) { if (!r.ok) button.disabled = false; })
+      .catch(function () { button.disabled = false; });
+  });
+
+  var ackMine = document.getElementById("ack-mine");
+  if (ackMine) ackMine.addEventListener("click", function () {
+    if (!window.confirm(ackMine.dataset.confirm)) return;
+    ackMine.disabled = true;
+    S.post(feed.dataset.ackMineUrl).finally(function () { ackMine.disabled = false; });
+  });
+
+  var enable = document.getElementById("enable-sound");
+  enable.addEventListener("click", function () {
+    S.sound.enabled = true;
+    enable.textContent = enable.dataset.on;
+    enable.classList.add("on");
+    enable.setAttribute("aria-pressed", "true");
+    if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  });
+  paintCount();
+})();

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from .views import account, feed, fleet, pwa, settings, story
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", feed.feed_page, name="feed"),
+    path("login/", account.LoginView.as_view(), name="login"),
+    path("logout/", account.LogoutView.as_view(), name="logout"),
+    path("language/", account.language, name="language"),
+    path("m/<int:message_id>/", story.story_page, name="story"),
+    path("m/<int:message_id>/ack", feed.ack_one, name="ack"),
+    path("ack-mine", feed.ack_mine, name="ack-mine"),
+    path("fleet/", fleet.fleet_page, name="fleet"),
+    path("fleet/<slug:node_id>/cmd", fleet.command, name="command"),
+    path("alerts/", fleet.alerts_page, name="alerts"),
+    path("settings/", settings.settings_page, name="settings"),
+    path("settings/rules/order", settings.reorder_rules, name="rules-order"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="sw"),
+    path("offline/", pwa.offline, name="offline"),
+    path("sounds/<slug:category>-<slug:priority>.wav", pwa.sound, name="sound"),
+]

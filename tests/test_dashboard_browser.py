@@ -1,0 +1,160 @@
+"""People at their screens, in Debian's Chromium, against the real stack (tests/browser_helpers.py).
+
+An orders clerk logs in; an order posted to the webhook appears without a
+reload and its sound plays; the clerk acknowledges it and the manager's open
+page (a phone) shows that at once; a finance clerk never sees it; a speaker
+killed mid-test shows as down. Screenshots land in tests/screenshots/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from mqtt.broker import Mosquitto
+from tests.browser_helpers import DESKTOP, PHONE, Stack, chromium, log_in, shoot, start_stack, stop_stack
+from tests.conftest import AlsaSink
+
+pytestmark = pytest.mark.e2e
+
+ORDER = {"id": "b-1", "user": {"id": "u-501", "name": "张三"}, "content": "客户张三提交了订单10023，金额¥128.00", "app": "web"}
+
+
+@pytest.fixture
+def stack(tmp_path: Path, broker: Mosquitto, alsa_sink: AlsaSink) -> Iterator[Stack]:
+    running = start_stack(tmp_path, broker.url, alsa_sink.env)
+    try:
+        yield running
+    finally:
+        stop_stack(running)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    yield from chromium()
+
+
+def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowledgement_reaches_the_manager(
+    stack: Stack, browser: Browser
+) -> None:
+    clerk = log_in(browser, stack.url, "li", "pw-li-orders", DESKTOP, notifications=True)
+    manager = log_in(browser, stack.url, "chen", "pw-chen-manager", PHONE)
+    finance = log_in(browser, stack.url, "zhao", "pw-zhao-finance", DESKTOP)
+    clerk.click("#enable-sound")
+    clerk.evaluate("window.__pretendHidden = true")  # the clerk is in another tab
+
+    reply = stack.post_order(ORDER)
+    assert reply.status_code == 200 and reply.json()["stored"] == 1, reply.text
+    row = "li.msg:has-text('订单10023')"
+    clerk.wait_for_selector(row, timeout=20000), stack.logs()
+    manager.wait_for_selector(row, timeout=20000)
+    assert clerk.evaluate("window.ShopCrier.openCount") == 1
+    assert clerk.title().startswith("(1) ")
+    clerk.wait_for_function("window.ShopCrier.sound.played.length === 1", timeout=10000)
+    assert clerk.evaluate("window.ShopCrier.sound.played[0].src").endswith("/sounds/order-normal.wav")
+    assert clerk.evaluate("window.ShopCrier.sound.errors") == []
+    assert clerk.evaluate("window.__notes") == [{"title": "消息 — 店铺播报", "body": ORDER["content"]}]
+    clerk.evaluate("window.__pretendHidden = false")
+    shoot(clerk, "feed-desktop-new-order")
+
+    clerk.click(f"{row} button.ack")
+    manager.wait_for_selector(f"{row}[data-state='acknowledged']", timeout=10000)
+    assert "101" in manager.inner_text(row)
+    clerk.wait_for_selector(f"{row}[data-state='acknowledged']", timeout=10000)
+    assert not clerk.title().startswith("(")
+    shoot(manager, "feed-phone-acknowledged")
+
+    # the finance clerk's page heard nothing, and a reload (from the database) agrees
+    assert finance.query_selector(row) is None
+    finance.reload()
+    finance.wait_for_selector("#rows")
+    assert finance.query_selector(row) is None
+    assert "订单10023" not in finance.content()
+
+    clerk.click(f"{row} a.text")
+    clerk.wait_for_selector(".timeline")
+    story = clerk.inner_text(".timeline")
+    assert "已接收" in story and "已识别" in story and "li" not in story.split("已确认")[0][:0]
+    assert "101" in story.split("已确认")[-1]
+    shoot(clerk, "story-desktop")
+    manager.goto(clerk.url)
+    manager.wait_for_selector(".timeline")
+    shoot(manager, "story-phone")
+
+
+def test_a_speaker_killed_mid_test_shows_as_down_on_the_fleet_page(stack: Stack, browser: Browser) -> None:
+    manager = log_in(browser, stack.url, "chen", "pw-chen-manager", DESKTOP)
+    manager.goto(stack.url + "/fleet/")
+    manager.wait_for_selector("tr[data-node='spk-orders-1'][data-status='up']", timeout=60000)
+    shoot(manager, "fleet-desktop-up")
+    manager.click("tr[data-node='spk-orders-1'] form.cmd:has(input[value='identify']) button")
+    manager.wait_for_selector("tr[data-node='spk-orders-1'] output.reply.ok", timeout=20000)
+    stack.procs["node"].kill()
+    manager.wait_for_selector("tr[data-node='spk-orders-1'][data-status='down']", timeout=60000)
+    manager.wait_for_selector(".banner", timeout=20000)
+    shoot(manager, "fleet-desktop-down")
+    phone = log_in(browser, stack.url, "chen", "pw-chen-manager", PHONE)
+    phone.goto(stack.url + "/fleet/")
+    phone.wait_for_selector("tr[data-node='spk-orders-1'][data-status='down']")
+    shoot(phone, "fleet-phone-down")
+
+
+def test_an_admin_tries_a_sentence_and_drags_a_rule_to_the_top_on_the_settings_page(stack: Stack, browser: Browser) -> None:
+    boss = log_in(browser, stack.url, "boss", "pw-boss-admin", DESKTOP)
+    boss.goto(stack.url + "/settings/")
+    boss.fill("form.try input[name=text]", "用户李四申请了提现，请及时审核")
+    boss.click("form.try button")
+    boss.wait_for_selector("#trial")
+    assert "财务部门" in boss.inner_text("#trial")
+    shoot(boss, "settings-desktop-try-it")
+    rows = boss.query_selector_all("#rules tbody tr")
+    last_rule = rows[-1].get_attribute("data-rule")
+    # a person's drag: the table in view, press on the last rule's grip, move over the first rule's upper half, let go
+    boss.evaluate("document.getElementById('rules').scrollIntoView()")
+    boss.hover(f"#rules tr[data-rule='{last_rule}'] td.grip")
+    boss.mouse.down()
+    first = boss.query_selector("#rules tbody tr:first-child td.grip")
+    assert first is not None
+    box = first.bounding_box()
+    assert box is not None
+    for step in range(1, 6):
+        boss.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * step / 20)
+    boss.mouse.up()
+    boss.wait_for_selector("#rules-saved.ok", timeout=10000)
+    boss.goto(stack.url + "/settings/")
+    assert boss.query_selector("#rules tbody tr").get_attribute("data-rule") == last_rule  # type: ignore[union-attr]
+    phone = log_in(browser, stack.url, "boss", "pw-boss-admin", PHONE)
+    phone.goto(stack.url + "/settings/")
+    shoot(phone, "settings-phone")
+
+
+def test_the_login_page_in_chinese_on_a_phone_and_a_pc(stack: Stack, browser: Browser) -> None:
+    for name, viewport in (("login-desktop", DESKTOP), ("login-phone", PHONE)):
+        page = browser.new_context(viewport=viewport).new_page()  # type: ignore[arg-type]
+        page.goto(stack.url + "/")
+        page.wait_for_selector("input[name=username]")
+        assert "用户名" in page.inner_text("form")
+        shoot(page, name)
+        page.fill("input[name=username]", "li")
+        page.fill("input[name=password]", "wrong")
+        page.click("button.primary")
+        assert "用户名和密码不匹配" in page.inner_text(".login")
+
+
+def test_installed_on_a_phone_it_shows_a_useful_page_when_the_hub_cannot_be_reached(stack: Stack, browser: Browser) -> None:
+    context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(stack.url + "/login/")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # the worker controls the page from here on
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["display"] == "standalone"
+    context.set_offline(True)
+    page.goto(stack.url + "/")
+    assert "无法连接到中心" in page.inner_text("main")
+    shoot(page, "offline-phone")
+    context.set_offline(False)

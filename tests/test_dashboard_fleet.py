@@ -1,0 +1,64 @@
+"""The fleet page: speakers with their health, and commands that reach the speaker's topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+import mqtt
+from dashboard import commands
+from hub.monitor.models import Alert, NodeHealth
+from hub.org.models import Department, SpeakerNode
+from mqtt.broker import Mosquitto
+from tests.dashboard_helpers import client_for, finance_clerk, orders_clerk, orders_manager
+from tests.mqtt_helpers import Watcher
+
+pytestmark = pytest.mark.django_db
+
+
+def speaker(node_id: str = "spk-orders-1", dept: str = "orders") -> SpeakerNode:
+    return SpeakerNode.objects.create(node_id=node_id, department=Department.objects.get(slug=dept))
+
+
+def test_the_fleet_page_shows_state_heartbeat_queue_volume_and_version_of_my_departments_speakers() -> None:
+    speaker()
+    speaker("spk-finance-1", "finance")
+    NodeHealth.objects.create(node_id="spk-orders-1", status="down", last_heartbeat_at=timezone.now(),
+                              telemetry={"queue_depth": 3, "volume": 65, "version": "0.1.0"})
+    page = client_for(orders_clerk()).get("/fleet/").content.decode()
+    assert 'data-node="spk-orders-1" data-status="down"' in page
+    assert "离线" in page and ">3<" in page and "65" in page and "0.1.0" in page
+    assert "spk-finance-1" not in page
+    assert "identify" not in page  # a clerk sees speakers but commands none
+
+
+def test_an_open_alert_is_on_every_page_as_a_banner_and_on_the_alerts_page() -> None:
+    Alert.objects.create(key="node:spk-orders-1", kind="node", subject="spk-orders-1", text="Speaker spk-orders-1 is offline")
+    client = client_for(orders_clerk())
+    assert "1 条未解决的告警" in client.get("/").content.decode()
+    assert "Speaker spk-orders-1 is offline" in client.get("/alerts/").content.decode()
+
+
+def test_a_clerk_may_not_command_a_speaker_and_a_bad_command_gets_one_clear_line(settings: Any) -> None:
+    speaker()
+    assert client_for(orders_clerk()).post("/fleet/spk-orders-1/cmd", {"cmd": "identify"}).status_code == 403
+    assert client_for(finance_clerk()).post("/fleet/spk-orders-1/cmd", {"cmd": "identify"}).status_code == 403
+    bad = client_for(orders_manager()).post("/fleet/spk-orders-1/cmd", {"cmd": "volume", "level": "loud"})
+    assert bad.status_code == 400 and "level" in bad.json()["error"]
+
+
+def test_a_managers_command_reaches_the_speakers_command_topic(broker: Mosquitto, settings: Any) -> None:
+    settings.MQTT_BROKER = mqtt.BrokerSettings.from_url(broker.url)
+    speaker()
+    watcher = Watcher(broker.url, mqtt.Command.topic(node_id="spk-orders-1"))
+    commands.reset_link()
+    try:
+        reply = client_for(orders_manager()).post("/fleet/spk-orders-1/cmd", {"cmd": "say", "text": "测试一下", "lang": "zh"})
+        assert reply.status_code == 202, reply.content
+        assert watcher.wait_for(lambda got: len(got) > 0, 10)
+        sent = mqtt.Command.from_json(watcher.received[0].payload)
+        assert (sent.id, sent.cmd, sent.args) == (reply.json()["id"], "say", {"text": "测试一下", "lang": "zh"})
+    finally:
+        commands.reset_link()
