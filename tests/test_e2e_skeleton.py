@@ -22,7 +22,7 @@ from tests.conftest import AlsaSink
 from tests.mqtt_helpers import Watcher
 from tests.hub_helpers import read_samples
 from tests.paths import SAMPLES
-from tests.processes import Proc, hub_command, hub_env, node_command, wait_until
+from tests.processes import Proc, enrol_nodes, hub_command, hub_env, node_command, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +51,8 @@ def test_each_sample_message_is_announced_once_on_its_department_topic_and_spoke
 ) -> None:
     env = hub_env(tmp_path / "hub", broker.url)
     subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=120)
+    # known to the hub (it hears only enrolled speakers); disabled, so no pushed config replaces its own routes
+    enrol_nodes(env, "spk-test", department="service", enabled=False)
     subprocess.run(
         hub_command("source", "shop", "--adapter", "simulator", "--url", simulator.url, "--interval", "1s"),
         env=env, check=True, timeout=60,

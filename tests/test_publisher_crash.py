@@ -26,7 +26,7 @@ from mqtt.broker import Mosquitto
 from tests.conftest import AlsaSink
 from tests.mqtt_helpers import Watcher
 from tests.node_helpers import settled_size, start_node, write_config
-from tests.processes import Proc, hub_command, hub_env, wait_until
+from tests.processes import Proc, enrol_nodes, hub_command, hub_env, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -50,6 +50,7 @@ def test_a_publisher_killed_before_puback_resends_and_the_node_plays_it_once(
     env = hub_env(tmp_path / "hub", broker.url, {"SHOPCRIER_LOG_LEVEL": "DEBUG"})
     db_path = tmp_path / "hub" / "hub.sqlite3"
     subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=120)
+    enrol_nodes(env, NODE, department="orders")  # the hub hears only enrolled speakers
     watcher = Watcher(broker.url, mqtt.Announcement.all_filter(), mqtt.Receipt.subscription(), mqtt.NodeStatus.topic(node_id=NODE))
     node = start_node(write_config(tmp_path / "node.toml", node_id=NODE, broker_url=broker.url, data_dir=str(tmp_path / "node")),
                       alsa_sink, tmp_path)
