@@ -44,11 +44,13 @@ class Unstorable(ValueError):
 
 def text_flaw(text: str) -> str:
     """Why ``text`` cannot be stored as text (a NUL, a lone surrogate); "" when it can."""
-    if "\x00" in text:
-        return f"holds a NUL character at position {text.index(chr(0))}"
-    for i, ch in enumerate(text):
-        if "\ud800" <= ch <= "\udfff":
-            return f"holds an unpaired surrogate (\\u{ord(ch):04x}) at position {i}"
+    nul = text.find("\x00")
+    if nul >= 0:
+        return f"holds a NUL character at position {nul}"
+    try:
+        text.encode("utf-8")  # in C: only a lone surrogate makes it fail
+    except UnicodeEncodeError as exc:
+        return f"holds an unpaired surrogate (\\u{ord(text[exc.start]):04x}) at position {exc.start}"
     return ""
 
 

@@ -23,7 +23,7 @@ import psycopg
 import requests
 
 from mqtt.broker import free_port
-from tests.processes import Proc, hub_command, hub_env, wait_until
+from tests.processes import Proc, enrol_nodes, hub_command, hub_env, wait_until
 
 ADMIN_URL = os.environ.get("SHOPCRIER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASES = ["sqlite", "postgres"]
@@ -80,12 +80,7 @@ class HubDb:
         return rows[0][0] if rows else None
 
     def enrol(self, *node_ids: str, department: str = "orders") -> None:
-        ids = ", ".join(repr(n) for n in node_ids)
-        self.shell(
-            "from hub.org.models import Department, SpeakerNode\n"
-            f"d = Department.objects.get(slug={department!r})\n"
-            f"for n in [{ids}]: SpeakerNode.objects.create(node_id=n, department=d)\n"
-        )
+        enrol_nodes(self.env, *node_ids, department=department)
 
     @contextlib.contextmanager
     def web(self) -> Iterator[str]:

@@ -74,3 +74,15 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
             return True
         time.sleep(interval)
     return condition()
+
+
+def enrol_nodes(env: dict[str, str], *node_ids: str, department: str = "orders", enabled: bool = True) -> None:
+    """Register speakers in the hub's fleet registry (the hub hears only those), as ``fleet enroll`` does
+    minus the broker credential. A disabled one is known but gets no config pushed, so its own routes stand."""
+    ids = ", ".join(repr(n) for n in node_ids)
+    code = (
+        "from hub.org.models import Department, SpeakerNode\n"
+        f"d = Department.objects.get(slug={department!r})\n"
+        f"SpeakerNode.objects.bulk_create(SpeakerNode(node_id=n, department=d, enabled={enabled!r}) for n in [{ids}])\n"
+    )
+    subprocess.run(hub_command("shell", "-c", code), env=env, check=True, timeout=60, capture_output=True)

@@ -36,7 +36,7 @@ from tests.conftest import AlsaSink
 from tests.monitor_helpers import TECH, heartbeat
 from tests.mqtt_helpers import Watcher
 from tests.platform_servers import Answer, GenericServer, Request
-from tests.processes import Proc, hub_command, hub_env, node_command, wait_until
+from tests.processes import Proc, enrol_nodes, hub_command, hub_env, node_command, wait_until
 from tests.test_monitor_e2e import KEEPALIVE, NODE, node_status, write_node_config
 
 pytestmark = pytest.mark.bench
@@ -79,6 +79,7 @@ def test_bench_detection_times(tmp_path: Path, broker: Mosquitto, alsa_sink: Als
     env = hub_env(tmp_path / "hub", broker.url)
     db = tmp_path / "hub" / "hub.sqlite3"
     subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=120)
+    enrol_nodes(env, NODE, department="tech")  # the hub hears only enrolled speakers
     url = f"{platform.base}/api/messages"
     subprocess.run(hub_command("source", "shop", "--url", url, "--interval", "1s"), env=env, check=True, timeout=60)
     watcher = Watcher(broker.url, TECH, mqtt.Alert.topic())
@@ -147,6 +148,10 @@ def test_bench_detection_times(tmp_path: Path, broker: Mosquitto, alsa_sink: Als
     assert figures["node SIGSTOP (silent) -> alert on tech"] <= 5 + 5 + 3
 
 
+def node_ids(nodes: int) -> list[str]:
+    return [f"sim-{n:05d}" for n in range(nodes)]
+
+
 def publish_heartbeats(url: str, nodes: int, seconds: float, clients: int = 4) -> int:
     """Heartbeats for ``nodes`` simulated nodes, each every PERIOD_S, for ``seconds``; returns how many were sent."""
     settings = mqtt.BrokerSettings.from_url(url)
@@ -157,7 +162,7 @@ def publish_heartbeats(url: str, nodes: int, seconds: float, clients: int = 4) -
         client.loop_start()
         senders.append(client)
     payload = heartbeat(interval_s=PERIOD_S).to_json()
-    topics = [mqtt.Heartbeat.topic(node_id=f"sim-{n:05d}") for n in range(nodes)]
+    topics = [mqtt.Heartbeat.topic(node_id=node_id) for node_id in node_ids(nodes)]
     rate = nodes / PERIOD_S
     sent, start = 0, time.monotonic()
     try:
@@ -178,6 +183,7 @@ def publish_heartbeats(url: str, nodes: int, seconds: float, clients: int = 4) -
 def test_bench_monitor_cpu_for_simulated_nodes(tmp_path: Path, broker: Mosquitto, nodes: int) -> None:
     env = hub_env(tmp_path / "hub", broker.url)
     subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=120)
+    enrol_nodes(env, *node_ids(nodes))  # the hub hears only enrolled speakers
     monitor = Proc("monitor", hub_command("monitor"), env, tmp_path)
     try:
         time.sleep(2)  # connected and subscribed

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 import pytest
 
 import mqtt
-from hub.fleet.accounts import MONITOR_ROLE, role_settings
+from hub.fleet.accounts import MONITOR_ROLE, reserved_names, role_settings
+from hub.fleet.enrol import EnrolError, enroll
 from mqtt import BrokerSettings, Receipt, Route
 from mqtt.client import Link
 from tests.fleet_helpers import Client
@@ -127,3 +128,10 @@ def test_an_impostor_does_not_push_the_real_client_off_and_the_hubs_links_do_not
     assert log.count("as spk-finance (") == 3
     for owner in ("spk-orders", "shopcrier-hub", "shopcrier-hub-monitor"):
         assert f"Client {owner} already connected" not in log
+
+
+def test_no_speaker_can_be_enrolled_under_a_hub_links_account_name(fleet: Fleet) -> None:  # noqa: F811
+    reserved = reserved_names(fleet.hub, fleet.tools)
+    for name in ("shopcrier-hub", "shopcrier-hub-monitor", "shopcrier-tools"):
+        with pytest.raises(EnrolError, match="is the name of a service account"):
+            enroll(name, "orders", reserved=reserved)

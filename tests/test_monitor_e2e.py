@@ -17,7 +17,7 @@ from mqtt.broker import Mosquitto
 from tests.conftest import AlsaSink
 from tests.monitor_helpers import TECH
 from tests.mqtt_helpers import Watcher
-from tests.processes import Proc, hub_command, hub_env, node_command, wait_until
+from tests.processes import Proc, enrol_nodes, hub_command, hub_env, node_command, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -59,6 +59,7 @@ def test_a_sigkilled_node_is_announced_to_tech_and_on_alerts_and_its_return_reso
     env = hub_env(tmp_path / "hub", broker.url)
     db = tmp_path / "hub" / "hub.sqlite3"
     subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=120)
+    enrol_nodes(env, NODE, department="tech")  # the hub hears only enrolled speakers
     watcher = Watcher(broker.url, TECH, mqtt.Alert.topic())
     config = write_node_config(tmp_path / "node.toml", broker.url, tmp_path / "node")
     hub = Proc("hub", hub_command("run"), env, tmp_path)

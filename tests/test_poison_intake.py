@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.platform_servers import GenericServer
+from tests.platform_servers import Answer, GenericServer
 from tests.poison_helpers import DATABASES, HubDb, hub_database
 
 pytestmark = pytest.mark.e2e
@@ -141,3 +141,16 @@ def test_every_answer_under_hooks_is_json_naming_the_problem(hub: HubDb) -> None
     assert "POST to /hooks/<source>/" in answers["deeper"].json()["error"]
     assert "internal error (AttributeError)" in answers["internal error"].json()["error"]
     assert hub.value("SELECT count(*) FROM intake_message") == 0
+
+
+def test_a_failing_reply_holding_a_nul_is_recorded_as_a_failure_and_quarantined(hub: HubDb) -> None:
+    with GenericServer() as platform:
+        platform.add(1)
+        hub.manage("source", "shop", "--url", f"{platform.base}/api/messages", "--interval", "1s")
+        platform.fail_next(Answer(500, b"upstream \x00 broke", {"Content-Type": "text/plain"}))
+        hub.manage("poll", "--once")
+        failures, error = hub.rows("SELECT consecutive_failures, last_error FROM intake_source WHERE name = 'shop'")[0]
+        assert failures == 1 and error == "HTTP 500 Internal Server Error: upstream \\x00 broke"
+        assert quarantined(hub) == [error]
+        hub.manage("poll", "--once")  # the platform answers again
+        assert stored_ids(hub) == ["1"]

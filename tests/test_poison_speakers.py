@@ -116,3 +116,19 @@ def test_a_heartbeat_the_row_cannot_hold_never_fails_the_others_and_unknown_node
     assert log.count("refused a heartbeat from node spk-x") == 1
     assert log.count("refused a status from node spk-y") == 1
     assert "Traceback" not in log
+
+
+BATCH = """
+import dataclasses
+from django.utils import timezone
+from hub.monitor.nodes import ingest_heartbeats
+from tests.monitor_helpers import heartbeat
+ingest_heartbeats({"spk-a": dataclasses.replace(heartbeat(), version="1.0\\x00"), "spk-b": heartbeat()}, timezone.now())
+"""
+
+
+def test_the_batched_heartbeat_write_falls_back_to_one_by_one_when_postgresql_refuses_a_value(tmp_path: Path) -> None:
+    # Past the worker's own check (called directly here), the write itself keeps one refusal from costing the rest.
+    with hub_database("postgres", tmp_path) as hub:
+        hub.shell(BATCH)
+        assert node_rows(hub) == {"spk-b": True}

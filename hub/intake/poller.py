@@ -19,6 +19,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from hub.pipeline import Pipeline
+from hub.storable import safe_text
 
 from .adapters import FetchError, Reject, adapter_for
 from .locks import holds_source
@@ -96,13 +97,14 @@ class Poller:
         fields = {"last_attempt_at": now, "last_latency_ms": int(elapsed * 1000)}
         if result.error:
             source.consecutive_failures += 1
-            fields.update(consecutive_failures=source.consecutive_failures, last_error=result.error[:2000])
+            # a platform's error body may hold a NUL, which PostgreSQL would refuse with the whole update
+            fields.update(consecutive_failures=source.consecutive_failures, last_error=safe_text(result.error[:2000]))
             log.warning("source %s failed (%d in a row): %s", source.name, source.consecutive_failures, result.error)
         else:
             # The platform answered: a success, even when some items had to be quarantined.
             note = f"{result.rejected} item(s) quarantined: {result.first_reject}" if result.rejected else ""
             source.consecutive_failures = 0
-            fields.update(consecutive_failures=0, last_success_at=now, last_error=note[:2000])
+            fields.update(consecutive_failures=0, last_success_at=now, last_error=safe_text(note[:2000]))
             if result.new or result.rejected:
                 log.info("source %s: %d new, %d repeated, %d quarantined", source.name, result.new, result.duplicates, result.rejected)
         Source.objects.filter(pk=source.pk).update(**fields)

@@ -4,6 +4,10 @@ A page's new messages, their deliveries, its rejects and the advanced cursor
 are committed in one transaction. A crash anywhere before the commit leaves
 the cursor where it was, so the page is fetched again, and the unique
 ``(source, dedup_key)`` drops what was already stored.
+
+Before the transaction, each item's row is checked against what the database
+can hold (:mod:`hub.storable`): an item that fails is quarantined with the
+reason, so one poison item never fails its page, its batch or its source.
 """
 
 from __future__ import annotations

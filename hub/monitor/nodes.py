@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models import Q
 
 import mqtt
@@ -74,8 +74,23 @@ def ingest_heartbeats(beats: dict[str, mqtt.Heartbeat], now: datetime, grace: Gr
         else:
             fresh.append(row)
     fields = ["last_heartbeat_at", "interval_s", "late_at", "down_at", "telemetry"]
-    NodeHealth.objects.bulk_update(rows, fields, batch_size=500)
-    NodeHealth.objects.bulk_create(fresh, ignore_conflicts=True)  # another monitor may have created some
+    try:
+        with transaction.atomic():
+            NodeHealth.objects.bulk_update(rows, fields, batch_size=500)
+            NodeHealth.objects.bulk_create(fresh, ignore_conflicts=True)  # another monitor may have created some
+    except DataError as exc:
+        # The worker checks each heartbeat first (hub.storable); should a value still be refused, one
+        # speaker's heartbeat must not cost the others theirs: write them one by one, dropping the bad.
+        log.warning("batched heartbeat write refused (%s); writing %d one by one", exc, len(rows) + len(fresh))
+        for row in rows + fresh:
+            try:
+                with transaction.atomic():
+                    if row.pk is None:
+                        NodeHealth.objects.bulk_create([row], ignore_conflicts=True)
+                    else:
+                        NodeHealth.objects.bulk_update([row], fields)
+            except DataError as refused:
+                log.warning("dropped heartbeat from %s: the database refused it: %s", row.node_id, refused)
 
 
 def ingest_status(node_id: str, online: bool, now: datetime, grace: Grace = Grace()) -> None:
