@@ -20,9 +20,9 @@ from types import FrameType
 
 from peewee import DatabaseError
 
+from . import tts_say
 from .agent import build_agent
 from .config import DEFAULT_PATH, ConfigError, load
-from . import tts_say
 from .speech import SpeechError
 
 # Not __name__: that is "__main__" under `python -m node`.

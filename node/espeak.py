@@ -12,7 +12,7 @@ import numpy as np
 
 from .pcm import Pcm
 from .tts import SpeechError, primary_language, split_sentences
-from .tts_probe import ProbeError, espeak_phonemes
+from .tts_probe import PROBES, ProbeError, espeak_phonemes, pick_espeak_voice
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,10 @@ class EspeakEngine:
     """Runs ``espeak-ng -v VOICE --stdout`` once per sentence and reads the WAV it writes.
 
     ``voices`` maps a primary language code to the espeak-ng voice that speaks
-    it (as :func:`node.tts_probe.pick_espeak_voice` chose at start-up); a
-    language without one gets :func:`espeak_voice`'s default.
+    it, as :func:`node.tts_probe.pick_espeak_voice` chose at start-up. Without
+    ``voices`` the engine probes a language the first time it needs it. A
+    language no probe covers, or none of whose candidates passed, gets
+    :func:`espeak_voice`'s name-based default.
     """
 
     def __init__(self, binary: str = "espeak-ng", timeout: float = 30.0,
@@ -38,10 +40,17 @@ class EspeakEngine:
         self.binary = binary
         self.timeout = timeout
         self.voices = dict(voices or {})
+        self._unprobed = set(PROBES) if voices is None else set()  # languages to probe on first use
 
     def voice_for(self, lang: str) -> str:
         """The espeak-ng voice this engine speaks ``lang`` with."""
-        return self.voices.get(primary_language(lang)) or espeak_voice(lang)
+        code = primary_language(lang)
+        if code in self._unprobed and self.available:
+            self._unprobed.discard(code)
+            chosen, _ = pick_espeak_voice(code, binary=self.binary)
+            if chosen is not None:
+                self.voices[code] = chosen
+        return self.voices.get(code) or espeak_voice(lang)
 
     def describe(self, lang: str) -> str:
         """Who speaks ``lang``, for logs and the heartbeat: ``espeak-ng:cmn-latn-pinyin``."""

@@ -89,8 +89,13 @@ class SoundDevicePlayer:
             self.rescan()
         try:
             out = sd.OutputStream(samplerate=rate, channels=1, dtype="int16", device=self.device)
-            out.start()
         except (sd.PortAudioError, ValueError) as exc:  # ValueError: no device matches ``device``
+            self._rescan_before_next = True
+            raise AudioError(f"audio device {self.device_name}: {exc}") from exc
+        try:
+            out.start()
+        except sd.PortAudioError as exc:
+            out.close(ignore_errors=True)
             self._rescan_before_next = True
             raise AudioError(f"audio device {self.device_name}: {exc}") from exc
 

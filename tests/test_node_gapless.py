@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
+from mqtt import Receipt
+from mqtt.broker import Mosquitto
+from node.agent import Agent
 from node.pcm import Pcm
 from node.player import SoundDevicePlayer, scale
 from node.speech import Speech, SpeechError
 from node.tts_lookahead import Lookahead
 from node.tts_playback import FILL_S, Write, play_sentences
 from tests.conftest import AlsaSink
-from tests.node_agents import sink_player, speech
-from tests.node_helpers import settled_size
+from tests.node_agents import NODE, connect, make_agent, sink_player, speech, step_until
+from tests.node_helpers import Observer, announcement, settled_size
 
-__all__ = ["speech"]  # fixture
+__all__ = ["make_agent", "speech"]  # fixtures
 
 RATE = 22050
 TWO_ZH = "客户张三提交了订单10023。请及时处理退款申请。"
@@ -186,3 +189,21 @@ def test_a_player_that_cannot_stream_gets_one_play_per_sentence(alsa_sink: AlsaS
     assert play_sentences(player, iter(chunks), lambda: True)
 
     assert player.plays == chunks
+
+
+def test_the_agent_plays_an_announcements_sentences_back_to_back(
+    make_agent: Callable[..., Agent], broker: Mosquitto, alsa_sink: AlsaSink, speech: Speech
+) -> None:
+    player = CountingStreams()
+    player.rescan()
+    agent = make_agent(player=player)
+    connect(agent)
+    expected = np.concatenate([pcm.samples for pcm in speech.synthesize(TWO_ZH, "zh")])
+    before = settled_size(alsa_sink)
+    with Observer(broker.url, Receipt.topic(node_id=NODE)) as observer:
+        observer.announce(announcement("two-1", text=TWO_ZH, lang="zh"))
+        assert step_until(agent, lambda: bool(observer.receipts(NODE, "two-1")), 20)
+
+    assert observer.receipts(NODE, "two-1")[0].status == "played"
+    assert player.streams == 1
+    assert np.array_equal(heard(alsa_sink, before)[: expected.size], expected)

@@ -120,6 +120,14 @@ def test_the_node_logs_and_reports_who_speaks_each_language(caplog: pytest.LogCa
     assert f"zh is spoken by {voices['zh']}" in caplog.text
 
 
+def test_an_espeak_engine_made_without_voices_probes_a_language_on_first_use() -> None:
+    engine = EspeakEngine()
+
+    assert engine.voice_for("zh-CN") == pick_espeak_voice("zh")[0]
+    assert foreign_switches(engine.phonemes(PROBES["zh"], "zh"), "cmn") == []
+    assert engine.voice_for("fr") == "fr"  # no probe sentence for it: the name-based default
+
+
 def test_the_cache_key_follows_the_espeak_voice_the_probe_chose() -> None:
     broken, fixed = EspeakEngine(voices={"zh": "cmn"}), EspeakEngine(voices={"zh": "cmn-latn-pinyin"})
 
