@@ -9,8 +9,7 @@ Choices, each as natural Mandarin says it:
   十二, 一百零二, 二月, 第二, and a bare 2 said as a number. Why: 两 is
   what people say for "two of something" and at the head of 千/万/亿 (二千
   sounds read-out, 二万 is rare); mid-number 二百 (一千二百) is the
-  standard form and the one a payment speaker says, so only a leading 百
-  takes 两. Amounts count 元, so ¥2 is 两元 and ¥200 两百元.
+  standard form (一千两百 is colloquial), so only a leading 百 takes 两. Amounts count 元, so ¥2 is 两元 and ¥200 两百元.
 - **零.** One 零 for each run of zeros inside a number (一千零五, 一万零二十,
   一亿零五十万); trailing zeros are silent (三千).
 - **十.** A number that opens with 10–19 says 十 (十五, 十二万); inside a
