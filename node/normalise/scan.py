@@ -171,6 +171,24 @@ class Scan:
             return self.reader.date(m["y"], month, day)
         return self.reader.PAUSE.join(self.reader.ident(part) for part in (m["y"], m["m"], m["d"]))
 
+    def iso_datetime(self, m: re.Match[str], start: int, end: int) -> str:
+        """2026-11-25T10:00:00Z: the date, the time, and the zone (Z as UTC, +08:00 as UTC plus eight)."""
+        month, day, hour, minute = int(m["m"]), int(m["d"]), int(m["h"]), int(m["mi"])
+        second = int(m["s"]) if m["s"] else None
+        if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59 and (second or 0) <= 59):
+            return self.reader.PAUSE.join(self.reader.ident(part) for part in re.findall(r"\d+", m.group()))
+        words = self.reader.date(m["y"], month, day) + self.reader.PAUSE + self.reader.time(hour, minute, second, None)
+        return words + (" " + self._zone(m["tz"]) if m["tz"] else "")
+
+    def _zone(self, zone: str) -> str:
+        """Z → UTC; +08:00 → UTC 加八 / UTC plus eight; +05:30 → … five thirty."""
+        hours, minutes = (0, 0) if zone == "Z" else (int(zone[1:3]), int(zone[-2:]))
+        if not (hours or minutes):
+            return "UTC"
+        sign = self.reader.PLUS if zone[0] == "+" else self.reader.negative("")
+        text = "UTC " + sign + self.reader.cardinal(str(hours))
+        return text + (self.reader.GLUE + self.reader.cardinal(str(minutes)) if minutes else "")
+
     def date_mdy(self, m: re.Match[str], start: int, end: int) -> str:
         """11/25/2026 (month first) or 25/11/2026 (day first, when the first cannot be a month)."""
         a, b = int(m["a"]), int(m["b"])
@@ -225,6 +243,7 @@ def _split_international(digits: str) -> list[str]:
 
 Handler = Callable[[Scan, re.Match[str], int, int], str]
 HANDLERS: dict[str, Handler] = {
+    "iso_datetime": Scan.iso_datetime,
     "date_dash": Scan.date,
     "date_slash": Scan.date,
     "date_dot": Scan.date,

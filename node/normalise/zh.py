@@ -6,7 +6,10 @@ Choices, each as natural Mandarin says it:
   (两千, 一万两千), before 百 only when it opens the number (两百, but
   一千二百), before 万 and 亿 (两万, 两亿), and the quantity 2 before a
   measure word or currency (两件, 两元, 两点). 二 everywhere else: 二十,
-  十二, 一百零二, 二月, 第二, and a bare 2 said as a number.
+  十二, 一百零二, 二月, 第二, and a bare 2 said as a number. Why: 两 is
+  what people say for "two of something" and at the head of 千/万/亿 (二千
+  sounds read-out, 二万 is rare); mid-number 二百 (一千二百) is the
+  standard form (一千两百 is colloquial), so only a leading 百 takes 两. Amounts count 元, so ¥2 is 两元 and ¥200 两百元.
 - **零.** One 零 for each run of zeros inside a number (一千零五, 一万零二十,
   一亿零五十万); trailing zeros are silent (三千).
 - **十.** A number that opens with 10–19 says 十 (十五, 十二万); inside a
