@@ -29,6 +29,17 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Said:
+    """What speakers say for a message instead of its category's template: the hub's own words
+    (hub/monitor/spoken.py). ``lang`` is the text's language; ``sound`` a prompt sound's name to
+    play instead of the category's ("" for none; None: the category's)."""
+
+    text: str
+    lang: str
+    sound: str | None = None
+
+
+@dataclass(frozen=True)
 class Recognition:
     """What recognition decided: the category (None when not even ``other`` exists), the
     priority (the category's, raised by rules), the deciding rule and what it matched."""
@@ -88,10 +99,6 @@ class Pipeline:
         categories = {c.slug: c for c in Category.objects.all()}
         return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC, clock, sound_refs())
 
-    def sound_of(self, category: Category) -> SoundRef | None:
-        """The category's prompt sound, if it names one the hub has (a name it lacks: no sound)."""
-        return self.sounds.get(category.sound) if category.sound else None
-
     def recognition(self, facts: Facts) -> Recognition:
         verdict = self.classifier.judge(facts)
         category = self.categories.get(verdict.category) or self.categories.get(DEFAULT_CATEGORY)
@@ -131,12 +138,12 @@ class Pipeline:
         }
         return render(template, values, raw=lambda path: raw_text(facts.get(f"raw.{path}")))
 
-    def deliveries(self, message: Message, said: tuple[str, str] | None = None) -> list[Delivery]:
+    def deliveries(self, message: Message, said: Said | None = None) -> list[Delivery]:
         """The outbox rows for a saved, recognised message: its event, and its announcement on every route target.
 
-        ``said``: (text, language) speakers say instead of the category's
-        template (the hub's own short prompts, hub/monitor/spoken.py); the
-        event keeps the message's full content either way.
+        ``said``: what speakers say instead of the category's template (the
+        hub's own short prompts); the event keeps the message's full content
+        either way.
         """
         category = message.category
         if category is None:
@@ -158,13 +165,14 @@ class Pipeline:
         facts = facts_of(message)
         targets = self.routes.targets(category.slug, facts, message.priority, self.clock())
         if targets:
-            text, lang = said if said is not None else (self.spoken(message, facts), message.lang)
+            text, lang = (said.text, said.lang) if said is not None else (self.spoken(message, facts), message.lang)
             announcement_id = uuid.uuid4().hex
             # Expiry counts from when the platform says it happened: the first poll of
             # a shop with a long history stores every old order, but says none aloud.
             happened = min(message.platform_created_at or now, now)
             expires_at = happened + timedelta(seconds=category.expiry_seconds)
-            sound = self.sound_of(category)
+            sound_name = category.sound if said is None or said.sound is None else said.sound
+            sound = self.sounds.get(sound_name) if sound_name else None
             for target in targets:
                 announcement = mqtt.Announcement(
                     id=announcement_id,
@@ -173,7 +181,7 @@ class Pipeline:
                     priority=message.priority,  # type: ignore[arg-type]
                     text=text,
                     lang=lang,
-                    sound=category.sound or None,
+                    sound=sound_name or None,
                     sound_url=sound.url if sound else None,
                     sound_sha256=sound.sha256 if sound else None,
                     created_at=now,

@@ -20,6 +20,7 @@ from hub.org.shifts import in_window, parse_weekdays
 from hub.outbox.models import Delivery
 from hub.outbox.publisher import Publisher
 from hub.sounds.language import set_hub_language
+from hub.sounds.models import PromptSound
 from mqtt.broker import Mosquitto
 from tests.attention_helpers import BASE, Clock, announced, category, department
 from tests.mqtt_helpers import Watcher
@@ -164,4 +165,7 @@ def test_a_digest_is_said_in_the_hubs_language_whatever_the_messages_were_in(
     digest = mqtt.Announcement.from_json(watcher.drain()[-1].payload)
     print("digest says:", digest.text)
     assert (digest.text, digest.lang) == (said, language)
+    chime = PromptSound.objects.get(name="order-chime")  # the sound of the category it counts
+    assert (digest.sound, digest.sound_sha256) == ("order-chime", chime.sha256)
+    assert digest.sound_url and digest.sound_url.endswith(f"/sounds/{chime.sha256}.wav")
     watcher.close()

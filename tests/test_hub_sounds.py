@@ -82,6 +82,15 @@ def test_a_fresh_install_has_the_four_generated_sounds_in_the_speakers_format_le
         assert heard is not None and abs(heard - TARGET_LUFS) < 1.0
 
 
+def test_the_generated_sounds_start_and_end_softly_so_nothing_clicks() -> None:
+    for name in BUILTIN:
+        samples = decode_wav(bytes(PromptSound.objects.get(name=name).wav)).samples.astype(np.int32)
+        peak, edge = int(np.abs(samples).max()), PLAYBACK_RATE // 1000  # the first and last millisecond
+        print(f"{name}: peak {peak}, first ms {np.abs(samples[:edge]).max()}, last ms {np.abs(samples[-edge:]).max()}")
+        assert np.abs(samples[:edge]).max() < peak * 0.25 and np.abs(samples[-edge:]).max() < peak * 0.25
+        assert samples[0] == 0 and abs(int(samples[-1])) <= peak // 100
+
+
 def test_the_generated_sounds_are_the_projects_own_deterministic_code() -> None:
     for name, make in BUILTIN.items():
         again = wav_bytes(prepare(normalised(make()), RATE))

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from hub.intake.models import Source
-from hub.monitor.alerts import raise_alert
+from hub.monitor.alerts import clear_alert, raise_alert
 from hub.monitor.models import Alert
 from hub.monitor.spoken import spoken_alert
 from hub.org.models import Department, SpeakerNode
 from hub.sounds.language import set_hub_language
+from hub.sounds.models import PromptSound
 from node.espeak import parse_wav
 from node.pcm import Pcm
 from node.piper_tts import PiperVoiceEngine
@@ -130,3 +131,16 @@ def test_an_alert_is_said_in_the_hubs_language_while_screens_and_alerts_keep_the
     assert said.sound == "alarm" and said.sound_url and said.sound_sha256  # the system category's prompt sound
     assert alerts_sent()[0].text == full
     assert Alert.objects.get().text == full
+
+
+def test_a_resolved_alert_comes_after_a_gentle_chime_not_the_alarm() -> None:
+    speaker("spk-orders-1")
+    clock = Clock()
+    raise_alert("node:spk-orders-1", Alert.NODE, "speaker spk-orders-1", "Speaker spk-orders-1 is offline", clock.now, BASE)
+    clear_alert("node:spk-orders-1", "Speaker spk-orders-1 is back online", clock.now, BASE)
+
+    opened, resolved = spoken_on(TECH)
+    chime = PromptSound.objects.get(name="chime")
+    print(f"{opened.sound}: {opened.text} / {resolved.sound}: {resolved.text}")
+    assert (opened.sound, resolved.sound) == ("alarm", "chime")
+    assert resolved.sound_sha256 == chime.sha256 and resolved.text == "订单部门音箱已恢复"

@@ -23,6 +23,7 @@ from django.db.models import Q
 import mqtt
 from hub.outbox.models import Delivery
 from hub.sounds.language import hub_language
+from hub.sounds.library import SoundRef, sound_refs
 
 from .digest_text import digest_text
 from .models import Digest, DigestPolicy, QuietHours
@@ -158,12 +159,16 @@ def flush_digests(now: datetime, base: str) -> int:
             names = dict(Category.objects.filter(slug__in=counts).values_list("slug", "name"))
             seconds = int((digest.closes_at - digest.opened_at).total_seconds())
             route = mqtt.Route(digest.department.subsystem.slug, digest.department.slug)
+            sound = digest_sound(counts)
             announcement = mqtt.Announcement(
                 id=uuid.uuid4().hex,
                 text=digest_text(counts, names, seconds, lang),
                 category="digest",
                 route=route,
                 lang=lang,
+                sound=sound[0] if sound else None,
+                sound_url=sound[1].url if sound else None,
+                sound_sha256=sound[1].sha256 if sound else None,
                 created_at=now,
                 expires_at=now + DIGEST_EXPIRY,
             )
@@ -178,3 +183,15 @@ def flush_digests(now: datetime, base: str) -> int:
         written += 1
         log.info("digest for %s: %s", digest.department.slug, announcement.text)
     return written
+
+
+def digest_sound(counts: dict[str, int]) -> tuple[str, SoundRef] | None:
+    """The prompt sound of the category the digest counts most of (a tie: the first slug), if the hub has it."""
+    from hub.rules.models import Category
+
+    if not counts:
+        return None
+    top = min(counts, key=lambda slug: (-counts[slug], slug))
+    name = Category.objects.filter(slug=top).values_list("sound", flat=True).first()
+    ref = sound_refs().get(name) if name else None
+    return (name, ref) if name and ref else None

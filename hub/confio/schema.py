@@ -23,7 +23,8 @@ TABLES = ("subsystems", "departments", "staff", "categories", "rules", "routes",
 @dataclass(frozen=True)
 class HubTable:
     """``[hub]``. ``base_topic`` must match the running hub's SHOPCRIER_BASE_TOPIC;
-    ``language`` ("zh", "en") is checked but nothing stores it yet."""
+    ``language`` ("zh", "en"), the language of the hub's own prompts, is stored by the load
+    (hub.sounds.language)."""
 
     base_topic: str | None = None
     language: str | None = None

@@ -28,7 +28,7 @@ import mqtt
 from hub.intake.models import Message, Source
 from hub.notify.fanout import notify_for
 from hub.outbox.models import Delivery
-from hub.pipeline import Pipeline, facts_of
+from hub.pipeline import Pipeline, Said
 from hub.rules.classify import detect_language
 from hub.rules.models import Category
 from hub.sounds.language import hub_language
@@ -39,6 +39,7 @@ from .spoken import spoken_alert
 log = logging.getLogger(__name__)
 
 ALERT_CATEGORY = "system"
+RESOLVED_SOUND = "chime"  # played before a resolved alert instead of the system category's alarm
 FLAP_LIMIT = 3
 FLAP_WINDOW = timedelta(minutes=10)
 
@@ -136,7 +137,8 @@ def announce(alert: Alert, state: str, now: datetime, base: str, text: str | Non
         message.category, message.priority, message.rule = category, category.priority, "monitor"
     message.save()
     lang = hub_language()
-    said = (spoken_alert(alert, state, lang), lang)  # speakers hear a few words; screens and `alerts` get `text`
+    # Speakers hear a few words (good news after a gentle chime, not the alarm); screens and `alerts` get `text`.
+    said = Said(spoken_alert(alert, state, lang), lang, sound=RESOLVED_SOUND if state == "resolved" else None)
     deliveries = pipeline.deliveries(message, said)
     deliveries += _to_recipients(message, pipeline, deliveries, base, said)
     payload = mqtt.Alert(id=f"alert-{alert.pk}", state=state, subject=alert.subject,  # type: ignore[arg-type]
@@ -148,17 +150,18 @@ def announce(alert: Alert, state: str, now: datetime, base: str, text: str | Non
 
 
 def _to_recipients(
-    message: Message, pipeline: Pipeline, routed: list[Delivery], base: str, said: tuple[str, str]
+    message: Message, pipeline: Pipeline, routed: list[Delivery], base: str, said: Said
 ) -> list[Delivery]:
     """The announcement again on each alert recipient's personal topic, unless a route already sent it there."""
     recipients = AlertRecipient.objects.select_related("staff__department__subsystem")
     spoken = next((mqtt.Announcement.from_json(bytes(d.payload)) for d in routed if d.announcement_id), None)
     if spoken is None and message.category is not None:
+        sound_name = message.category.sound if said.sound is None else said.sound
         spoken = mqtt.Announcement(
             id=uuid.uuid4().hex, message_id=message.pk, category=message.category.slug,
             priority=message.priority,  # type: ignore[arg-type]
-            text=said[0], lang=said[1], sound=message.category.sound or None,
-            sound_url=sound.url if (sound := pipeline.sound_of(message.category)) else None,
+            text=said.text, lang=said.lang, sound=sound_name or None,
+            sound_url=sound.url if (sound := pipeline.sounds.get(sound_name)) else None,
             sound_sha256=sound.sha256 if sound else None,
             created_at=message.received_at,
             expires_at=message.received_at + timedelta(seconds=message.category.expiry_seconds),

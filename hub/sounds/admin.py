@@ -63,6 +63,12 @@ class PromptSoundAdmin(admin.ModelAdmin[PromptSound]):
     readonly_fields = ("listen", "origin", "seconds", "sha256", "announced_url", "source_name", "updated_at")
     search_fields = ("name",)
 
+    def get_fields(self, request: HttpRequest, obj: PromptSound | None = None) -> Any:
+        """Adding: a name and a file, nothing else to look at yet."""
+        if obj is None:
+            return ("name", "upload")
+        return ("name", "upload", *self.readonly_fields)
+
     def save_model(self, request: HttpRequest, obj: PromptSound, form: Any, change: bool) -> None:
         """Before a sound is replaced, its file is put in the data dir, so speakers still holding an
         announcement that names the old hash can fetch it; the new one is written at once too."""

@@ -22,7 +22,7 @@ class PromptSound(models.Model):
 
     name = models.SlugField(max_length=64, unique=True, help_text="what a category's sound names, e.g. order-chime")
     wav = models.BinaryField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, db_index=True)  # the served file is looked up by it
     seconds = models.FloatField()
     origin = models.CharField(max_length=10, choices=[(GENERATED, "generated"), (UPLOADED, "uploaded")])
     source_name = models.CharField(max_length=255, blank=True, help_text="the uploaded file's name")
