@@ -21,6 +21,7 @@ class Clock:
         return self.now
 
 
+@pytest.mark.clock
 def test_an_unknown_node_is_refused_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
     enrolled("spk-a")
     known = KnownNodes(monotonic=Clock())
@@ -31,6 +32,7 @@ def test_an_unknown_node_is_refused_and_logged_once(caplog: pytest.LogCaptureFix
     assert warnings == ["refused a heartbeat from node spk-x: no speaker of that id is enrolled (logged once)"]
 
 
+@pytest.mark.clock
 def test_a_speaker_enrolled_meanwhile_is_heard_after_the_retry_delay() -> None:
     clock = Clock()
     known = KnownNodes(retry_s=5, monotonic=clock)
@@ -42,6 +44,7 @@ def test_a_speaker_enrolled_meanwhile_is_heard_after_the_retry_delay() -> None:
     assert known.knows("spk-new")
 
 
+@pytest.mark.clock
 def test_a_flood_of_made_up_ids_costs_one_query_per_retry_delay(django_assert_num_queries: DjangoAssertNumQueries) -> None:
     enrolled("spk-a")
     clock = Clock()

@@ -133,6 +133,7 @@ def test_an_alert_is_said_in_the_hubs_language_while_screens_and_alerts_keep_the
     assert Alert.objects.get().text == full
 
 
+@pytest.mark.clock
 def test_a_resolved_alert_comes_after_a_gentle_chime_not_the_alarm() -> None:
     speaker("spk-orders-1")
     clock = Clock()
