@@ -21,6 +21,7 @@ from hub.org.models import Department, SpeakerNode, Staff, Subsystem
 from hub.org.shifts import WEEKDAYS, parse_weekdays
 from hub.attention.models import DigestPolicy, EscalationPolicy
 from hub.monitor.models import AlertRecipient
+from hub.notify.models import Target
 from hub.rules.models import Category, Example, Route, Rule
 from hub.rules.templates import DEFAULT_TEMPLATE
 from hub.sounds.language import hub_language
@@ -32,10 +33,10 @@ from .toml_writer import Document
 HEADER = """\
 ShopCrier hub configuration, written by `shopcrier-hub dump`.
 Load it with `shopcrier-hub load FILE` (see docs/config.md, "Configuration file").
-Secrets are never in this file: sources name environment variables (token_env, …)."""
+Secrets are never in this file: sources and channels name environment variables (token_env, url_env, …)."""
 
 # The order of DESIGN.md's example.
-ORDER = ("sources", "subsystems", "departments", "staff", "categories", "rules", "routes", "nodes", "examples")
+ORDER = ("sources", "subsystems", "departments", "staff", "categories", "rules", "routes", "nodes", "channels", "examples")
 
 
 def dump_config() -> str:
@@ -126,6 +127,20 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
     elif table == "examples":
         for x in Example.objects.select_related("category").order_by("pk"):
             yield x.content[:40], {"content": x.content, "category": x.category.slug}
+    elif table == "channels":
+        for t in Target.objects.select_related("department", "staff").order_by("pk"):
+            entry = {
+                "name": t.name,
+                "kind": t.kind,
+                "department": t.department.slug if t.department else None,
+                "staff": t.staff.number if t.staff else None,
+                "url_env": t.url_env,
+                "alerts": t.alerts,
+                "per_minute": t.per_minute,
+                "enabled": t.enabled,
+            }
+            yield t.name, _without_defaults(entry, department=None, staff=None, url_env="", alerts=False,
+                                            per_minute=20, enabled=True)
     elif table == "nodes":
         for n in SpeakerNode.objects.select_related("department").prefetch_related("staff").order_by("pk"):
             entry = {

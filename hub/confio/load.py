@@ -26,6 +26,7 @@ from django.db.models.deletion import ProtectedError
 from hub.intake.models import ADAPTERS, Message, Source, default_cursor, default_fields
 from hub.attention.models import DigestPolicy, EscalationPolicy, QuietHours
 from hub.monitor.models import MONITOR_SOURCE, AlertRecipient
+from hub.notify.models import Target
 from hub.org.models import Department, SpeakerNode, Staff, StaffShift, Subsystem
 from hub.org.shifts import WEEKDAYS, parse_weekdays
 from hub.rules.classify import DEFAULT_CATEGORY
@@ -65,6 +66,7 @@ MODELS: dict[str, type[models.Model]] = {
     "sources": Source,
     "nodes": SpeakerNode,
     "examples": Example,
+    "channels": Target,
 }
 
 
@@ -101,6 +103,7 @@ class _Loader:
         self.sources()
         self.nodes()
         self.examples()
+        self.channels()
         if self.prune:
             self.delete_rows_not_in_file()
 
@@ -406,6 +409,20 @@ class _Loader:
             values = {"content": e.content, "category_id": categories[e.category]}
             self.sync("examples", Example, {"digest": digest(e.content)}, values, e.at, e.content[:40])
 
+    def channels(self) -> None:
+        departments, staff = self.ids(Department, "slug"), self.ids(Staff, "number")
+        for e in self.config.channels or ():
+            values = {
+                "kind": e.kind,
+                "department_id": departments[e.department] if e.department else None,
+                "staff_id": staff[e.staff] if e.staff else None,
+                "url_env": e.url_env,
+                "alerts": e.alerts,
+                "per_minute": e.per_minute,
+                "enabled": e.enabled,
+            }
+            self.sync("channels", Target, {"name": e.name}, values, e.at, e.name)
+
     # -- prune ----------------------------------------------------------------------------------------
     def delete_rows_not_in_file(self) -> None:
         keys = {
@@ -417,9 +434,10 @@ class _Loader:
             "sources": ("name", {e.name for e in self.config.sources or ()} | {MONITOR_SOURCE}),  # built in
             "nodes": ("node_id", {e.node_id for e in self.config.nodes or ()}),
             "examples": ("digest", {digest(e.content) for e in self.config.examples or ()}),
+            "channels": ("name", {e.name for e in self.config.channels or ()}),
         }
         # the tables that refer to others go first
-        for table in ("examples", "nodes", "routes", "rules", "sources", "staff", "departments", "categories", "subsystems"):
+        for table in ("channels", "examples", "nodes", "routes", "rules", "sources", "staff", "departments", "categories", "subsystems"):
             if getattr(self.config, table) is None:
                 continue
             if table == "rules" and self.config.keyword_rules_only:

@@ -35,6 +35,7 @@ from .reader import REQUIRED, Table, entries, toml_type
 from .schema import (
     TABLES,
     CategoryEntry,
+    ChannelEntry,
     Config,
     DepartmentEntry,
     DigestEntry,
@@ -132,6 +133,7 @@ def parse_config(document: Mapping[str, Any], origin: str = "<config>") -> Confi
         sources=_table(origin, document, "sources", _source),
         nodes=_table(origin, document, "nodes", _node),
         examples=_table(origin, document, "examples", _example),
+        channels=_table(origin, document, "channels", _channel),
         keyword_rules_only=rules is not None and entries(origin, document, "rules") is None,
     )
     _refuse_duplicates(config)
@@ -293,6 +295,33 @@ def _node(t: Table) -> NodeEntry:
         volume=t.integer("volume", 80, low=0, high=100),
         enabled=t.boolean("enabled", True),
         at=t.at,
+    )
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}\Z")
+
+
+def _channel(t: Table) -> ChannelEntry:
+    from hub.notify.base import kinds  # the channel packages present (no Django needed)
+
+    t.check_keys(("name", "kind", "department", "staff", "url_env", "alerts", "per_minute", "enabled"),
+                 secret_words=("url",))
+    kind = t.text("kind")
+    if kind not in kinds():
+        raise t.error("kind", f"{kind!r} is not a channel ShopCrier has (have: {', '.join(kinds())})")
+    department = t.slug("department") if t.has("department") else None
+    staff = t.slug("staff") if t.has("staff") else None
+    if (department is None) == (staff is None):
+        raise t.error(None, "give a department (its group) or a staff member (their own channel), not both")
+    url_env = t.text("url_env", "", empty=True)
+    if kind == "apprise" and not url_env:
+        raise t.error("url_env", "an apprise channel names the environment variable that holds its URL")
+    if url_env and not _ENV_NAME.match(url_env):
+        raise t.error("url_env", f"{url_env!r} is not an environment variable name (letters, digits and _)")
+    return ChannelEntry(
+        name=t.slug("name"), kind=kind, department=department, staff=staff, url_env=url_env,
+        alerts=t.boolean("alerts", False), per_minute=t.integer("per_minute", 20, low=1, high=1000),
+        enabled=t.boolean("enabled", True), at=t.at,
     )
 
 
@@ -488,6 +517,7 @@ def natural_keys(config: Config) -> dict[str, list[tuple[Any, str, str]]]:
         "sources": [(e.name, e.at, "name") for e in config.sources or ()],
         "nodes": [(e.node_id, e.at, "id") for e in config.nodes or ()],
         "examples": [(digest(e.content), e.at, "content") for e in config.examples or ()],
+        "channels": [(e.name, e.at, "name") for e in config.channels or ()],
     }
 
 
@@ -534,6 +564,9 @@ def check_references(config: Config, elsewhere: Mapping[str, Iterable[str]] | No
         if c.escalation is not None:
             need(c.at, "escalation.department", c.escalation.department, departments, "department")
             need(c.at, "escalation.staff", c.escalation.staff, staff, "staff member")
+    for ch in config.channels or ():
+        need(ch.at, "department", ch.department, departments, "department")
+        need(ch.at, "staff", ch.staff, staff, "staff member")
     for n in config.nodes or ():
         need(n.at, "department", n.department, departments, "department")
         for number in n.staff:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 # The file's tables, in the order they are loaded (a table only refers to the ones before it).
-TABLES = ("subsystems", "departments", "staff", "categories", "rules", "routes", "sources", "nodes", "examples")
+TABLES = ("subsystems", "departments", "staff", "categories", "rules", "routes", "sources", "nodes", "examples", "channels")
 
 
 @dataclass(frozen=True)
@@ -212,6 +212,24 @@ class ExampleEntry:
 
 
 @dataclass(frozen=True)
+class ChannelEntry:
+    """A notification target (hub.notify): a department's group bot or one person's channel.
+
+    ``url_env`` names the environment variable holding an Apprise URL: the URL
+    carries secrets, so it is never in the file."""
+
+    name: str
+    kind: str
+    department: str | None = None
+    staff: str | None = None
+    url_env: str = ""
+    alerts: bool = False
+    per_minute: int = 20
+    enabled: bool = True
+    at: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole file. A table that is ``None`` was not in the file and is left
     alone by the loader; an empty tuple (``sources = []``) is a table with no
@@ -230,4 +248,5 @@ class Config:
     sources: tuple[SourceEntry, ...] | None = None
     nodes: tuple[NodeEntry, ...] | None = None
     examples: tuple[ExampleEntry, ...] | None = None
+    channels: tuple[ChannelEntry, ...] | None = None
     keyword_rules_only: bool = False
