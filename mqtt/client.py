@@ -84,6 +84,8 @@ class Link:
         self.session_expiry = session_expiry
         self.inbox: queue.Queue[LinkEvent] = queue.Queue()
         self.connected = threading.Event()
+        self.subscribed = threading.Event()  # the broker acknowledged the subscriptions made on connect
+        self._connect_sub_mid: int | None = None
         self._stopping = False
         self._subscriptions: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -101,6 +103,7 @@ class Link:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         self._client = client
 
     # -- lifecycle ----------------------------------------------------------
@@ -190,8 +193,11 @@ class Link:
             return
         with self._lock:
             subs = dict(self._subscriptions)
+            self.subscribed.clear()
             if subs:
-                client.subscribe([(topic, qos) for topic, qos in subs.items()])
+                _, self._connect_sub_mid = client.subscribe([(topic, qos) for topic, qos in subs.items()])
+            else:
+                self.subscribed.set()
             if self.status_topic:
                 client.publish(self.status_topic, b"online", qos=1, retain=True)
             self.connected.set()
@@ -203,9 +209,14 @@ class Link:
     ) -> None:
         was_connected = self.connected.is_set()
         self.connected.clear()
+        self.subscribed.clear()
         if was_connected and not self._stopping:
             log.warning("lost broker %s: %s", self.settings, reason)
             self.inbox.put(Disconnected(reason=str(reason)))
+
+    def _on_subscribe(self, client: paho.Client, userdata: Any, mid: int, reasons: Any, properties: Any) -> None:
+        if mid == self._connect_sub_mid:  # until now a publish to these topics could pass the broker unheard
+            self.subscribed.set()
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
         self.inbox.put(Received(message.topic, bytes(message.payload), bool(message.retain), message.qos, message.mid))

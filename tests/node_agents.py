@@ -87,4 +87,4 @@ def step_until(agent: Agent, condition: Callable[[], bool], timeout: float) -> b
 
 def connect(agent: Agent) -> None:
     agent.start()
-    assert step_until(agent, agent.link.connected.is_set, 10), "agent did not connect"
+    assert step_until(agent, agent.link.subscribed.is_set, 10), "agent did not connect and subscribe"
