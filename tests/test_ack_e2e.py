@@ -34,6 +34,7 @@ pytestmark = pytest.mark.e2e
 
 NODE = "spk-ack"
 N = 8
+DB_POLL_S = 0.5  # each look at the hub's database is a new connection; PostgreSQL is shared
 ANNOUNCED = "SELECT count(*) FROM outbox_delivery WHERE announcement_id != ''"
 
 
@@ -61,7 +62,7 @@ def test_announcements_a_broker_lost_after_puback_are_played_once_when_the_speak
     node2: Proc | None = None
     try:
         subprocess.run(hub_command("shell", "-c", announce(N)), env=env, check=True, timeout=60)
-        assert wait_until(lambda: count(url, ANNOUNCED + " AND status = 'sent'") == N, 30), publisher.log()[-3000:]
+        assert wait_until(lambda: count(url, ANNOUNCED + " AND status = 'sent'") == N, 30, DB_POLL_S), publisher.log()[-3000:]
 
         broker.kill()  # after PUBACK, before any save: the speaker's queue is gone
         broker.start()
@@ -69,7 +70,7 @@ def test_announcements_a_broker_lost_after_puback_are_played_once_when_the_speak
         assert wait_until(lambda: "session present: False" in node2.log(), 30), node2.log()[-3000:]
 
         receipts = "SELECT count(*), count(DISTINCT announcement_id) FROM outbox_receipt WHERE status = 'played'"
-        assert wait_until(lambda: tuple(count_pair(url, receipts)) == (N, N), 90), (
+        assert wait_until(lambda: tuple(count_pair(url, receipts)) == (N, N), 90, DB_POLL_S), (
             node2.log()[-3000:] + publisher.log()[-3000:])
         played = node_played(tmp_path / "node")
         assert len(played) == N and len(set(played)) == N
@@ -99,7 +100,7 @@ def test_receipts_a_broker_lost_are_sent_again_and_recorded_once(
         os.kill(node.process.pid, signal.SIGSTOP)  # it takes the announcements only once the hub is gone
         try:
             subprocess.run(hub_command("shell", "-c", announce(N)), env=env, check=True, timeout=60)
-            assert wait_until(lambda: count(url, ANNOUNCED + " AND status = 'sent'") == N, 30), publisher.log()[-3000:]
+            assert wait_until(lambda: count(url, ANNOUNCED + " AND status = 'sent'") == N, 30, DB_POLL_S), publisher.log()[-3000:]
             assert publisher.terminate() == 0  # the hub's session stays: the broker queues receipts for it
         finally:
             os.kill(node.process.pid, signal.SIGCONT)
@@ -112,7 +113,7 @@ def test_receipts_a_broker_lost_are_sent_again_and_recorded_once(
         assert wait_until(lambda: "session present: False" in again.log(), 30), again.log()  # the broker forgot
 
         receipts = "SELECT count(*), count(DISTINCT announcement_id) FROM outbox_receipt WHERE status = 'played'"
-        assert wait_until(lambda: tuple(count_pair(url, receipts)) == (N, N), 90), (
+        assert wait_until(lambda: tuple(count_pair(url, receipts)) == (N, N), 90, DB_POLL_S), (
             node.log()[-3000:] + again.log()[-3000:])
         assert wait_until(lambda: query_node_db(outbox, "SELECT count(*) FROM outbox")[0][0] == 0, 60), node.log()[-3000:]
         played = node_played(outbox)
@@ -135,7 +136,7 @@ def test_a_route_no_speaker_follows_shows_it_and_a_new_speaker_gets_the_unexpire
         # two that stay valid for an hour, one that expires 10 s after it is sent
         subprocess.run(hub_command("shell", "-c", announce(2) + announce(1, minutes_left=10 / 60)), env=env,
                        check=True, timeout=60)
-        assert wait_until(lambda: count(url, ANNOUNCED + " AND status = 'no_speaker'") == 3, 30), publisher.log()[-3000:]
+        assert wait_until(lambda: count(url, ANNOUNCED + " AND status = 'no_speaker'") == 3, 30, DB_POLL_S), publisher.log()[-3000:]
         short_lived = sql_one(url, ANNOUNCED.replace("count(*)", "announcement_id") + " ORDER BY expires_at LIMIT 1")
         time.sleep(11)  # it expires: the backlog a speaker enrolled now gets leaves it out
 
@@ -143,7 +144,7 @@ def test_a_route_no_speaker_follows_shows_it_and_a_new_speaker_gets_the_unexpire
         config = write_config(tmp_path / "node.toml", node_id=NODE, broker_url=broker.url, data_dir=str(tmp_path / "node"))
         node = start_node(config, alsa_sink, tmp_path)
         played = "SELECT count(*) FROM outbox_receipt WHERE status = 'played'"
-        assert wait_until(lambda: count(url, played) == 2, 60), node.log()[-3000:] + publisher.log()[-3000:]
+        assert wait_until(lambda: count(url, played) == 2, 60, DB_POLL_S), node.log()[-3000:] + publisher.log()[-3000:]
         assert short_lived not in node_played(tmp_path / "node") and len(node_played(tmp_path / "node")) == 2
         # the two it reached count as sent now; the expired one stays as it was
         assert count(url, ANNOUNCED + " AND status = 'sent'") == 2

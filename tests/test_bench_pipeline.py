@@ -64,11 +64,15 @@ def measure(broker_url: str, messages: int) -> None:
 
     from hub.outbox.models import Delivery
     from hub.outbox.publisher import Publisher, make_link
-    from tests.attention_helpers import announced
+    from hub.org.models import SpeakerNode
+    from tests.attention_helpers import announced, department
 
     from django.db import transaction
 
     with transaction.atomic():
+        # three speakers follow the department: each announcement sent writes three expectations
+        for n in range(3):
+            SpeakerNode.objects.create(node_id=f"spk-bench-{n}", department=department("orders"))
         for n in range(messages):
             announced(f"客户{n}号提交了订单{100000 + n}", lang="zh" if n % 2 else "en")
     rows = [(t, bytes(p)) for t, p in Delivery.objects.order_by("id").values_list("topic", "payload")]

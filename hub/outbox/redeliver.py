@@ -69,7 +69,7 @@ class Redeliverer:
         added = backfill(node_id, now, self.base)
         due = Expectation.objects.filter(node_id=node_id, status=Expectation.WAITING).update(next_at=now)
         if due:
-            log.info("speaker %s is owed %d announcement(s) (%d new to it): sending them again", node_id, due, added)
+            log.info("speaker %s is owed %d announcement(s) (%d new to it): due again now", node_id, due, added)
         return due
 
     def lapse(self, now: datetime) -> int:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import requests
@@ -75,7 +75,7 @@ class Result:
 
 class Soak:
     def __init__(self, workdir: Path, messages: int, rate: float, faults: int, *, database_url: str | None = None,
-                 blocking_poison: bool = False, settle_timeout: float = 300.0) -> None:
+                 blocking_poison: bool = False, settle_timeout: float = 300.0, forgetful_broker: bool = False) -> None:
         self.workdir = workdir
         self.messages = messages
         self.rate = rate
@@ -83,7 +83,11 @@ class Soak:
         self.database_url = database_url or f"sqlite:///{workdir / 'hub' / 'hub.sqlite3'}"
         self.blocking_poison = blocking_poison
         self.settle_timeout = settle_timeout
-        self.broker = Mosquitto(BrokerConfig(port=free_port(), data_dir=workdir / "broker"))
+        # forgetful: no autosave at all, so a broker SIGKILL loses every queued message and session
+        config = BrokerConfig(port=free_port(), data_dir=workdir / "broker")
+        if forgetful_broker:
+            config = replace(config, autosave_on_changes=False, autosave_interval=3600)
+        self.broker = Mosquitto(config)
         self.feed = Feed()
         self.platform = FaultyPlatform(self.feed)
         self.env = hub_env(workdir / "hub", self.broker.url, {"DATABASE_URL": self.database_url, SECRET_ENV: SECRET})
