@@ -53,7 +53,9 @@ def test_after_migrate_the_first_steps_work_in_the_documented_order(tmp_path: Pa
     data = tmp_path / "data"
     assert hub(data, "migrate").returncode == 0
     loaded = hub(data, "load", str(config))
-    assert (loaded.returncode, loaded.stderr) == (0, "")
+    assert loaded.returncode == 0
+    # no speaker is enrolled yet: load says which routes nobody hears, and nothing else goes wrong
+    assert all(line.startswith("warning: route ") for line in loaded.stderr.splitlines()), loaded.stderr
     assert "subsystems: created shop" in loaded.stdout
     assert hub(data, "createsuperuser", "--noinput", "--username", "admin", "--email", "a@example.com").returncode == 0
     classified = hub(data, "classify", "客户张三提交了订单10023")
