@@ -9,11 +9,9 @@ named one, dropped afterwards; other engineers' tests share the server).
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,28 +21,15 @@ import psycopg
 import requests
 
 from mqtt.broker import free_port
+from tests.postgres import postgres_database as fresh_database
 from tests.processes import Proc, enrol_nodes, hub_command, hub_env, wait_until
 
-ADMIN_URL = os.environ.get("SHOPCRIER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASES = ["sqlite", "postgres"]
 
 
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
+def postgres_database() -> contextlib.AbstractContextManager[str]:
     """A fresh PostgreSQL database, dropped afterwards."""
-    name = f"shopcrier_poison_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True)
-    except psycopg.OperationalError as exc:
-        raise RuntimeError(
-            f"PostgreSQL is needed at {ADMIN_URL} (set SHOPCRIER_TEST_POSTGRES to another admin URL): {exc}"
-        ) from None
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return fresh_database("shopcrier_poison")
 
 
 @dataclass

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,30 +10,19 @@ import psycopg
 import pytest
 
 from hub.simulator.server import SimulatorServer
+from tests.postgres import postgres_database
 from tests.processes import Proc, hub_command, hub_env, wait_until
 
 pytestmark = pytest.mark.e2e
 
-ADMIN_URL = os.environ.get("SHOPCRIER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 LOCK_SPACE = 0x5343504C
 
 
 @pytest.fixture
 def pg_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test, dropped afterwards."""
-    name = f"shopcrier_test_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True)
-    except psycopg.OperationalError as exc:
-        raise RuntimeError(
-            f"PostgreSQL is needed at {ADMIN_URL} (set SHOPCRIER_TEST_POSTGRES to another admin URL): {exc}"
-        ) from None
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database() as url:
+        yield url
 
 
 def lock_holders(url: str, source_id: int) -> list[str]:

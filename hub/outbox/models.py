@@ -128,21 +128,17 @@ class Expectation(models.Model):
 
 def expectation_counts(announcement_ids: list[str]) -> dict[str, dict[str, int]]:
     """Per announcement, how many speakers are ``waiting``, ``answered`` or ``lapsed``, in one query."""
-    rows = (
-        Expectation.objects.filter(announcement_id__in=announcement_ids)
-        .values_list("announcement_id", "status")
-        .annotate(n=models.Count("id"))
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for announcement_id, status, n in rows:
-        counts.setdefault(announcement_id, {})[status] = n
-    return counts
+    return _status_counts(Expectation, announcement_ids)
 
 
 def receipt_counts(announcement_ids: list[str]) -> dict[str, dict[str, int]]:
     """Per announcement, how many speakers reported each status, in one query."""
+    return _status_counts(Receipt, announcement_ids)
+
+
+def _status_counts(model: type[Expectation] | type[Receipt], announcement_ids: list[str]) -> dict[str, dict[str, int]]:
     rows = (
-        Receipt.objects.filter(announcement_id__in=announcement_ids)
+        model.objects.filter(announcement_id__in=announcement_ids)
         .values_list("announcement_id", "status")
         .annotate(n=models.Count("id"))
     )

@@ -28,9 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="shopcrier-soak-"))
     print(f"soak: {args.messages:,} messages at {args.rate}/s, {args.faults} faults; logs in {workdir}", flush=True)
     if args.postgres:
-        from tests.soak.postgres import fresh_database
+        from tests.postgres import postgres_database
 
-        with fresh_database() as url:
+        with postgres_database("shopcrier_soak") as url:
             result = Soak(workdir, args.messages, args.rate, args.faults, database_url=url,
                           blocking_poison=args.poison == "all", forgetful_broker=args.forgetful_broker).run()
     else:
