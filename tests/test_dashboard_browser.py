@@ -129,6 +129,12 @@ def test_an_admin_tries_a_sentence_and_drags_a_rule_to_the_top_on_the_settings_p
     phone = log_in(browser, stack.url, "boss", "pw-boss-admin", PHONE)
     phone.goto(stack.url + "/settings/")
     shoot(phone, "settings-phone")
+    # the Django admin stays for everything else, and is styled (its static files are served)
+    boss.goto(stack.url + "/admin/org/staff/")
+    boss.wait_for_selector("#changelist")
+    header = boss.evaluate("getComputedStyle(document.getElementById('header')).backgroundColor")
+    assert header not in ("rgba(0, 0, 0, 0)", "transparent")
+    shoot(boss, "admin-desktop-staff")
 
 
 def test_the_login_page_in_chinese_on_a_phone_and_a_pc(stack: Stack, browser: Browser) -> None:
