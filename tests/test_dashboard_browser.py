@@ -8,6 +8,7 @@ killed mid-test shows as down. Screenshots land in tests/screenshots/.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +16,10 @@ import pytest
 from playwright.sync_api import Browser
 
 from mqtt.broker import Mosquitto
-from tests.browser_helpers import DESKTOP, PHONE, Stack, chromium, log_in, shoot, start_stack, stop_stack
+from mqtt.broker import free_port, wait_listening
+from tests.browser_helpers import DESKTOP, PHONE, SECRET, SECRET_ENV, Stack, chromium, log_in, shoot, start_stack, stop_stack
 from tests.conftest import AlsaSink
+from tests.processes import Proc, hub_command, hub_env
 
 pytestmark = pytest.mark.e2e
 
@@ -164,3 +167,25 @@ def test_installed_on_a_phone_it_shows_a_useful_page_when_the_hub_cannot_be_reac
     assert "无法连接到中心" in page.inner_text("main")
     shoot(page, "offline-phone")
     context.set_offline(False)
+
+
+def test_with_redis_two_web_processes_each_show_a_new_order_once(tmp_path: Path, broker: Mosquitto, alsa_sink: AlsaSink, browser: Browser) -> None:
+    redis = {"SHOPCRIER_REDIS_URL": "redis://127.0.0.1:6379/0", "SHOPCRIER_REDIS_PREFIX": f"shopcrier-test-{uuid.uuid4().hex[:8]}"}
+    stack = start_stack(tmp_path, broker.url, alsa_sink.env, redis)
+    port = free_port()
+    stack.procs["serve-2"] = Proc("serve-2", hub_command("serve", f"127.0.0.1:{port}", "--no-collectstatic"),
+                                  hub_env(tmp_path / "hub", broker.url, {SECRET_ENV: SECRET, **redis}), tmp_path)
+    try:
+        wait_listening("127.0.0.1", port, 60)
+        one = log_in(browser, stack.url, "li", "pw-li-orders", DESKTOP)
+        two = log_in(browser, f"http://127.0.0.1:{port}", "chen", "pw-chen-manager", DESKTOP)
+        assert stack.post_order(ORDER).status_code == 200
+        row = "li.msg:has-text('订单10023')"
+        one.wait_for_selector(row, timeout=20000)
+        two.wait_for_selector(row, timeout=20000)
+        one.wait_for_timeout(1000)  # time for a duplicate to arrive, if one were coming
+        message_id = one.get_attribute(row, "data-id")
+        assert one.evaluate(f"window.ShopCrier.heard[{message_id}]") == 1
+        assert two.evaluate(f"window.ShopCrier.heard[{message_id}]") == 1
+    finally:
+        stop_stack(stack)
