@@ -71,5 +71,7 @@
       headers: {"X-CSRFToken": state.csrf(), "Accept": "application/json"}});
   };
   document.addEventListener("visibilitychange", function () { if (!document.hidden) catchup(); });
+  // States also change with time alone (expired) or in the worker (escalated): re-read the shown rows each minute.
+  setInterval(catchup, 60000);
   connect();
 })();
