@@ -110,7 +110,8 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         visible = self.viewer.visible(Message.objects.all())
         newer = feed.annotated(visible.filter(pk__gt=since), now).order_by("-pk")[:CATCHUP_LIMIT] if since >= 0 else []
         current = list(feed.annotated(visible.filter(pk__in=shown), now))
-        return self._items(current, "changed") + self._items(list(reversed(list(newer))), "message")
+        items = self._items(current, "changed") + self._items(list(reversed(list(newer))), "message")
+        return [{**item, "catchup": True} for item in items]
 
     def _items(self, messages: list[Message], kind: str) -> list[dict[str, Any]]:
         """The socket items for ``messages``, with the narrower scopes each is in (so a filtered page

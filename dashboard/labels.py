@@ -19,6 +19,9 @@ LABELS: dict[str, dict[str, str | Promise]] = {
         "cancelled": _("cancelled (acknowledged first)"),
     },
     "receipt": {"played": _("played"), "failed": _("failed"), "expired": _("expired")},
+    "weekday": {
+        "mon": _("Mon"), "tue": _("Tue"), "wed": _("Wed"), "thu": _("Thu"), "fri": _("Fri"), "sat": _("Sat"), "sun": _("Sun"),
+    },
 }
 
 

@@ -175,10 +175,12 @@ def public_url() -> str:
     return raw.rstrip("/")
 
 
-def channel_layers(redis_url: str) -> dict[str, Any]:
-    """Channels' layer: in memory for one web process; Redis (``redis://host:port/db``) for several."""
+def channel_layers(redis_url: str, prefix: str = "shopcrier") -> dict[str, Any]:
+    """Channels' layer: in memory for one web process; Redis (``redis://host:port/db``) for several,
+    its keys under ``prefix`` (``SHOPCRIER_REDIS_PREFIX``: two hubs may share one Redis)."""
     if not redis_url:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     if urlsplit(redis_url).scheme not in ("redis", "rediss"):
         raise EnvError(f"SHOPCRIER_REDIS_URL={redis_url!r}: expected redis://host:port/db")
-    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}}
+    config = {"hosts": [redis_url], "prefix": prefix}
+    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}

@@ -112,7 +112,7 @@ LOGIN_URL = "dashboard:login"
 LOGIN_REDIRECT_URL = "dashboard:feed"
 # One web process: the in-memory layer; several: SHOPCRIER_REDIS_URL (channels-redis).
 REDIS_URL = env.text("SHOPCRIER_REDIS_URL", "")
-CHANNEL_LAYERS = env.channel_layers(REDIS_URL)
+CHANNEL_LAYERS = env.channel_layers(REDIS_URL, env.text("SHOPCRIER_REDIS_PREFIX", "shopcrier"))
 # The web process follows the hub's MQTT topics to hear of news (dashboard.bridge); off only in unit tests.
 DASHBOARD_FOLLOW_MQTT = env.flag("SHOPCRIER_DASHBOARD_FOLLOW_MQTT", True)
 # whitenoise serves static files from daphne itself (collectstatic fills STATIC_ROOT;

@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO))
 
 from mqtt.broker import BrokerConfig, Mosquitto, free_port, wait_listening  # noqa: E402
 
-DATA = REPO / "var" / "demo"
+# where the demo keeps its data between runs (SHOPCRIER_DEMO_DIR: elsewhere, as the tests do)
+DATA = Path(os.environ.get("SHOPCRIER_DEMO_DIR", "")).resolve() if os.environ.get("SHOPCRIER_DEMO_DIR") else REPO / "var" / "demo"
 SAMPLES = REPO / "hub" / "simulator" / "samples.jsonl"
 RATE = 22050  # the bundled piper voice and espeak-ng both speak at 22.05 kHz
 SPEAKERS: dict[str, list[tuple[str, str, str | None]]] = {

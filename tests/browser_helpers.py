@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from mqtt.broker import free_port, wait_listening
 from tests.paths import REPO
@@ -154,7 +155,14 @@ def log_in(browser: Browser, url: str, user: str, password: str, viewport: dict[
 
 
 def shoot(page: Page, name: str) -> Path:
+    """The page as a person sees it, into tests/screenshots/ (the tab brought to the front first:
+    headless Chromium sometimes refuses to capture a background tab while others are busy)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
+    page.bring_to_front()
+    try:
+        page.screenshot(path=str(path), full_page=False)
+    except PlaywrightError:
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path), full_page=False)
     return path

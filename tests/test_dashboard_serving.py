@@ -93,11 +93,10 @@ def test_a_malformed_redis_url_is_refused_naming_the_setting() -> None:
 
 
 def test_with_redis_a_group_send_from_one_web_process_reaches_a_socket_on_another() -> None:
-    config = env.channel_layers("redis://127.0.0.1:6379/0")["default"]["CONFIG"]
-    prefix = f"shopcrier-test-{uuid.uuid4().hex[:8]}"
+    config = env.channel_layers("redis://127.0.0.1:6379/0", f"shopcrier-test-{uuid.uuid4().hex[:8]}")["default"]["CONFIG"]
 
     async def exchange() -> dict[str, object]:
-        sender, receiver = RedisChannelLayer(prefix=prefix, **config), RedisChannelLayer(prefix=prefix, **config)
+        sender, receiver = RedisChannelLayer(**config), RedisChannelLayer(**config)
         channel = await receiver.new_channel()
         await receiver.group_add("feed.dept.orders", channel)
         await sender.group_send("feed.dept.orders", {"type": "feed.message", "id": 7})

@@ -59,3 +59,23 @@ def test_an_admin_sets_a_sources_interval_and_switches_it_off_and_a_bad_interval
     assert (source.interval_seconds, source.enabled) == (120, False)
     error = page.split("<p class=\"error\">")[1].split("</p>")[0]
     assert error.startswith("shop") and "soon" in error and "Traceback" not in page
+
+
+@pytest.mark.clock
+def test_an_admin_adds_and_removes_quiet_hours_and_a_bad_window_is_one_clear_line() -> None:
+    from hub.attention.models import QuietHours
+
+    client = client_for(admin())
+    client.post("/settings/", {"action": "quiet-add", "department": "orders", "weekdays": ["mon", "tue"],
+                               "start": "22:00", "end": "07:00", "timezone": "Asia/Shanghai"})
+    window = QuietHours.objects.get()
+    assert (window.department.slug, window.weekdays, f"{window.start:%H:%M}", f"{window.end:%H:%M}", window.timezone) == (
+        "orders", "mon,tue", "22:00", "07:00", "Asia/Shanghai")
+    page = client.post("/settings/", {"action": "quiet-add", "department": "orders", "weekdays": ["mon"],
+                                      "start": "22:00", "end": "07:00", "timezone": "Mars/Olympus"}).content.decode()
+    assert "Mars/Olympus" in page.split('id="quiet"')[1].split("</p>")[1] and QuietHours.objects.count() == 1
+    page = client.post("/settings/", {"action": "quiet-add", "department": "orders", "weekdays": ["mon"],
+                                      "start": "late", "end": "07:00"}).content.decode()
+    assert 'class="error"' in page.split('id="quiet"')[1] and QuietHours.objects.count() == 1
+    client.post("/settings/", {"action": "quiet-delete", "id": str(window.pk)})
+    assert not QuietHours.objects.exists()

@@ -7,6 +7,9 @@ happen to this message?" without storing anything.
 
 from __future__ import annotations
 
+from datetime import time
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from hub.attention.models import DigestPolicy, EscalationPolicy, QuietHours
 from hub.intake.interval import format_interval, parse_interval
 from hub.intake.models import Source
 from hub.org.models import Department, Staff, Subsystem
+from hub.org.shifts import WEEKDAYS
 from hub.pipeline import Pipeline
 from hub.rules.facts import Facts
 from hub.rules.models import Category, Route, Rule
@@ -62,12 +66,42 @@ def _edit_source(request: HttpRequest) -> str:
     return ""
 
 
+def _edit_quiet_hours(request: HttpRequest) -> str:
+    """``action=quiet-add`` (department, weekdays, start, end, timezone) or ``action=quiet-delete``
+    (id); returns an error line naming what is wrong, or ""."""
+    if request.POST.get("action") == "quiet-delete":
+        wanted = request.POST.get("id", "")
+        if wanted.isdigit():
+            QuietHours.objects.filter(pk=int(wanted)).delete()
+        return ""
+    department = Department.objects.filter(slug=request.POST.get("department", "")).first()
+    if department is None:
+        return _("choose a department")
+    days = request.POST.getlist("weekdays")
+    window = QuietHours(department=department, weekdays=",".join(days), timezone=request.POST.get("timezone", "").strip())
+    try:
+        window.start = time.fromisoformat(request.POST.get("start", ""))
+        window.end = time.fromisoformat(request.POST.get("end", ""))
+    except ValueError:
+        return _("start and end must be times like 22:00")
+    if not days:
+        return _("choose at least one day")
+    try:
+        window.full_clean()
+    except ValidationError as exc:
+        return "; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
+    window.save()
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 @admin_only
 def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     trial = None
     preview = None
-    source_error = _edit_source(request) if request.method == "POST" and request.POST.get("action") == "source" else ""
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    source_error = _edit_source(request) if action == "source" else ""
+    quiet_error = _edit_quiet_hours(request) if action in ("quiet-add", "quiet-delete") else ""
     if request.method == "POST" and request.POST.get("action") == "fetch":
         wanted = request.POST.get("source", "")
         source = Source.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
@@ -90,6 +124,8 @@ def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             "trial": trial,
             "preview": preview,
             "source_error": source_error,
+            "quiet_error": quiet_error,
+            "weekdays": WEEKDAYS,
             "sources": [(s, format_interval(s.interval_seconds)) for s in Source.objects.order_by("name")],
             "categories": Category.objects.order_by("slug"),
             "rules": Rule.objects.select_related("category"),

@@ -122,5 +122,8 @@
     enable.setAttribute("aria-pressed", "true");
     if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
   });
+  // wide screens show the filters; a phone keeps them folded until asked
+  var box = document.getElementById("filter-box");
+  if (box && window.matchMedia("(min-width: 760px)").matches) box.open = true;
   paintCount();
 })();

@@ -40,6 +40,9 @@
       var data;
       try { data = JSON.parse(e.data); } catch (err) { return; }
       if (data.type === "message" && data.id > state.lastId) state.lastId = data.id;
+      // id → how many times the live news told of it (catch-up answers may repeat it, harmlessly)
+      state.heard = state.heard || {};
+      if (data.type === "message" && !data.catchup) state.heard[data.id] = (state.heard[data.id] || 0) + 1;
       if (data.type === "resync") { catchup(); return; }
       if (data.type === "alerts") refreshBanner();
       window.dispatchEvent(new CustomEvent("shopcrier:" + data.type, {detail: data}));
@@ -68,5 +71,7 @@
       headers: {"X-CSRFToken": state.csrf(), "Accept": "application/json"}});
   };
   document.addEventListener("visibilitychange", function () { if (!document.hidden) catchup(); });
+  // States also change with time alone (expired) or in the worker (escalated): re-read the shown rows each minute.
+  setInterval(catchup, 60000);
   connect();
 })();
