@@ -42,7 +42,8 @@ def manifest(request: HttpRequest) -> JsonResponse:
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """Served from the root so its scope is the whole dashboard."""
-    response = render(request, "dashboard/sw.js", {"offline": reverse("dashboard:offline"), "css": static("dashboard/dashboard.css"), "icon": static("dashboard/icon.svg")}, content_type="text/javascript")
+    response = render(request, "dashboard/sw.js", {"offline": reverse("dashboard:offline"), "css": static("dashboard/dashboard.css"), "icon": static("dashboard/icon.svg"),
+                        "ack_label": _("Acknowledge")}, content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response

@@ -120,8 +120,29 @@
     enable.textContent = enable.dataset.on;
     enable.classList.add("on");
     enable.setAttribute("aria-pressed", "true");
-    if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+    if ("Notification" in window && Notification.permission === "default") {
+      Notification.requestPermission().then(function (p) { if (p === "granted") subscribePush(); });
+    } else subscribePush();
   });
+
+  // Web Push (docs/channels.md): this browser's subscription goes to the hub, so the phone in a pocket hears too.
+  function subscribePush() {
+    if (!feed.dataset.pushKeyUrl || !("serviceWorker" in navigator) || !("PushManager" in window)) return;
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    S.push = {state: "subscribing"};
+    navigator.serviceWorker.ready.then(function (reg) {
+      return fetch(feed.dataset.pushKeyUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.json(); })
+        .then(function (k) { return reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: bytes(k.key)}); })
+        .then(function (sub) { return S.post(feed.dataset.pushSubscribeUrl, JSON.stringify(sub)); })
+        .then(function (r) { S.push = {state: r.ok ? "subscribed" : "refused"}; });
+    }).catch(function (e) { S.push = {state: "failed", error: String(e)}; });
+  }
+
+  function bytes(base64url) {
+    var b64 = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
+  }
   // wide screens show the filters; a phone keeps them folded until asked
   var box = document.getElementById("filter-box");
   if (box && window.matchMedia("(min-width: 760px)").matches) box.open = true;
