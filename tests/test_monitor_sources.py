@@ -77,9 +77,9 @@ def test_refused_credentials_alert_at_once_in_their_own_words(api: GenericServer
 
 @pytest.mark.clock
 def test_slow_replies_open_their_own_alert_after_three_polls_and_a_quick_one_resolves_it(api: GenericServer) -> None:
-    clock, watch = Clock(), SourceWatch(slow_ms=400, slow_polls=3)  # a quick local reply stays far below, even on a busy machine
+    clock, watch = Clock(), SourceWatch(slow_ms=1500, slow_polls=3)  # a quick local reply stays far below, even on a busy machine
     source = generic_source(f"{api.base}/api/messages")
-    api.fail_next(*[dataclasses.replace(Answer.json({"data": {"items": []}}), delay=0.8)] * 3)
+    api.fail_next(*[dataclasses.replace(Answer.json({"data": {"items": []}}), delay=2.0)] * 3)
 
     for _ in range(3):
         poll(source)
