@@ -17,7 +17,9 @@ LABELS: dict[str, dict[str, str | Promise]] = {
         "expired": _("expired before sending"),
         "suppressed": _("kept quiet (quiet hours or digest)"),
         "cancelled": _("cancelled (acknowledged first)"),
+        "no_speaker": _("no speaker follows it"),
     },
+    "notification": {"pending": _("waiting to be sent"), "sending": _("being sent"), "sent": _("sent"), "failed": _("failed")},
     "receipt": {"played": _("played"), "failed": _("failed"), "expired": _("expired")},
     "weekday": {
         "mon": _("Mon"), "tue": _("Tue"), "wed": _("Wed"), "thu": _("Thu"), "fri": _("Fri"), "sat": _("Sat"), "sun": _("Sun"),

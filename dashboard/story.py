@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 import mqtt
 from hub.intake.models import Message
+from hub.notify.models import Notification
 from hub.org.models import Department, SpeakerNode
 from hub.outbox.models import Delivery, Receipt
 from hub.pipeline import Pipeline, facts_of
@@ -45,6 +46,18 @@ class Announcement:
         return not self.followers
 
 
+@dataclass(frozen=True)
+class Notified:
+    """One notification channel's row (hub.notify): where, its state, when, and why it failed."""
+
+    target: str
+    kind: str
+    status: str
+    at: datetime | None
+    error: str
+    folded: bool
+
+
 @dataclass
 class Story:
     message: Message
@@ -52,6 +65,7 @@ class Story:
     rule_now: str
     event_status: str
     announcements: list[Announcement]
+    notified: list[Notified] = field(default_factory=list)
 
 
 def route_label(route: mqtt.Route) -> str:
@@ -102,4 +116,8 @@ def story_of(message: Message) -> Story:
         matched, rule_now = found.matched, found.rule
     except Exception:  # a rule an admin broke must not hide the story
         matched, rule_now = "", ""
-    return Story(message, matched, rule_now, event_status, list(announcements.values()))
+    notified = [
+        Notified(n.target.name, n.target.kind, n.status, n.sent_at, n.last_error, n.folded_into_id is not None)
+        for n in Notification.objects.filter(message=message).select_related("target").order_by("id")
+    ]
+    return Story(message, matched, rule_now, event_status, list(announcements.values()), notified)

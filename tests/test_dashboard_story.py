@@ -46,7 +46,7 @@ def test_a_delivery_state_the_page_does_not_know_is_shown_by_its_name() -> None:
     message = announced("客户张三提交了订单10023")
     Delivery.objects.filter(message=message).exclude(announcement_id="").update(status="no_speaker")
     page = client_for(admin()).get(f"/m/{message.pk}/").content.decode()
-    assert "no_speaker" in page
+    assert "没有音箱收听" in page  # the delivery state, in words
 
 
 def test_a_stored_message_is_read_only_on_the_dashboard() -> None:

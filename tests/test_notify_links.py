@@ -100,3 +100,26 @@ def test_only_a_login_linked_to_staff_may_subscribe_and_nobody_anonymous() -> No
     assert Client().post("/notify/push/subscribe", json.dumps(SUBSCRIPTION), content_type="application/json").status_code == 401
     manager = client_for(orders_manager())
     assert manager.post("/notify/push/subscribe", json.dumps(SUBSCRIPTION), content_type="application/json").status_code == 403
+
+
+def test_the_messages_story_shows_each_channel_sent_or_failed_with_its_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hub.notify.base import Notice, TransportError
+    from hub.notify.sender import Sender
+
+    bot("orders-mail", "ORDERS_MAIL", department="orders")
+    message, _ = order()
+
+    class Half:
+        def __init__(self, target: Target) -> None:
+            self.target = target
+
+        def notify(self, notice: Notice) -> None:
+            if self.target.name == "orders-mail":
+                raise TransportError("the mail server refused the sender address", permanent=True)
+
+    Sender(transports=Half).step()
+    page = client_for(login("li", staff="101", dept="orders")).get(f"/m/{message.pk}/").content.decode()
+
+    assert "手机和群聊" in page
+    assert "orders-group" in page and "orders-mail" in page
+    assert "the mail server refused the sender address" in page
