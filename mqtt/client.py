@@ -84,6 +84,7 @@ class Link:
         self.session_expiry = session_expiry
         self.inbox: queue.Queue[LinkEvent] = queue.Queue()
         self.connected = threading.Event()
+        self.refused: str | None = None  # the broker's reason while it refuses our CONNECT
         self._stopping = False
         self._subscriptions: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -187,7 +188,9 @@ class Link:
     ) -> None:
         if reason.is_failure:
             log.warning("broker %s refused %s: %s", self.settings, self.client_id, reason)
+            self.refused = str(reason)
             return
+        self.refused = None
         with self._lock:
             subs = dict(self._subscriptions)
             if subs:
