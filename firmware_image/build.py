@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import disk, ext4, fat, payload, wheelhouse
+from . import debs, disk, ext4, fat, payload, wheelhouse
+from .debian_base import DEFAULT_MIRROR
 from .errors import ImageError
 from .target import Inspection, inspect
 
@@ -51,7 +52,7 @@ class BuildReport:
 
 
 def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int = DEFAULT_EPOCH,
-          node_wheel: Path | None = None) -> BuildReport:
+          node_wheel: Path | None = None, mirror: str = DEFAULT_MIRROR) -> BuildReport:
     """Write the golden image ``out`` from ``base`` (.img or .img.xz); see the module docstring."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="shopcrier-build-") as tmp:
@@ -65,13 +66,21 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
         target = inspect(root)
         report = BuildReport(target)
         missing = [name for name in NODE_DEBS if name not in target.packages]
-        if missing:
-            raise ImageError(f"{base}: the base lacks the Debian packages {', '.join(missing)}; "
-                             "install them in the base first")
         node_wheel = node_wheel or wheelhouse.build_shopcrier_wheel(work / "dist", epoch)
         house = wheelhouse.fetch(target.wheel_target(), node_wheel, voices, cache)
         stage = work / "stage"
         payload.stage_system(stage)
+        if missing:
+            if not target.codename:
+                raise ImageError(f"{base}: the base lacks {', '.join(missing)} and names no Debian suite "
+                                 "(VERSION_CODENAME in /etc/os-release) to fetch them from")
+            debs_dir = stage / "opt/shopcrier/debs"
+            debs_dir.mkdir(parents=True)
+            for deb in debs.fetch(missing, status=target.status, arch=target.arch, suite=target.codename,
+                                  mirror=mirror, cache=cache):
+                shutil.copyfile(deb, debs_dir / deb.name)
+            report.parts.append((f"Debian packages for {', '.join(missing)} (/opt/shopcrier/debs)",
+                                 payload.size(debs_dir)))
         reqs = wheelhouse.requirements(voices)
         if target.wheel_target().matches_host():
             wheelhouse.install(house, reqs, stage / "opt/shopcrier/site", epoch)
@@ -87,9 +96,9 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
             report.parts += [(f"  {wheel.name}", wheel.stat().st_size) for wheel in sorted(wheels.glob("*.whl"))]
         payload.normalise(stage, epoch)
         report.parts.append(("units, first-boot script, launcher", payload.size(stage) - sum(
-            payload.size(stage / "opt/shopcrier" / name) for name in ("site", "wheels")
+            payload.size(stage / "opt/shopcrier" / name) for name in ("site", "wheels", "debs")
             if (stage / "opt/shopcrier" / name).exists())))
-        ext4.grow(root, _mb(root) + payload.size(stage) // (1 << 20) * 13 // 10 + HEADROOM_MB)
+        ext4.grow(root, _mb(root) + payload.size(stage) // (1 << 20) * 13 // 10 + HEADROOM_MB, epoch)
         ext4.add_tree(root, list(ext4.staged(stage)), epoch)
         note = work / "README.txt"
         note.write_text(BOOT_NOTE)
@@ -100,7 +109,7 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
         for path in (note, info):
             path.touch()
             os.utime(path, (epoch, epoch))
-            fat.put(boot, path, f"/shopcrier/{path.name}")
+            fat.put(boot, path, f"/shopcrier/{path.name}", epoch=epoch)
         report.parts.append(("boot partition (FAT)", boot.stat().st_size))
         report.parts.append(("root partition (ext4)", root.stat().st_size))
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import superblock
 from .errors import ImageError
 from .tools import need, run
 
-# debugfs reports a mkdir of an existing directory like this; the stage's
-# directories (/etc, /usr/local/bin) mostly exist already in a base.
-_EXISTS = "File exists"
+# What debugfs says, harmlessly, for a mkdir of a directory the base has
+# already (/etc, /usr/local/bin) and an rm of a file it does not have.
+_EXPECTED = ("Ext2 directory already exists", "File not found by ext2_lookup")
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,19 @@ def listing(image: Path, directory: str) -> list[str]:
     return sorted(name for name in names if name not in (".", ".."))
 
 
-def grow(image: Path, size_mb: int) -> None:
+def grow(image: Path, size_mb: int, epoch: int) -> None:
     """Make the file system ``image`` at least ``size_mb`` MiB (offline resize2fs)."""
     if image.stat().st_size >= size_mb << 20:
         return
-    run(["e2fsck", "-fy", str(image)], ok_codes=(0, 1))
+    run(["e2fsck", "-fy", str(image)], ok_codes=(0, 1), env=_fake_time(epoch))
     with image.open("r+b") as handle:
         handle.truncate(size_mb << 20)
-    run(["resize2fs", str(image)])
+    run(["resize2fs", str(image)], env=_fake_time(epoch))
+
+
+def _fake_time(epoch: int) -> dict[str, str]:
+    """e2fsprogs stamps the superblock (write, check times) with this instead of now: same inputs, same bytes."""
+    return {**os.environ, "E2FSPROGS_FAKE_TIME": str(epoch)}
 
 
 def staged(stage: Path) -> Iterator[Entry]:
@@ -77,35 +83,41 @@ def staged(stage: Path) -> Iterator[Entry]:
 
 def add_tree(image: Path, entries: list[Entry], epoch: int) -> None:
     """Write ``entries`` into ``image``, replacing what was there; every inode's times set to ``epoch``."""
-    lines: list[str] = []
+    lines = [f"sif / {field} @{epoch}" for field in ("atime", "mtime", "ctime")]  # new entries touch the root
     for entry in entries:
+        path = _quoted(entry.path)
         if stat.S_ISDIR(entry.mode):
-            lines.append(f"mkdir {entry.path}")
+            lines.append(f"mkdir {path}")
         elif stat.S_ISLNK(entry.mode):
-            lines += [f"rm {entry.path}", f"symlink {entry.path} {os.readlink(entry.source)}"]
+            lines += [f"rm {path}", f"symlink {path} {_quoted(os.readlink(entry.source))}"]
         else:
-            lines += [f"rm {entry.path}", f'write "{entry.source}" {entry.path}']
-        lines += [f"sif {entry.path} mode 0{entry.mode:o}", f"sif {entry.path} uid {entry.uid}",
-                  f"sif {entry.path} gid {entry.gid}"]
-        lines += [f"sif {entry.path} {field} @{epoch}" for field in ("atime", "mtime", "ctime", "crtime")]
+            lines += [f"rm {path}", f"write {_quoted(str(entry.source))} {path}"]
+        lines += [f"sif {path} mode 0{entry.mode:o}", f"sif {path} uid {entry.uid}", f"sif {path} gid {entry.gid}"]
+        lines += [f"sif {path} {field} @{epoch}" for field in ("atime", "mtime", "ctime", "crtime")]
     with tempfile.NamedTemporaryFile("w", suffix=".debugfs") as script:
         script.write("\n".join(lines) + "\n")
         script.flush()
-        env = {**os.environ, "E2FSPROGS_FAKE_TIME": str(epoch)}
-        result = subprocess.run([need("debugfs"), "-w", "-f", script.name, str(image)], capture_output=True, env=env)
-    problems = [line for line in _errors(result.stderr)
-                if _EXISTS not in line and not line.startswith("rm: File not found")
-                and "does not exist" not in line]
+        result = subprocess.run([need("debugfs"), "-w", "-f", script.name, str(image)], capture_output=True,
+                                env=_fake_time(epoch))
+    problems = [line for line in _errors(result.stderr) if not any(ok in line for ok in _EXPECTED)]
     if result.returncode or problems:
         raise ImageError(f"{image}: debugfs could not write the stage: {problems[0] if problems else result.returncode}")
-    fsck(image)
+    fsck(image, epoch)
 
 
-def fsck(image: Path) -> None:
+def fsck(image: Path, epoch: int) -> None:
     """Check ``image``; fix only what a fresh debugfs write leaves (counts); refuse real damage."""
-    result = subprocess.run([need("e2fsck"), "-fy", str(image)], capture_output=True)
+    result = subprocess.run([need("e2fsck"), "-fy", str(image)], capture_output=True, env=_fake_time(epoch))
     if result.returncode not in (0, 1):
         raise ImageError(f"{image}: e2fsck found damage (exit {result.returncode})")
+    superblock.stamp(image, epoch)
+
+
+def _quoted(path: str) -> str:
+    """A path as one debugfs argument (names with spaces exist in wheels)."""
+    if '"' in path or "\n" in path:
+        raise ImageError(f"cannot put {path!r} in the image: its name has a quote or a newline")
+    return f'"{path}"'
 
 
 def _errors(stderr: bytes) -> list[str]:

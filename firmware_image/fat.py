@@ -24,21 +24,25 @@ def make(path: Path, size_mb: int, label: str, volume_id: str = "5C12C1E2") -> P
     return path
 
 
-def put(fat: Path, source: Path, dest: str) -> None:
-    """Copy the host file ``source`` to ``dest`` in ``fat``, replacing it, making its directories."""
+def put(fat: Path, source: Path, dest: str, *, epoch: int | None = None) -> None:
+    """Copy the host file ``source`` to ``dest`` in ``fat``, replacing it, making its directories.
+
+    ``epoch``: the time new directories get (mtools stamps them with SOURCE_DATE_EPOCH, else now).
+    """
+    env = {**_ENV, "SOURCE_DATE_EPOCH": str(epoch)} if epoch is not None else _ENV
     parent = dest.rsplit("/", 1)[0]
     if parent:
-        mkdirs(fat, parent)
-    run(["mcopy", "-o", "-m", "-i", str(fat), str(source), f"::{dest}"], env=_ENV)
+        mkdirs(fat, parent, env)
+    run(["mcopy", "-o", "-m", "-i", str(fat), str(source), f"::{dest}"], env=env)
 
 
-def mkdirs(fat: Path, directory: str) -> None:
+def mkdirs(fat: Path, directory: str, env: dict[str, str] = _ENV) -> None:
     """Make ``directory`` and its parents in ``fat`` if missing."""
     path = ""
     for part in directory.strip("/").split("/"):
         path += "/" + part
         if not exists(fat, path):
-            run(["mmd", "-i", str(fat), f"::{path}"], env=_ENV)
+            run(["mmd", "-i", str(fat), f"::{path}"], env=env)
 
 
 def exists(fat: Path, path: str) -> bool:
@@ -62,4 +66,4 @@ def read(fat: Path, path: str) -> bytes:
 def listing(fat: Path) -> list[str]:
     """Every file and directory in ``fat``, as absolute paths, sorted."""
     out = run(["mdir", "-/", "-b", "-i", str(fat), "::/"], env=_ENV)
-    return sorted(line.strip()[1:] if line.startswith("::") else line.strip() for line in out.splitlines() if line.strip())
+    return sorted(line.strip().removeprefix("::") for line in out.splitlines() if line.strip())

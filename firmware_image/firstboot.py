@@ -66,6 +66,8 @@ def provision(root: Path, boot: Path, *, run: Runner = _run, owner: tuple[int, i
         _remove(device)
     if (incoming / "node.toml").is_file():
         done += move_secrets(incoming, root / "etc/shopcrier", owner or _shopcrier_ids())
+    if (root / DEBS).is_dir() and not (root / DEBS / ".installed").exists():
+        done += install_debs(root, run=run)
     if not (root / SITE).is_dir() and (root / WHEELS).is_dir():
         done += install_node(root, run=run)
     return done
@@ -129,13 +131,18 @@ def move_secrets(incoming: Path, etc: Path, owner: tuple[int, int]) -> list[str]
     return [f"moved {source.name} to {etc}" for source in moved]
 
 
-def install_node(root: Path, *, run: Runner) -> list[str]:
-    """Install the image's Debian packages and wheels offline (once: the site directory marks it done)."""
-    done = []
-    debs = sorted((root / DEBS).glob("*.deb")) if (root / DEBS).is_dir() else []
+def install_debs(root: Path, *, run: Runner) -> list[str]:
+    """Install the image's Debian packages offline (once: a marker file records it)."""
+    debs = sorted((root / DEBS).glob("*.deb"))
     if debs:
-        run(["dpkg", "--root", str(root), "-i", "--force-confold", *map(str, debs)])
-        done.append(f"installed {len(debs)} Debian packages")
+        run(["dpkg", "--root", str(root), "--install", "--force-confold", *map(str, debs)])
+    _write(root / DEBS / ".installed", "\n".join(deb.name for deb in debs) + "\n", 0o644)
+    return [f"installed {len(debs)} Debian packages from {root / DEBS}"]
+
+
+def install_node(root: Path, *, run: Runner) -> list[str]:
+    """Install the node from the image's wheelhouse offline (once: the site directory marks it done)."""
+    done = []
     wheels = root / WHEELS
     pips = sorted(wheels.glob("pip-*.whl"))
     if not pips:

@@ -28,6 +28,8 @@ class Inspection:
     glibc: tuple[int, int]
     packages: frozenset[str]
     os: str
+    codename: str = ""
+    status: str = ""
 
     def wheel_target(self) -> Target:
         return Target(self.arch, self.python, self.glibc)
@@ -53,7 +55,8 @@ def inspect(root: Path) -> Inspection:
         raise ImageError(f"{root}: unknown CPU (ELF machine {machine:#x})")
     status = ext4.read(root, "/var/lib/dpkg/status").decode("utf-8", "replace")
     packages, glibc = _dpkg(status)
-    return Inspection(ELF_MACHINES[machine], python, glibc, packages, _os_name(root))
+    name, codename = _os_release(root)
+    return Inspection(ELF_MACHINES[machine], python, glibc, packages, name, codename, status)
 
 
 def _dpkg(status: str) -> tuple[frozenset[str], tuple[int, int]]:
@@ -69,13 +72,13 @@ def _dpkg(status: str) -> tuple[frozenset[str], tuple[int, int]]:
     return frozenset(installed), glibc
 
 
-def _os_name(root: Path) -> str:
+def _os_release(root: Path) -> tuple[str, str]:
+    """PRETTY_NAME and VERSION_CODENAME (the Debian suite) of the base."""
     for path in ("/etc/os-release", "/usr/lib/os-release"):
         try:
             text = ext4.read(root, path).decode("utf-8", "replace")
         except ImageError:
             continue
-        for line in text.splitlines():
-            if line.startswith("PRETTY_NAME="):
-                return line.split("=", 1)[1].strip('"')
-    return "unknown OS"
+        fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+        return fields.get("PRETTY_NAME", "unknown OS").strip('"'), fields.get("VERSION_CODENAME", "").strip('"')
+    return "unknown OS", ""

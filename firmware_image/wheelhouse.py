@@ -52,7 +52,7 @@ def build_shopcrier_wheel(out: Path, epoch: int) -> Path:
         raise ImageError(f"{REPO} is not a shopcrier source tree: pass the node wheel with --node-wheel")
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     with tempfile.TemporaryDirectory(prefix="shopcrier-wheel-") as tmp:
-        _pip(["wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", tmp, str(REPO)], env)
+        _pip(["wheel", "--no-deps", "--wheel-dir", tmp, str(REPO)], env)
         built = sorted(Path(tmp).glob("shopcrier-*.whl"))
         if not built:
             raise ImageError("pip wheel built no shopcrier wheel")
@@ -106,5 +106,6 @@ def _pip(args: list[str], env: dict[str, str]) -> None:
     log.debug("running %s", " ".join(command))
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode:
-        lines = [line for line in result.stderr.splitlines() if line.strip() and "WARNING" not in line]
-        raise ImageError(f"pip {args[0]} failed: {lines[-1].strip() if lines else result.returncode}")
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip() and "WARNING" not in line]
+        errors = [line for line in lines if line.lower().startswith("error:")]
+        raise ImageError(f"pip {args[0]} failed: {(errors or lines or [str(result.returncode)])[0]}")
