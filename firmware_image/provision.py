@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from node.config import ConfigError, load
 
@@ -93,6 +94,27 @@ def provision(image: Path, device: Device, out: Path) -> list[str]:
         os.chmod(partial, 0o600)  # it holds the speaker's broker password until first boot
         partial.replace(out)
     return written
+
+
+def enrolled_image(node_file: Any, node: Any, password: str, options: dict[str, Any]) -> str:
+    """``fleet enroll --image``: the node's TOML goes straight into a copy of the image, never to disk.
+
+    ``node_file`` is the hub's NodeFile (its ``write(path, node, password)`` writes mode 0600);
+    ``options`` the command's: image, out, hostname, wifi_ssid, wifi_psk_env. Returns the line to print.
+    """
+    psk = None
+    if options.get("wifi_psk_env"):
+        psk = os.environ.get(options["wifi_psk_env"])
+        if psk is None:
+            raise ImageError(f"--wifi-psk-env {options['wifi_psk_env']}: that environment variable is not set")
+    hostname = options.get("hostname") or (node.node_id.lower() if HOSTNAME_RE.match(node.node_id.lower()) else None)
+    with tempfile.TemporaryDirectory(prefix="shopcrier-enroll-") as tmp:
+        toml = node_file.write(Path(tmp) / "node.toml", node, password)
+        written = provision(Path(options["image"]), Device(Path(toml), hostname=hostname,
+                                                           wifi_ssid=options.get("wifi_ssid"), wifi_psk=psk),
+                            Path(options["out"]))
+    return (f"{node.node_id}: wrote its image, with its TOML and new password on the boot partition "
+            f"({', '.join(written)}), to {options['out']} (mode 0600)")
 
 
 def with_greeting(text: str) -> str:
