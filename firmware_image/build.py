@@ -83,12 +83,12 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
                                  payload.size(debs_dir)))
         reqs = wheelhouse.requirements(voices)
         if target.wheel_target().matches_host():
-            wheelhouse.install(house, reqs, stage / "opt/shopcrier/site", epoch)
+            wheelhouse.install(house, node_wheel, reqs, stage / "opt/shopcrier/site", epoch)
             report.parts.append(("node + dependencies (/opt/shopcrier/site)", payload.size(stage / "opt/shopcrier/site")))
         else:
             wheels = stage / "opt/shopcrier/wheels"
             wheels.mkdir(parents=True)
-            for wheel in sorted(house.glob("*.whl")):
+            for wheel in sorted([*house.glob("*.whl"), node_wheel]):
                 shutil.copyfile(wheel, wheels / wheel.name)
             (wheels / "requirements.txt").write_text("\n".join(reqs) + "\n")
             report.installed_at = "first boot"

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,10 +69,31 @@ def requirements(voices: list[str]) -> list[str]:
     return ["shopcrier[node]", *names]
 
 
+def dependencies(node_wheel: Path) -> list[str]:
+    """What ``shopcrier[node]`` requires, read from the wheel's metadata (the shared ones and the node extra's)."""
+    with zipfile.ZipFile(node_wheel) as wheel:
+        names = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+        if not names:
+            raise ImageError(f"{node_wheel}: no METADATA in the wheel")
+        metadata = wheel.read(names[0]).decode()
+    found = []
+    for line in metadata.splitlines():
+        if not line.startswith("Requires-Dist: "):
+            continue
+        requirement, _, marker = line.removeprefix("Requires-Dist: ").partition(";")
+        if not marker.strip() or marker.replace("'", '"').split() == ["extra", "==", '"node"']:
+            found.append(requirement.strip())
+    return sorted(found)
+
+
 def fetch(target: Target, node_wheel: Path, voices: list[str], cache: Path) -> Path:
-    """A directory of wheels holding the node, its dependencies for ``target``, the voices and pip."""
-    digest = hashlib.sha256(node_wheel.read_bytes()).hexdigest()
-    key = hashlib.sha256("\n".join([target.arch, target.python_tag, *target.platforms(), digest,
+    """A directory of wheels for ``target``: the node's dependencies, the voices and pip (not the node itself).
+
+    Cached under a key of the target and the requirements, so a change to the
+    node's code fetches nothing again.
+    """
+    requirements = dependencies(node_wheel)
+    key = hashlib.sha256("\n".join([target.arch, target.python_tag, *target.platforms(), *requirements,
                                     *sorted(voices)]).encode()).hexdigest()[:16]
     house = cache / f"wheels-{target.arch}-{target.python_tag}-{key}"
     if house.is_dir():
@@ -80,12 +102,10 @@ def fetch(target: Target, node_wheel: Path, voices: list[str], cache: Path) -> P
     cache.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=house.name + ".", dir=cache))
     try:
-        shutil.copyfile(node_wheel, partial / node_wheel.name)
         platform_args = [arg for tag in target.platforms() for arg in ("--platform", tag)]
         _pip(["download", "--only-binary=:all:", "--dest", str(partial), *platform_args,
               "--python-version", f"{target.python[0]}.{target.python[1]}", "--implementation", "cp",
-              "--abi", target.python_tag, "--find-links", str(partial),
-              f"{partial / node_wheel.name}[node]", *voices, "pip"], dict(os.environ))
+              "--abi", target.python_tag, *requirements, *voices, "pip"], dict(os.environ))
         partial.rename(house)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -93,11 +113,11 @@ def fetch(target: Target, node_wheel: Path, voices: list[str], cache: Path) -> P
     return house
 
 
-def install(house: Path, reqs: list[str], site: Path, epoch: int) -> None:
-    """Install ``reqs`` from ``house`` offline into ``site`` (the speaker's sys.path entry), compiled."""
+def install(house: Path, node_wheel: Path, reqs: list[str], site: Path, epoch: int) -> None:
+    """Install ``reqs`` from ``house`` and the node wheel offline into ``site`` (the speaker's sys.path), compiled."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}  # pip's .pyc files become hash-checked: reproducible
-    _pip(["install", "--no-index", "--find-links", str(house), "--target", str(site), "--no-warn-script-location",
-          *reqs], env)
+    _pip(["install", "--no-index", "--find-links", str(house), "--find-links", str(node_wheel.parent),
+          "--target", str(site), "--no-warn-script-location", *reqs], env)
     shutil.rmtree(site / "bin", ignore_errors=True)  # scripts with this machine's interpreter in their #!
 
 
