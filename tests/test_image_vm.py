@@ -122,8 +122,8 @@ def test_a_provisioned_speaker_boots_greets_speaks_and_survives_a_power_cut(brok
         wait(lambda: receipts(watcher, "vm-a1") == ["played"], 180, vm, "a played receipt for vm-a1")
         said_at = settle(vm)
         said = audible_seconds(vm.samples(greeting_at, said_at))
-        expected = spoken_seconds(SHORT)
-        assert 0.6 * expected <= said <= 1.5 * expected
+        ratio = said / spoken_seconds(SHORT)  # the guest's audible seconds per second said here (TCG, volume 90)
+        assert 0.6 <= ratio <= 1.5
 
         hub.link.publish(announcement("vm-a2", LONG).topic(), announcement("vm-a2", LONG).to_json(), qos=1)
         wait(lambda: audible_seconds(vm.samples(said_at)) > 2.0, 180, vm, "vm-a2 starting")
@@ -141,9 +141,11 @@ def test_a_provisioned_speaker_boots_greets_speaks_and_survives_a_power_cut(brok
     finally:
         again.kill()
     spoken = audible_seconds(again.samples(0, end))
-    long = spoken_seconds(LONG)
-    # The greeting and the cut sentence in full; vm-a1 is not said again.
-    assert 0.8 * long <= spoken - greeting <= long + 0.5 * spoken_seconds(SHORT)
+    expected = greeting + ratio * spoken_seconds(LONG)
+    print(f"\nboot 1: greeting {greeting:.1f} s, vm-a1 {said:.1f} s (ratio {ratio:.2f} to this machine's espeak-ng); "
+          f"boot 2: {spoken:.1f} s audible, {expected:.1f} s expected for the greeting and vm-a2 in full")
+    # The greeting and the cut announcement in full; vm-a1 (about ratio * SHORT seconds) is not said again.
+    assert abs(spoken - expected) < 0.5 * ratio * spoken_seconds(SHORT)
     assert receipts(watcher, "vm-a1") == ["played"]
 
     check, rows = store_rows(device, tmp_path)
