@@ -146,6 +146,7 @@ def _build(spec: BaseSpec, target: Path) -> None:
         for name in ("vmlinuz", "initrd.img", "cmdline.txt", "config.txt"):
             os.utime(parts / name, (spec.epoch, spec.epoch))
             fat.put(boot, parts / name, f"/{name}")
-        partial = target.with_suffix(".partial")
+        partial = work / "base.img"
         disk.assemble(partial, boot, parts / "root.ext4")
-        partial.replace(target)
+        shutil.move(partial, target.with_name(f".{target.name}.{os.getpid()}"))
+        os.replace(target.with_name(f".{target.name}.{os.getpid()}"), target)  # whole or not at all

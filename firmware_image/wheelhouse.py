@@ -106,11 +106,21 @@ def fetch(target: Target, node_wheel: Path, voices: list[str], cache: Path) -> P
         _pip(["download", "--only-binary=:all:", "--dest", str(partial), *platform_args,
               "--python-version", f"{target.python[0]}.{target.python[1]}", "--implementation", "cp",
               "--abi", target.python_tag, *requirements, *voices, "pip"], dict(os.environ))
-        partial.rename(house)
+        publish(partial, house)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return house
+
+
+def publish(partial: Path, final: Path) -> None:
+    """Rename a finished cache entry into place; another build that got there first wins, same contents."""
+    try:
+        partial.rename(final)
+    except OSError:
+        if not final.is_dir():
+            raise
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def install(house: Path, node_wheel: Path, reqs: list[str], site: Path, epoch: int) -> None:

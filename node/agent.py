@@ -334,6 +334,8 @@ class Agent:
 
     def _say_link_state_if_due(self) -> None:
         """Say that the broker is unreachable (again, while it stays so), or that it is back."""
+        if self.link_watch.is_down and self.link.connected.is_set():
+            return  # connected while a long sentence played: the Connected event is next, nothing to say
         due = self.link_watch.due(self.monotonic())
         if due is None:
             return

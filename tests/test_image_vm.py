@@ -5,7 +5,8 @@ Mosquitto, records what it plays into a WAV, starts its clock at a fixed
 instant. It must say it is connected and which department it serves, apply
 the hub's retained config, speak an announcement and send ``played``; then
 lose power mid-sentence and, booted again, say only that sentence again, in
-full, with its store intact.
+full, with its store intact; then boot with its broker gone, say so, and
+say so again when the broker is back.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from firmware_image.provision import Device, provision
 from mqtt import Announcement, Heartbeat, NodeConfig, Receipt, Route
 from mqtt.broker import Mosquitto
 from node.espeak import EspeakEngine
+from node.prompts import prompt
 from tests.image_vm import RATE, Vm, audible_seconds, wait
 from tests.mqtt_helpers import Watcher
 
@@ -92,7 +94,7 @@ def store_rows(image: Path, work: Path) -> tuple[str, dict[str, str]]:
             (work / name).write_bytes(ext4.read(root, f"/var/lib/shopcrier/{name}"))
     with sqlite3.connect(work / "node.sqlite3") as db:
         check = db.execute("PRAGMA integrity_check").fetchone()[0]
-        rows = dict(db.execute("SELECT id, status FROM announcementrow").fetchall())
+        rows = dict(db.execute("SELECT id, status FROM announcements").fetchall())
     return check, rows
 
 
@@ -151,5 +153,21 @@ def test_a_provisioned_speaker_boots_greets_speaks_and_survives_a_power_cut(brok
     check, rows = store_rows(device, tmp_path)
     assert check == "ok"
     assert rows == {"vm-a1": "played", "vm-a2": "played"}
+
+    # No network at boot: the speaker keeps trying and says so; once the broker is back, it says that too.
+    broker.stop()
+    third = Vm(device, tmp_path, broker.config.port, rtc=(RTC + timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M:%S"),
+               name="boot3")
+    lost, restored = prompt("link_lost", "zh")[0], prompt("link_restored", "zh")[0]
+    third.start()
+    try:
+        wait(lambda: f"saying {lost!r}" in third.console_text(), BOOT_TIMEOUT, third, "the speaker saying it is offline")
+        assert audible_seconds(third.samples()) > 0.5
+        beats = len(heartbeats(watcher))
+        broker.start()
+        wait(lambda: f"saying {restored!r}" in third.console_text(), 180, third, "the speaker saying it is back")
+        wait(lambda: len(heartbeats(watcher)) > beats, 60, third, "a heartbeat after the broker came back")
+    finally:
+        third.kill()
     watcher.close()
     hub.close()
