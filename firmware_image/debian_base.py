@@ -148,5 +148,6 @@ def _build(spec: BaseSpec, target: Path) -> None:
             fat.put(boot, parts / name, f"/{name}")
         partial = work / "base.img"
         disk.assemble(partial, boot, parts / "root.ext4")
+        os.chmod(partial, 0o444)  # a cached base is never written to: boot copies of it, or with -snapshot
         shutil.move(partial, target.with_name(f".{target.name}.{os.getpid()}"))
         os.replace(target.with_name(f".{target.name}.{os.getpid()}"), target)  # whole or not at all

@@ -30,7 +30,9 @@ WAV_HEADER = 44
 class Vm:
     """One qemu run of ``image``; ``wav`` records what the guest plays, ``console`` its serial output."""
 
-    def __init__(self, image: Path, work: Path, broker_port: int, *, rtc: str, name: str) -> None:
+    def __init__(self, image: Path, work: Path, broker_port: int, *, rtc: str, name: str,
+                 snapshot: bool = False) -> None:
+        """``snapshot``: the guest's writes go to a temporary overlay, ``image`` stays as it was."""
         self.image = image
         self.wav = work / f"{name}.wav"
         self.console = work / f"{name}.console.log"
@@ -49,7 +51,7 @@ class Vm:
             "-rtc", f"base={rtc},clock=vm", "-no-reboot",
             "-kernel", str(self._boot_dir / "vmlinuz"), "-initrd", str(self._boot_dir / "initrd.img"),
             "-append", cmdline,
-            "-drive", f"file={image},format=raw,if=virtio,cache=writeback",
+            "-drive", f"file={image},format=raw,if=virtio,cache=writeback{',snapshot=on' if snapshot else ''}",
             "-netdev", f"user,id=n0,restrict=on,guestfwd=tcp:{GUEST_BROKER}:1883-{relay}",
             "-device", "virtio-net-pci,netdev=n0",
             "-audiodev", f"wav,id=snd0,path={self.wav}", "-device", "intel-hda", "-device", "hda-duplex,audiodev=snd0",

@@ -56,7 +56,7 @@ def test_bench_image_build_size_and_boot_to_first_heartbeat(broker: Mosquitto, t
     device = tmp_path / "speaker.img"
     provision(golden, Device(node_toml(tmp_path / "node.toml")), device)
 
-    bare = Vm(base, tmp_path, broker.config.port, rtc=RTC.strftime("%Y-%m-%dT%H:%M:%S"), name="bare")
+    bare = Vm(base, tmp_path, broker.config.port, rtc=RTC.strftime("%Y-%m-%dT%H:%M:%S"), name="bare", snapshot=True)
     started = time.monotonic()
     bare.start()
     try:
