@@ -86,6 +86,7 @@ class Link:
         self.connected = threading.Event()
         self.subscribed = threading.Event()  # the broker acknowledged the subscriptions made on connect
         self._connect_sub_mid: int | None = None
+        self.refused: str | None = None  # the broker's reason while it refuses our CONNECT
         self._stopping = False
         self._subscriptions: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -190,7 +191,9 @@ class Link:
     ) -> None:
         if reason.is_failure:
             log.warning("broker %s refused %s: %s", self.settings, self.client_id, reason)
+            self.refused = str(reason)
             return
+        self.refused = None
         with self._lock:
             subs = dict(self._subscriptions)
             self.subscribed.clear()

@@ -56,6 +56,7 @@ from mqtt.messages import ReceiptStatus
 from . import __version__
 from .clock import Clock, utc_now
 from .config import ConfigError, NodeSettings, load
+from .greeting import Greeter, connected_text, refused_text
 from .linkwatch import LinkWatch
 from .outbox import flush_outbox
 from .player import AudioError, Player, SoundDevicePlayer, make_player
@@ -139,6 +140,7 @@ class Agent:
         self.link_watch = LinkWatch(
             down_after=settings.link_down_after, repeat=settings.link_down_repeat, started=monotonic()
         )
+        self.greeter = Greeter()
         self._audio_attempts: dict[str, int] = {}
         self._audio_retry_at: float | None = None
         self._next_heartbeat: float | None = None  # None while disconnected
@@ -208,6 +210,7 @@ class Agent:
             if event is not None:
                 self.handle(event)
         self._say_link_state_if_due()
+        self._greet_if_due()
         self._flush_if_due()
         self._heartbeat_if_due()
 
@@ -225,6 +228,8 @@ class Agent:
                 self._stale_filters.clear()
                 self.telemetry.link_up(self.monotonic())
                 self.link_watch.up(self.monotonic())
+                if self.settings.greet:
+                    self.greeter.connected(self.monotonic())
                 self._next_heartbeat = self.monotonic()  # one right away
                 self._next_flush = 0.0
                 # The broker may have lost what it acknowledged: every unconfirmed receipt goes again,
@@ -353,16 +358,33 @@ class Agent:
 
     def _say_link_state_if_due(self) -> None:
         """Say that the broker is unreachable (again, while it stays so), or that it is back."""
+        if self.link_watch.is_down and self.link.connected.is_set():
+            return  # connected while a long sentence played: the Connected event is next, nothing to say
         due = self.link_watch.due(self.monotonic())
         if due is None:
             return
         text, lang = prompt(due, self.prompt_language)
+        refused = getattr(self.link, "refused", None)
+        if due == "link_lost" and refused:
+            text, lang = refused_text(refused, self.prompt_language)
         log.warning("saying %r: the broker link is %s", text, "down" if due == "link_lost" else "back")
         try:
             self.speak(text, lang)
         except (AudioError, SpeechError) as exc:
             if isinstance(exc, AudioError):
                 self.telemetry.audio_failed(str(exc))
+            log.error("could not say %r: %s", text, exc)
+
+    def _greet_if_due(self) -> None:
+        """Once per run, shortly after connecting: say so, and which departments this speaker serves."""
+        if not self.greeter.due(self.monotonic()):
+            return
+        routes = self.hub_config.routes if self.hub_config is not None else self.settings.routes
+        text, lang = connected_text(routes, self.settings.language)
+        log.info("saying %r", text)
+        try:
+            self.speak(text, lang)
+        except (AudioError, SpeechError) as exc:
             log.error("could not say %r: %s", text, exc)
 
     def play_prompt_sound(self, announcement: Announcement) -> str | None:

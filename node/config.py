@@ -14,6 +14,7 @@ The format (the hub writes files like this for demos and end-to-end tests)::
     language = "zh"                     # optional: the language of the node's own prompts
     link_down_after = 30                # optional: seconds without the broker before saying so, 1..3600
     link_down_repeat = 300              # optional: say it again every this many seconds, 5..86400
+    greet = false                       # optional: say "connected, serving …" after starting (images: true)
     [[routes]]                          # 0..n initial announce routes
     subsystem = "ops"
     department = "orders"
@@ -72,7 +73,8 @@ class NodeSettings:
     ``cache_mb`` the size bound of the synthesised-audio cache (0: no cache);
     ``language`` the language of the node's own prompts (link lost, identify);
     ``link_down_after``/``link_down_repeat`` seconds: when the broker has been
-    unreachable that long the node says so, and repeats it that often.
+    unreachable that long the node says so, and repeats it that often;
+    ``greet``: once connected, say so and which departments it serves.
     """
 
     id: str
@@ -88,6 +90,7 @@ class NodeSettings:
     language: str = DEFAULT_LANGUAGE
     link_down_after: int = DEFAULT_LINK_DOWN_AFTER
     link_down_repeat: int = DEFAULT_LINK_DOWN_REPEAT
+    greet: bool = False
 
 
 _KEYS = frozenset(f.name for f in fields(NodeSettings))  # the file's keys are the settings' names
@@ -147,6 +150,7 @@ class _Reader:
             language=self.language("language"),
             link_down_after=self.integer("link_down_after", DEFAULT_LINK_DOWN_AFTER, low=1, high=3600),
             link_down_repeat=self.integer("link_down_repeat", DEFAULT_LINK_DOWN_REPEAT, low=5, high=86400),
+            greet=self.boolean("greet", False),
         )
 
     def refuse_unknown(self, table: Mapping[str, Any], known: frozenset[str], prefix: str) -> None:
@@ -169,6 +173,12 @@ class _Reader:
             raise self.error(key, f"must be an integer, not {_toml_type(value)}")
         if not low <= value <= high:
             raise self.error(key, f"{value} is outside {low}..{high}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, f"must be true or false, not {_toml_type(value)}")
         return value
 
     def slug(self, key: str) -> str:

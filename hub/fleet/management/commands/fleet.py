@@ -19,6 +19,8 @@ from hub.fleet import access
 from hub.fleet.accounts import AccountError, ServiceAccount, hub_account, reserved_names, tools_account
 from hub.fleet.enrol import EnrolError, NodeFile, enroll, revoke, rotate
 from hub.org.models import SpeakerNode
+from firmware_image.errors import ImageError
+from firmware_image.provision import enrolled_image as speaker_image
 from mqtt.broker import BrokerConfig, BrokerError
 
 TLS_PORT = 8883
@@ -44,6 +46,11 @@ class Command(BaseCommand):
                              help="the broker URL nodes use, without credentials (default SHOPCRIER_NODE_BROKER_URL)")
             sub.add_argument("--ca", help="the CA certificate's path on the node (mqtts:// only)")
             sub.add_argument("--node-data-dir", help="data_dir in the node's TOML")
+            sub.add_argument("--image", type=Path,
+                             help="a golden speaker image: --out is then this speaker's image, its TOML inside")
+            sub.add_argument("--hostname", help="with --image: the speaker's host name (default its node id)")
+            sub.add_argument("--wifi-ssid", help="with --image: the Wi-Fi network")
+            sub.add_argument("--wifi-psk-env", metavar="VAR", help="with --image: the variable holding the Wi-Fi passphrase")
             self._broker_options(sub)
         sub = subs.add_parser("revoke", help="delete a speaker's credential and disable it")
         sub.add_argument("node_id")
@@ -76,13 +83,16 @@ class Command(BaseCommand):
             if action in ("enroll", "rotate"):
                 self.write_node_file(node, password, options)
             self.refresh_broker(hub, tools, options["broker_dir"], options["broker_pid"])
-        except (EnrolError, AccountError, access.ReloadError, BrokerError) as exc:
+        except (EnrolError, AccountError, access.ReloadError, BrokerError, ImageError) as exc:
             raise CommandError(str(exc)) from None
 
     def write_node_file(self, node: SpeakerNode, password: str, options: dict[str, Any]) -> None:
         if not options["broker"]:
             raise EnrolError("no broker URL for the node: give --broker or set SHOPCRIER_NODE_BROKER_URL")
         node_file = NodeFile(options["broker"], settings.MQTT_BASE_TOPIC, options["ca"], options["node_data_dir"])
+        if options.get("image") is not None:
+            self.stdout.write(speaker_image(node_file, node, password, options))
+            return
         path = node_file.write(options["out"], node, password)
         self.stdout.write(f"{node.node_id}: wrote its TOML, with its new password, to {path} (mode 0600)")
 

@@ -1,0 +1,116 @@
+"""What a speaker says about itself: connected and whom it serves, or why the broker refuses it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mqtt import BrokerSettings, Route
+from mqtt.broker import BrokerConfig, Mosquitto, free_port
+from mqtt.passwd import hash_password, render_passwd
+from node.agent import Agent
+from node.config import ConfigError, load
+from node.greeting import GREET_AFTER_S, Greeter, connected_text, refused_text
+from tests.conftest import AlsaSink
+from tests.node_agents import NODE, make_agent, speech
+from tests.node_helpers import settled_size
+from tests.processes import wait_until
+
+__all__ = ["make_agent", "speech"]  # fixtures, used by name
+
+
+def test_connected_names_each_department_once_in_route_order() -> None:
+    routes = [Route("ops", "orders"), Route("ops", "finance", "003"), Route("ops", "orders")]
+    assert connected_text(routes, "zh") == ("已连接服务器，服务部门：orders、finance 003。", "zh")
+    assert connected_text(routes, "en-GB") == ("Connected. Serving orders, finance 003.", "en")
+
+
+def test_connected_without_a_department_says_none_is_assigned() -> None:
+    assert connected_text([Route()], "zh") == ("已连接服务器，尚未分配部门。", "zh")
+
+
+def test_a_refused_password_is_named_as_such_and_other_refusals_quote_the_broker() -> None:
+    assert refused_text("Bad user name or password", "zh")[0] == "无法连接服务器：用户名或密码错误。"
+    assert refused_text("Not authorized", "en")[0] == "Cannot connect to the server: the user name or password is wrong."
+    assert refused_text("Server unavailable", "en")[0] == (
+        "Cannot connect to the server: the server refused the connection (Server unavailable).")
+
+
+def test_a_language_without_texts_falls_back_to_english() -> None:
+    assert connected_text([Route("ops", "orders")], "fr")[1] == "en"
+
+
+def test_the_greeting_is_due_once_shortly_after_the_first_connection() -> None:
+    greeter = Greeter()
+    assert not greeter.due(100.0)
+    greeter.connected(100.0)
+    assert not greeter.due(100.0 + GREET_AFTER_S - 0.1)
+    assert greeter.due(100.0 + GREET_AFTER_S)
+    assert not greeter.due(200.0)
+    greeter.connected(300.0)  # a reconnect later in the same run: no second greeting
+    assert not greeter.due(300.0 + GREET_AFTER_S)
+
+
+def test_greet_is_off_unless_the_node_file_turns_it_on(tmp_path: Path) -> None:
+    path = tmp_path / "node.toml"
+    path.write_text('id = "spk-1"\nbroker = "mqtt://127.0.0.1:1883"\n')
+    assert load(path).greet is False
+    path.write_text('greet = true\nid = "spk-1"\nbroker = "mqtt://127.0.0.1:1883"\n')
+    assert load(path).greet is True
+    path.write_text('greet = "yes"\nid = "spk-1"\nbroker = "mqtt://127.0.0.1:1883"\n')
+    with pytest.raises(ConfigError, match="greet: must be true or false"):
+        load(path)
+
+
+# -- the agent, with a real broker, real speech and the ALSA file sink -----------------------------
+
+
+def run_agent(agent: Agent) -> threading.Thread:
+    runner = threading.Thread(target=agent.run, daemon=True)
+    runner.start()
+    return runner
+
+
+def test_a_greeting_node_says_it_is_connected_and_its_department_once(
+    make_agent: Callable[..., Agent], alsa_sink: AlsaSink, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="node.agent")
+    agent = make_agent(greet=True)
+    runner = run_agent(agent)
+    try:
+        assert wait_until(lambda: alsa_sink.size() > 0, 30, 0.05), "no greeting"
+        said = settled_size(alsa_sink)
+    finally:
+        agent.request_stop()
+        runner.join(20)
+    assert said > 22050  # more than half a second of speech
+    greetings = [r.getMessage() for r in caplog.records if r.getMessage().startswith("saying ")]
+    assert greetings == ["saying '已连接服务器，服务部门：orders。'"]
+
+
+def test_a_node_whose_password_is_refused_says_so_and_keeps_trying(
+    make_agent: Callable[..., Agent], alsa_sink: AlsaSink, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="node.agent")
+    passwd = tmp_path / "passwd"
+    passwd.write_text(render_passwd({NODE: hash_password("the-right-one")}))
+    guarded = Mosquitto(BrokerConfig(port=free_port(), data_dir=tmp_path / "guarded", password_file=passwd))
+    guarded.start()
+    try:
+        wrong = BrokerSettings.from_url(f"mqtt://{NODE}:the-wrong-one@127.0.0.1:{guarded.config.port}")
+        agent = make_agent(greet=True, broker=wrong, link_down_after=1)
+        runner = run_agent(agent)
+        try:
+            assert wait_until(lambda: alsa_sink.size() > 0, 30, 0.05), "nothing said"
+        finally:
+            agent.request_stop()
+            runner.join(20)
+    finally:
+        guarded.stop()
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("saying ")]
+    assert said[0] == "saying '无法连接服务器：用户名或密码错误。': the broker link is down"
+    assert not agent.link.connected.is_set()
