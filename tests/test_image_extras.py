@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import subprocess
 import sys
+from pathlib import Path
 from tests.paths import REPO
 
 HUB_ONLY = ("django", "channels", "daphne", "psycopg")
