@@ -74,7 +74,7 @@ class Monitor:
         if isinstance(event, mqtt.Connected):
             record_link(self.link.client_id, True, now)
         elif isinstance(event, mqtt.Disconnected):
-            record_link(self.link.client_id, False, now)
+            record_link(self.link.client_id, False, now, self.link.problem_line())
         elif (ids := mqtt.Heartbeat.parse_topic(event.topic, self.base)) is not None:
             beat = self.heartbeat(ids["node_id"], event.payload, now)
             if beat is not None:
@@ -140,7 +140,7 @@ class Monitor:
                     self.flush(now)
                     self.check(now)
                     if time.monotonic() - self._link_seen >= 5:  # /healthz reads this row
-                        record_link(self.link.client_id, self.link.connected.is_set(), now)
+                        record_link(self.link.client_id, self.link.connected.is_set(), now, self.link.problem_line())
                         self._link_seen = time.monotonic()
                 except Exception:
                     log.exception("monitor step failed; continuing")
