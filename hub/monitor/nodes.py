@@ -92,6 +92,30 @@ def ingest_status(node_id: str, online: bool, now: datetime, grace: Grace = Grac
     row.save(update_fields=fields)
 
 
+def grant_hearing_grace(now: datetime, grace: Grace = Grace()) -> int:
+    """The hub starts hearing again at ``now`` (a monitor started, or its broker link came
+    back): give every speaker not already down a full period and grace from ``now``.
+
+    Due times written before a hub outage lie in the past; without this, every speaker
+    would be called down (and announced) at the first check after any outage longer than
+    its period + grace, and resolved a second later. A speaker that stays silent is still
+    called down, one period + grace after the hub could hear it again. Returns how many
+    rows got more time."""
+    rows = list(NodeHealth.objects.exclude(status=NodeHealth.DOWN).exclude(last_status=NodeHealth.OFFLINE))
+    moved = []
+    for row in rows:
+        late_at = now + grace.late(row.interval_s)
+        down_at = now + timedelta(seconds=row.interval_s) + grace.of(row.interval_s)
+        if row.down_at is None or row.down_at < down_at or row.late_at is None or row.late_at < late_at:
+            row.late_at = max(late_at, row.late_at or late_at)
+            row.down_at = max(down_at, row.down_at or down_at)
+            moved.append(row)
+    NodeHealth.objects.bulk_update(moved, ["late_at", "down_at"], batch_size=500)
+    if moved:
+        log.info("gave %d speaker(s) a period and grace from %s: the hub could not hear them before", len(moved), now)
+    return len(moved)
+
+
 def check_nodes(now: datetime, base: str) -> int:
     """Move each node whose state changed at ``now`` to it, opening or resolving its alert.
     Returns how many nodes changed state."""

@@ -34,7 +34,7 @@ from mqtt.topics import shared
 from .alerts import settle_flapping
 from .broker import check_broker, record_link
 from .models import NodeHealth
-from .nodes import Grace, check_nodes, heartbeat_fields, ingest_heartbeats, ingest_status
+from .nodes import Grace, check_nodes, grant_hearing_grace, heartbeat_fields, ingest_heartbeats, ingest_status
 from .sources import SourceWatch
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class Monitor:
     def handle(self, event: mqtt.LinkEvent, now: datetime) -> None:
         if isinstance(event, mqtt.Connected):
             record_link(self.link.client_id, True, now)
+            grant_hearing_grace(now, self.grace)  # heartbeats sent while we could not hear are not missed
         elif isinstance(event, mqtt.Disconnected):
             record_link(self.link.client_id, False, now, self.link.problem_line())
         elif (ids := mqtt.Heartbeat.parse_topic(event.topic, self.base)) is not None:
