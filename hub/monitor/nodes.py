@@ -18,7 +18,9 @@ from django.db.models import Q
 
 import mqtt
 
-from .alerts import clear_alert, raise_alert
+from hub.org.models import SpeakerNode
+
+from .alerts import clear_alert, close_alert, raise_alert
 from .models import Alert, NodeHealth
 
 log = logging.getLogger(__name__)
@@ -118,11 +120,14 @@ def grant_hearing_grace(now: datetime, grace: Grace = Grace()) -> int:
 
 def check_nodes(now: datetime, base: str) -> int:
     """Move each node whose state changed at ``now`` to it, opening or resolving its alert.
-    Returns how many nodes changed state."""
+    Returns how many nodes changed state. A revoked (disabled) speaker is not watched:
+    its open alerts are closed and its silence opens none."""
+    close_retired(now, base)
+    retired = SpeakerNode.objects.filter(enabled=False).values("node_id")
     down = Q(last_status=NodeHealth.OFFLINE) | Q(down_at__lte=now)
     changed = 0
     # Each state change commits with its alert, so a crash between the two cannot lose the alert.
-    for row in NodeHealth.objects.filter(down).exclude(status=NodeHealth.DOWN):
+    for row in NodeHealth.objects.filter(down).exclude(status=NodeHealth.DOWN).exclude(node_id__in=retired):
         with transaction.atomic():
             if _move(row, NodeHealth.DOWN, now):
                 changed += 1
@@ -139,6 +144,17 @@ def check_nodes(now: datetime, base: str) -> int:
                 if was == NodeHealth.DOWN:
                     clear_alert(_key(row), f"Speaker {row.node_id} is back online", now, base)
     return changed
+
+
+def close_retired(now: datetime, base: str) -> int:
+    """Close the open alerts of speakers revoked (or disabled) since: nobody is to mend them."""
+    retired = set(SpeakerNode.objects.filter(enabled=False).values_list("node_id", flat=True))
+    closed = 0
+    for key in Alert.objects.filter(kind=Alert.NODE, resolved_at__isnull=True).values_list("key", flat=True):
+        node_id = key.removeprefix("node:").split(":")[0]
+        if node_id in retired:
+            closed += close_alert(key, f"Speaker {node_id} was revoked; its alert is closed", now, base) is not None
+    return closed
 
 
 def _move(row: NodeHealth, status: str, now: datetime) -> bool:

@@ -30,6 +30,7 @@ _NODE = {
     "resolved": ("{s}音箱已恢复", "{s} speaker is back online."),
     "flapping": ("{s}音箱时断时续", "{s} speaker keeps dropping out."),
     "stable": ("{s}音箱已稳定", "{s} speaker is stable again."),
+    "retired": ("{s}音箱已停用", "{s} speaker was taken out of service."),
 }
 _SOURCE = {
     "auth": ("{s}拒绝了密钥", "{s} refuses our key."),
@@ -56,7 +57,9 @@ def spoken_alert(alert: Alert, state: str, lang: str) -> str:
     flapping = alert.state == Alert.FLAPPING or (state == "resolved" and alert.flaps > 0)
     change = ("flapping" if state == "opened" else "stable") if flapping else state
     if alert.kind == Alert.NODE:
-        node_id = alert.key.removeprefix("node:")
+        node_id = alert.key.removeprefix("node:").split(":")[0]
+        if state == "resolved" and SpeakerNode.objects.filter(node_id=node_id, enabled=False).exists():
+            change = "retired"  # revoked, not back: "back online" would be untrue
         return _say(_NODE[change], _speaker(node_id, lang), lang)
     if alert.kind == Alert.SOURCE:
         name = alert.key.removeprefix("source:")
