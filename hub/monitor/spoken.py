@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from hub.intake.models import Source
+from hub.intake.poller import SUSPENDED
 from hub.org.models import SpeakerNode
 
 from .models import MONITOR_SOURCE, Alert
@@ -36,6 +37,7 @@ _SOURCE = {
     "auth": ("{s}拒绝了密钥", "{s} refuses our key."),
     "server": ("{s}服务器故障", "{s} has a server fault."),
     "rate": ("{s}请求被限流", "{s} is rate-limiting us."),
+    "suspended": ("{s}暂停了我们的查询", "{s} has suspended our polling."),
     "timeout": ("{s}无响应", "{s} is not answering."),
     "unreachable": ("连不上{s}", "Cannot reach {s}."),
     "failing": ("{s}接口出错", "{s} returns errors."),
@@ -102,6 +104,8 @@ def _platform(name: str, lang: str) -> str:
 def _source_problem(name: str) -> str:
     """What the source's last failed poll says went wrong (the same reading as sources.wording)."""
     error = Source.objects.filter(name=name).values_list("last_error", flat=True).first() or ""
+    if SUSPENDED in error:
+        return "suspended"
     found = _HTTP.match(error)
     if found:
         code = int(found.group(1))
