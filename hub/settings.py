@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "hub.notify",
     "hub.sounds",
     "dashboard",
+    "hub.logins",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,9 @@ from django.urls import include, path, re_path
 
 from hub import views
 from hub.intake import webhooks
+from hub.logins.forms import ThrottledAdminLogin
+
+admin.site.login_form = ThrottledAdminLogin  # throttled like the dashboard's login
 
 urlpatterns = [
     path("admin/", admin.site.urls),
