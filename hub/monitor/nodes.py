@@ -157,6 +157,34 @@ def close_retired(now: datetime, base: str) -> int:
     return closed
 
 
+def check_mute(now: datetime, base: str) -> int:
+    """"Online but mute": a speaker whose heartbeat reports an audio device error has its own
+    alert (``node:<id>:mute``), resolved by a heartbeat without one. A speaker that is down is
+    left to its outage alert. Returns how many alerts opened or resolved."""
+    retired = SpeakerNode.objects.filter(enabled=False).values("node_id")
+    muted = {
+        node_id: str(telemetry.get("audio_error"))
+        for node_id, telemetry in NodeHealth.objects.filter(telemetry__has_key="audio_error")
+        .exclude(telemetry__audio_error=None).exclude(status=NodeHealth.DOWN).exclude(node_id__in=retired)
+        .values_list("node_id", "telemetry")
+        if telemetry.get("audio_error")
+    }
+    changed = 0
+    for node_id, error in muted.items():
+        text = f"Speaker {node_id} is online but cannot play sound: its audio device reports \"{error[:200]}\""
+        changed += raise_alert(_mute_key(node_id), Alert.NODE, f"speaker {node_id} (mute)", text, now, base) is not None
+    open_keys = Alert.objects.filter(kind=Alert.NODE, resolved_at__isnull=True, key__endswith=":mute").values_list("key", flat=True)
+    for key in open_keys:
+        node_id = key.removeprefix("node:").removesuffix(":mute")
+        if node_id not in muted and not NodeHealth.objects.filter(node_id=node_id, status=NodeHealth.DOWN).exists():
+            changed += clear_alert(key, f"Speaker {node_id} plays sound again", now, base) is not None
+    return changed
+
+
+def _mute_key(node_id: str) -> str:
+    return f"node:{node_id}:mute"
+
+
 def _move(row: NodeHealth, status: str, now: datetime) -> bool:
     """Compare-and-set the node's state, so two monitors never both act on one change."""
     claimed = NodeHealth.objects.filter(pk=row.pk, status=row.status).update(status=status, status_changed_at=now)

@@ -33,6 +33,12 @@ _NODE = {
     "stable": ("{s}音箱已稳定", "{s} speaker is stable again."),
     "retired": ("{s}音箱已停用", "{s} speaker was taken out of service."),
 }
+_MUTE = {
+    "opened": ("{s}音箱无法发声", "{s} speaker cannot play sound."),
+    "resolved": ("{s}音箱恢复发声", "{s} speaker plays sound again."),
+    "flapping": ("{s}音箱时而无声", "{s} speaker keeps going mute."),
+    "stable": ("{s}音箱发声已稳定", "{s} speaker plays sound steadily again."),
+}
 _SOURCE = {
     "auth": ("{s}拒绝了密钥", "{s} refuses our key."),
     "server": ("{s}服务器故障", "{s} has a server fault."),
@@ -60,6 +66,8 @@ def spoken_alert(alert: Alert, state: str, lang: str) -> str:
     change = ("flapping" if state == "opened" else "stable") if flapping else state
     if alert.kind == Alert.NODE:
         node_id = alert.key.removeprefix("node:").split(":")[0]
+        if alert.key.endswith(":mute"):  # online but mute (nodes.check_mute)
+            return _say(_MUTE[change], _speaker(node_id, lang), lang)
         if state == "resolved" and SpeakerNode.objects.filter(node_id=node_id, enabled=False).exists():
             change = "retired"  # revoked, not back: "back online" would be untrue
         return _say(_NODE[change], _speaker(node_id, lang), lang)

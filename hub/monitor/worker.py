@@ -34,7 +34,7 @@ from mqtt.topics import shared
 from .alerts import settle_flapping
 from .broker import check_broker, record_link
 from .models import NodeHealth
-from .nodes import Grace, check_nodes, grant_hearing_grace, heartbeat_fields, ingest_heartbeats, ingest_status
+from .nodes import Grace, check_mute, check_nodes, grant_hearing_grace, heartbeat_fields, ingest_heartbeats, ingest_status
 from .sources import SourceWatch
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ class Monitor:
 
     def check(self, now: datetime) -> None:
         check_nodes(now, self.base)
+        check_mute(now, self.base)
         settle_flapping(now, self.base)
         self.sources.check(now, self.base)
         check_broker(now, self.base, self.broker_threshold)
