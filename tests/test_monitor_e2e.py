@@ -59,6 +59,9 @@ def test_a_sigkilled_node_is_announced_to_tech_and_on_alerts_and_its_return_reso
     env = hub_env(tmp_path / "hub", broker.url)
     db = tmp_path / "hub" / "hub.sqlite3"
     subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=120)
+    fleet = tmp_path / "fleet.toml"  # the hub hears enrolled speakers only (hub/fleet/known.py)
+    fleet.write_text(f'[[nodes]]\nid = "{NODE}"\ndepartment = "tech"\n', encoding="utf-8")
+    subprocess.run(hub_command("load", str(fleet)), env=env, check=True, timeout=120, capture_output=True)
     watcher = Watcher(broker.url, TECH, mqtt.Alert.topic())
     config = write_node_config(tmp_path / "node.toml", broker.url, tmp_path / "node")
     hub = Proc("hub", hub_command("run"), env, tmp_path)
