@@ -33,6 +33,7 @@ from mqtt.topics import shared
 
 from .alerts import settle_flapping
 from .broker import check_broker, record_link
+from .ha_discovery import DiscoveryPusher
 from .models import NodeHealth
 from .nodes import Grace, check_mute, check_nodes, grant_hearing_grace, heartbeat_fields, ingest_heartbeats, ingest_status
 from .sources import SourceWatch
@@ -65,6 +66,7 @@ class Monitor:
         self._unacked: list[mqtt.Received] = []
         self._link_seen = 0.0
         self.fleet = KnownNodes()
+        self.discovery = DiscoveryPusher(link, base)  # Home Assistant devices for enrolled speakers
 
     def subscriptions(self) -> list[str]:
         return [shared(mqtt.Heartbeat.subscription(self.base), SHARE_GROUP), mqtt.NodeStatus.subscription(self.base)]
@@ -73,6 +75,7 @@ class Monitor:
     def handle(self, event: mqtt.LinkEvent, now: datetime) -> None:
         if isinstance(event, mqtt.Connected):
             record_link(self.link.client_id, True, now)
+            self.discovery.connected()
             grant_hearing_grace(now, self.grace)  # heartbeats sent while we could not hear are not missed
         elif isinstance(event, mqtt.Disconnected):
             record_link(self.link.client_id, False, now, self.link.problem_line())
@@ -141,6 +144,8 @@ class Monitor:
                     now = self.clock()
                     self.flush(now)
                     self.check(now)
+                    if self.link.connected.is_set():
+                        self.discovery.push_if_due()
                     if time.monotonic() - self._link_seen >= 5:  # /healthz reads this row
                         record_link(self.link.client_id, self.link.connected.is_set(), now, self.link.problem_line())
                         self._link_seen = time.monotonic()
