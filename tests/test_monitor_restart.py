@@ -62,3 +62,18 @@ def test_the_grace_revives_no_down_or_offline_speaker() -> None:
     check_nodes(clock.advance(seconds=1), BASE)
     assert status("spk-dead") == status("spk-unplugged") == "down"
     assert len(alerts_sent()) == 2  # each announced once, none resolved
+
+
+def test_a_live_offline_status_opens_the_alert_at_once_not_at_the_next_tick() -> None:
+    from hub.fleet.enrol import enroll
+    from tests.attention_helpers import department
+
+    department("orders")
+    enroll("spk-frozen", "orders")
+    clock = Clock()
+    ingest_heartbeat("spk-frozen", heartbeat(interval_s=30), clock.now)
+    monitor = a_monitor(clock)
+    topic = mqtt.NodeStatus.topic(BASE, node_id="spk-frozen")
+    monitor.handle(mqtt.Received(topic, b"offline", retain=False, qos=1), clock.advance(seconds=8))
+    [opened] = alerts_sent()  # no check() was called: handling the LWT was enough
+    assert opened.subject == "speaker spk-frozen"

@@ -89,6 +89,8 @@ class Monitor:
                 online = mqtt.NodeStatus.parse(event.payload)
                 if self.fleet.knows(ids["node_id"], "status"):
                     ingest_status(ids["node_id"], online, now, self.grace)
+                    if not online and not event.retain:  # a live LWT: a speaker just died or froze; say so now,
+                        check_nodes(now, self.base)       # not at the next tick
             except mqtt.PayloadError as exc:
                 log.warning("dropped status from %s: %s", ids["node_id"], exc)
             self.link.ack(event)
