@@ -20,15 +20,20 @@ from tests.mqtt_helpers import Watcher
 pytestmark = pytest.mark.django_db
 
 
-def retained_configs(url: str) -> dict[str, dict[str, object]]:
-    """What a Home Assistant starting now would read: the retained discovery configs."""
-    watcher = Watcher(url, "homeassistant/#")
-    try:
-        watcher.wait_for(lambda got: len(got) >= 5, 2)
-        time.sleep(0.3)  # retained messages arrive together; give the last of them a moment
-        return {m.topic: json.loads(m.payload) for m in watcher.drain() if m.retain and m.payload}
-    finally:
-        watcher.link.stop()
+def retained_configs(url: str, expected: int) -> dict[str, dict[str, object]]:
+    """What a Home Assistant starting now would read: the retained discovery configs. The hub's
+    publishes are asynchronous, so look again (a new subscriber each time) until ``expected``
+    are there, for at most 10 s; the last look is returned either way."""
+    deadline = time.monotonic() + 10
+    while True:
+        watcher = Watcher(url, "homeassistant/#")  # retained messages arrive before its probe returns
+        try:
+            found = {m.topic: json.loads(m.payload) for m in watcher.drain() if m.retain and m.payload}
+        finally:
+            watcher.link.stop()
+        if len(found) == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def test_enrolled_speakers_become_devices_and_a_revoked_one_is_removed(broker: Mosquitto) -> None:
@@ -42,7 +47,7 @@ def test_enrolled_speakers_become_devices_and_a_revoked_one_is_removed(broker: M
     pusher = DiscoveryPusher(link, BASE, monotonic=lambda: clock[0])
     try:
         assert pusher.push_if_due() == 10
-        configs = retained_configs(broker.url)
+        configs = retained_configs(broker.url, 10)
         assert len(configs) == 10
         state = configs["homeassistant/sensor/shopcrier_spk-orders-1/state/config"]
         assert state["state_topic"] == mqtt.NodeStatus.topic(BASE, node_id="spk-orders-1")
@@ -61,7 +66,7 @@ def test_enrolled_speakers_become_devices_and_a_revoked_one_is_removed(broker: M
         revoke("spk-orders-2")
         clock[0] += 11
         assert pusher.push_if_due() == 5
-        remaining = retained_configs(broker.url)
+        remaining = retained_configs(broker.url, 5)
         assert sorted(remaining) == sorted(homeassistant.speaker_discovery("spk-orders-1", "x", base=BASE))
         # a restarted hub (nothing in memory) publishes the enrolled one again and clears the revoked one's again
         assert DiscoveryPusher(link, BASE).push_if_due() == 10
