@@ -9,9 +9,9 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
     import django
-    from django.core.management import execute_from_command_line
     from django.db import DatabaseError
 
+    from hub.cli_help import HubUtility
     from hub.env import EnvError
     from hub.first_steps import database_problem, explain, needs_database
 
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
             problem = database_problem()
             if problem:
                 sys.exit(f"shopcrier-hub: {problem}")
-        execute_from_command_line(argv)
+        HubUtility(argv).execute()
     except EnvError as exc:
         sys.exit(f"shopcrier-hub: configuration error: {exc}")
     except DatabaseError as exc:  # no traceback for a user: say what is wrong and what mends it

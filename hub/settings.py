@@ -7,6 +7,7 @@ from pathlib import Path
 import django_stubs_ext
 
 from hub import env
+from hub.metrics.allow import parse_networks
 
 # lets admin.ModelAdmin[Model] and friends be written with their type parameters
 django_stubs_ext.monkeypatch()
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "hub.notify",
     "hub.sounds",
     "dashboard",
+    "hub.logins",
 ]
 
 MIDDLEWARE = [
@@ -129,3 +131,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
 SECURE_HSTS_PRELOAD = TLS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS else None
 CSRF_TRUSTED_ORIGINS = env.words("SHOPCRIER_CSRF_TRUSTED_ORIGINS", "")
+
+# Addresses or networks that may scrape /metrics without the API token (comma-separated; docs/config.md).
+try:
+    METRICS_ALLOW = parse_networks("SHOPCRIER_METRICS_ALLOW", env.words("SHOPCRIER_METRICS_ALLOW", ""))
+except ValueError as _exc:
+    raise env.EnvError(str(_exc)) from None

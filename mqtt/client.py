@@ -14,6 +14,7 @@ import functools
 import logging
 import queue
 import ssl
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from .link_problem import describe_loss, describe_os_error, describe_refusal
 from .url import BrokerSettings
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ class Link:
         self._stopping = False
         self._subscriptions: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.problem = ""  # why the link is not up, in words ("" while it is); see :meth:`_note_problem`
 
         client = paho.Client(
             CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5, manual_ack=manual_ack
@@ -103,6 +106,7 @@ class Link:
         client.reconnect_delay_set(min_delay=backoff[0], max_delay=backoff[1])
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
         self._client = client
@@ -190,10 +194,11 @@ class Link:
         self, client: paho.Client, userdata: Any, flags: Any, reason: ReasonCode, properties: Any
     ) -> None:
         if reason.is_failure:
-            log.warning("broker %s refused %s: %s", self.settings, self.client_id, reason)
+            self._note_problem(describe_refusal(reason))
             self.refused = str(reason)
             return
         self.refused = None
+        self.problem = ""
         with self._lock:
             subs = dict(self._subscriptions)
             self.subscribed.clear()
@@ -214,12 +219,30 @@ class Link:
         self.connected.clear()
         self.subscribed.clear()
         if was_connected and not self._stopping:
-            log.warning("lost broker %s: %s", self.settings, reason)
+            self._note_problem(describe_loss(reason))
             self.inbox.put(Disconnected(reason=str(reason)))
 
     def _on_subscribe(self, client: paho.Client, userdata: Any, mid: int, reasons: Any, properties: Any) -> None:
         if mid == self._connect_sub_mid:  # until now a publish to these topics could pass the broker unheard
             self.subscribed.set()
+
+    def _on_connect_fail(self, client: paho.Client, userdata: Any) -> None:
+        # paho calls this inside the except that caught the connect's OSError
+        self._note_problem(describe_os_error(sys.exc_info()[1]))
+
+    def _note_problem(self, problem: str) -> None:
+        """Log why the link is down at once (URL without password, and the cause); the
+        same cause again on each reconnect attempt only at debug level, so the log says
+        it once and again only when it changes."""
+        if problem != self.problem:
+            log.error("broker %s unreachable for %s: %s", self.settings.safe_url, self.client_id, problem)
+        else:
+            log.debug("broker %s still unreachable for %s: %s", self.settings.safe_url, self.client_id, problem)
+        self.problem = problem
+
+    def problem_line(self) -> str:
+        """``mqtt://host:1883: connection refused (…)`` while the link is down with a known cause, else ""."""
+        return f"{self.settings.safe_url}: {self.problem}" if self.problem and not self.connected.is_set() else ""
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
         self.inbox.put(Received(message.topic, bytes(message.payload), bool(message.retain), message.qos, message.mid))

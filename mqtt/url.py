@@ -26,8 +26,13 @@ class BrokerSettings:
     keepalive: int = 30
 
     def __repr__(self) -> str:  # never print the password
+        return f"BrokerSettings({self.safe_url})"
+
+    @property
+    def safe_url(self) -> str:
+        """The URL as a person may read it: the user name, never the password."""
         auth = f"{self.username}:***@" if self.username else ""
-        return f"BrokerSettings({'mqtts' if self.tls else 'mqtt'}://{auth}{self.host}:{self.port})"
+        return f"{'mqtts' if self.tls else 'mqtt'}://{auth}{self.host}:{self.port}"
 
     __str__ = __repr__
 

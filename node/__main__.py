@@ -24,6 +24,7 @@ from . import tts_say
 from .agent import build_agent
 from .config import DEFAULT_PATH, ConfigError, load
 from .speech import SpeechError
+from .version import version_line
 
 # Not __name__: that is "__main__" under `python -m node`.
 log = logging.getLogger("node.__main__")
@@ -38,6 +39,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                "say it, without a broker (see shopcrier-node say --help)")
     parser.add_argument("--config", default=str(DEFAULT_PATH), metavar="PATH",
                         help=f"the node's TOML config (default {DEFAULT_PATH})")
+    parser.add_argument("--version", action="version", version=version_line("shopcrier-node"),
+                        help="print ShopCrier's version and exit")
     parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS,
                         help="default INFO")
     return parser.parse_args(argv)

@@ -5,6 +5,7 @@ it when the link is back."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,6 +16,17 @@ from hub.monitor.models import Alert
 from tests.attention_helpers import BASE, Clock
 from tests.monitor_helpers import alerts_sent
 
+TOKEN = "health-token"
+
+
+@pytest.fixture(autouse=True)
+def _token(settings: Any) -> None:
+    settings.API_TOKEN = TOKEN  # /healthz details are for the token holder
+
+
+def healthz() -> Any:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {TOKEN}").get("/healthz").json()
+
 pytestmark = pytest.mark.django_db
 
 HUB = "shopcrier-hub-monitor-1234"
@@ -22,10 +34,10 @@ HUB = "shopcrier-hub-monitor-1234"
 
 def test_healthz_reports_the_link_as_the_hub_process_last_wrote_it() -> None:
     record_link(HUB, True, timezone.now())
-    assert Client().get("/healthz").json()["broker"] == "up"
+    assert healthz()["broker"] == "up"
 
     record_link(HUB, False, timezone.now())
-    reply = Client().get("/healthz").json()
+    reply = healthz()
     assert reply["broker"] == "down" and reply["links"][HUB]["up"] is False
 
 
@@ -41,7 +53,7 @@ def test_a_link_down_past_the_threshold_opens_an_alert_and_reconnecting_resolves
     check_broker(clock.advance(seconds=2), BASE, threshold=timedelta(seconds=30))
     [opened] = alerts_sent()
     assert "has lost the MQTT broker" in opened.text
-    assert Client().get("/healthz").json()["alerts_open"][0]["key"] == f"broker:{HUB}"
+    assert healthz()["alerts_open"][0]["key"] == f"broker:{HUB}"
 
     record_link(HUB, True, clock.advance(seconds=5))
     check_broker(clock.now, BASE)
@@ -58,4 +70,4 @@ def test_the_alert_of_a_process_that_died_with_its_link_down_is_resolved() -> No
 
     check_broker(clock.advance(minutes=5), BASE)  # no refresh since: the process is gone
     assert Alert.objects.filter(resolved_at__isnull=True).count() == 0
-    assert Client().get("/healthz").json()["broker"] == "unknown"
+    assert healthz()["broker"] == "unknown"

@@ -9,12 +9,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from hub.logins.forms import ThrottledLogin
+
 from ..models import LANGUAGES, Preference
 
 
 class LoginView(auth_views.LoginView):
     template_name = "dashboard/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledLogin  # per user name and per address (hub/logins)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         """A language chosen on the login page becomes the login's own (if it has none yet)."""

@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 
 MAX_PAGES_PER_POLL = 50
 MAX_BACKOFF_SECONDS = 300
+# A platform's Retry-After is obeyed up to this; one reply asking for a day must not stop orders for a day.
+MAX_RETRY_AFTER_SECONDS = 900
+# Asked to wait at least this long, the source counts as suspended: the monitor alerts at once.
+SUSPENDED_AFTER_SECONDS = 300
+SUSPENDED = "polls suspended for"  # the marker hub.monitor.sources reads in last_error
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,9 @@ class Poller:
                     break
         except FetchError as exc:
             error, retry_after = str(exc), exc.retry_after
+            if retry_after is not None and retry_after >= SUSPENDED_AFTER_SECONDS:
+                held = min(retry_after, MAX_RETRY_AFTER_SECONDS)
+                error = f"{error}; {SUSPENDED} {held:.0f} s" + (" (capped)" if held < retry_after else "")
             if exc.raw:  # the reply itself goes to quarantine, so an admin can see what came
                 quarantine(source, [Reject(reason=error, raw=exc.raw)], timezone.now())
         except Exception as exc:  # a bug or a database fault: recorded like a failure, never silent
@@ -124,7 +132,7 @@ class Poller:
                 continue
             if holds_source(source.pk):
                 result = self.poll_source(source)
-                wait = max(self.delay(source), result.retry_after or 0.0)
+                wait = max(self.delay(source), min(result.retry_after or 0.0, MAX_RETRY_AFTER_SECONDS))
                 self._due[source.pk] = time.monotonic() + wait
             else:  # another hub process polls it; look again in a while in case it dies
                 self._due[source.pk] = time.monotonic() + min(float(source.interval_seconds), 5.0)

@@ -82,6 +82,13 @@ def clear_alert(key: str, text: str, now: datetime, base: str) -> Alert | None:
     return _resolve(current, text, now, base)
 
 
+def close_alert(key: str, text: str, now: datetime, base: str) -> Alert | None:
+    """The subject is gone for good (a revoked speaker): resolve its open alert, flapping or
+    not, announced. Returns the alert resolved, else None."""
+    current = Alert.objects.filter(key=key, resolved_at__isnull=True).first()
+    return None if current is None else _resolve(current, text, now, base)
+
+
 def settle_flapping(now: datetime, base: str) -> int:
     """Resolve each flapping alert whose subject has been healthy for ``FLAP_WINDOW``."""
     settled = 0

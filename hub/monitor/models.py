@@ -103,6 +103,8 @@ class LinkState(models.Model):
     up = models.BooleanField(default=False)
     since = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now)
+    problem = models.CharField(max_length=300, blank=True, default="",
+                               help_text="while down: the broker's URL (no password) and why, in words")
 
     def __str__(self) -> str:
         return f"{self.client_id} {'up' if self.up else 'down'}"

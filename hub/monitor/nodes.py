@@ -18,7 +18,9 @@ from django.db.models import Q
 
 import mqtt
 
-from .alerts import clear_alert, raise_alert
+from hub.org.models import SpeakerNode
+
+from .alerts import clear_alert, close_alert, raise_alert
 from .models import Alert, NodeHealth
 
 log = logging.getLogger(__name__)
@@ -107,13 +109,40 @@ def ingest_status(node_id: str, online: bool, now: datetime, grace: Grace = Grac
     row.save(update_fields=fields)
 
 
+def grant_hearing_grace(now: datetime, grace: Grace = Grace()) -> int:
+    """The hub starts hearing again at ``now`` (a monitor started, or its broker link came
+    back): give every speaker not already down a full period and grace from ``now``.
+
+    Due times written before a hub outage lie in the past; without this, every speaker
+    would be called down (and announced) at the first check after any outage longer than
+    its period + grace, and resolved a second later. A speaker that stays silent is still
+    called down, one period + grace after the hub could hear it again. Returns how many
+    rows got more time."""
+    rows = list(NodeHealth.objects.exclude(status=NodeHealth.DOWN).exclude(last_status=NodeHealth.OFFLINE))
+    moved = []
+    for row in rows:
+        late_at = now + grace.late(row.interval_s)
+        down_at = now + timedelta(seconds=row.interval_s) + grace.of(row.interval_s)
+        if row.down_at is None or row.down_at < down_at or row.late_at is None or row.late_at < late_at:
+            row.late_at = max(late_at, row.late_at or late_at)
+            row.down_at = max(down_at, row.down_at or down_at)
+            moved.append(row)
+    NodeHealth.objects.bulk_update(moved, ["late_at", "down_at"], batch_size=500)
+    if moved:
+        log.info("gave %d speaker(s) a period and grace from %s: the hub could not hear them before", len(moved), now)
+    return len(moved)
+
+
 def check_nodes(now: datetime, base: str) -> int:
     """Move each node whose state changed at ``now`` to it, opening or resolving its alert.
-    Returns how many nodes changed state."""
+    Returns how many nodes changed state. A revoked (disabled) speaker is not watched:
+    its open alerts are closed and its silence opens none."""
+    close_retired(now, base)
+    retired = SpeakerNode.objects.filter(enabled=False).values("node_id")
     down = Q(last_status=NodeHealth.OFFLINE) | Q(down_at__lte=now)
     changed = 0
     # Each state change commits with its alert, so a crash between the two cannot lose the alert.
-    for row in NodeHealth.objects.filter(down).exclude(status=NodeHealth.DOWN):
+    for row in NodeHealth.objects.filter(down).exclude(status=NodeHealth.DOWN).exclude(node_id__in=retired):
         with transaction.atomic():
             if _move(row, NodeHealth.DOWN, now):
                 changed += 1
@@ -130,6 +159,45 @@ def check_nodes(now: datetime, base: str) -> int:
                 if was == NodeHealth.DOWN:
                     clear_alert(_key(row), f"Speaker {row.node_id} is back online", now, base)
     return changed
+
+
+def close_retired(now: datetime, base: str) -> int:
+    """Close the open alerts of speakers revoked (or disabled) since: nobody is to mend them."""
+    retired = set(SpeakerNode.objects.filter(enabled=False).values_list("node_id", flat=True))
+    closed = 0
+    for key in Alert.objects.filter(kind=Alert.NODE, resolved_at__isnull=True).values_list("key", flat=True):
+        node_id = key.removeprefix("node:").split(":")[0]
+        if node_id in retired:
+            closed += close_alert(key, f"Speaker {node_id} was revoked; its alert is closed", now, base) is not None
+    return closed
+
+
+def check_mute(now: datetime, base: str) -> int:
+    """"Online but mute": a speaker whose heartbeat reports an audio device error has its own
+    alert (``node:<id>:mute``), resolved by a heartbeat without one. A speaker that is down is
+    left to its outage alert. Returns how many alerts opened or resolved."""
+    retired = SpeakerNode.objects.filter(enabled=False).values("node_id")
+    muted = {
+        node_id: str(telemetry.get("audio_error"))
+        for node_id, telemetry in NodeHealth.objects.filter(telemetry__has_key="audio_error")
+        .exclude(telemetry__audio_error=None).exclude(status=NodeHealth.DOWN).exclude(node_id__in=retired)
+        .values_list("node_id", "telemetry")
+        if telemetry.get("audio_error")
+    }
+    changed = 0
+    for node_id, error in muted.items():
+        text = f"Speaker {node_id} is online but cannot play sound: its audio device reports \"{error[:200]}\""
+        changed += raise_alert(_mute_key(node_id), Alert.NODE, f"speaker {node_id} (mute)", text, now, base) is not None
+    open_keys = Alert.objects.filter(kind=Alert.NODE, resolved_at__isnull=True, key__endswith=":mute").values_list("key", flat=True)
+    for key in open_keys:
+        node_id = key.removeprefix("node:").removesuffix(":mute")
+        if node_id not in muted and not NodeHealth.objects.filter(node_id=node_id, status=NodeHealth.DOWN).exists():
+            changed += clear_alert(key, f"Speaker {node_id} plays sound again", now, base) is not None
+    return changed
+
+
+def _mute_key(node_id: str) -> str:
+    return f"node:{node_id}:mute"
 
 
 def _move(row: NodeHealth, status: str, now: datetime) -> bool:

@@ -17,16 +17,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hub.intake.models import Source
+from hub.intake.poller import SUSPENDED
 
 from .alerts import clear_alert, raise_alert
 from .models import MONITOR_SOURCE, Alert
 
 _HTTP = re.compile(r"^HTTP (\d{3})")
 _TIMEOUT = ("no reply within", "could not connect within", "still arriving after")
+_WAIT = re.compile(r"asks to wait ([0-9.]+) s")
+_HELD = re.compile(SUSPENDED + r" ([0-9]+) s")
 
 
 def wording(error: str) -> str:
-    """What a poll's error means, in words the technical department can act on."""
+    """What a poll's error means, in words the technical department can act on: never the
+    error's own text when that is a fault inside the hub (it may carry SQL or a repr)."""
+    if is_suspended(error):
+        return _suspension(error)
+    if error.startswith("internal error"):
+        return "the hub could not store what the platform sent (an internal fault; details are in the hub's log)"
     found = _HTTP.match(error)
     if found:
         code = int(found.group(1))
@@ -42,6 +50,26 @@ def wording(error: str) -> str:
     if error.startswith("request failed"):
         return "the platform cannot be reached (connection refused, DNS or network)"
     return f"polls fail: {error[:200]}"
+
+
+def is_suspended(error: str) -> bool:
+    """The platform asked us to wait so long (Retry-After) that polls are suspended for a while."""
+    return SUSPENDED in error
+
+
+def _suspension(error: str) -> str:
+    asked, held = _WAIT.search(error), _HELD.search(error)
+    code = _HTTP.match(error)
+    what = f"HTTP {code.group(1)}: the platform" if code else "The platform"
+    asked_s = f" {_duration(float(asked.group(1)))}" if asked else " a long time"
+    held_s = f"; we poll again in {_duration(float(held.group(1)))}" if held else ""
+    return f"{what} told us to stop polling for{asked_s}{held_s}; orders are not heard meanwhile"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.3g} h"
+    return f"{seconds / 60:.3g} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 def is_auth_error(error: str) -> bool:
@@ -66,7 +94,7 @@ class SourceWatch:
         for pk, name, enabled, failures, error, latency, attempted in rows:
             key = f"source:{name}"
             subject = f"platform source {name}"
-            threshold = self.auth_failures if is_auth_error(error) else self.failures
+            threshold = self.auth_failures if is_auth_error(error) or is_suspended(error) else self.failures
             if enabled and failures >= threshold:
                 text = f"Source {name}: {wording(error)} ({failures} failed poll(s) in a row)"
                 raise_alert(key, Alert.SOURCE, subject, text, now, base)

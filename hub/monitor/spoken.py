@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from hub.intake.models import Source
+from hub.intake.poller import SUSPENDED
 from hub.org.models import SpeakerNode
 
 from .models import MONITOR_SOURCE, Alert
@@ -30,11 +31,19 @@ _NODE = {
     "resolved": ("{s}音箱已恢复", "{s} speaker is back online."),
     "flapping": ("{s}音箱时断时续", "{s} speaker keeps dropping out."),
     "stable": ("{s}音箱已稳定", "{s} speaker is stable again."),
+    "retired": ("{s}音箱已停用", "{s} speaker was taken out of service."),
+}
+_MUTE = {
+    "opened": ("{s}音箱无法发声", "{s} speaker cannot play sound."),
+    "resolved": ("{s}音箱恢复发声", "{s} speaker plays sound again."),
+    "flapping": ("{s}音箱时而无声", "{s} speaker keeps going mute."),
+    "stable": ("{s}音箱发声已稳定", "{s} speaker plays sound steadily again."),
 }
 _SOURCE = {
     "auth": ("{s}拒绝了密钥", "{s} refuses our key."),
     "server": ("{s}服务器故障", "{s} has a server fault."),
     "rate": ("{s}请求被限流", "{s} is rate-limiting us."),
+    "suspended": ("{s}暂停了我们的查询", "{s} has suspended our polling."),
     "timeout": ("{s}无响应", "{s} is not answering."),
     "unreachable": ("连不上{s}", "Cannot reach {s}."),
     "failing": ("{s}接口出错", "{s} returns errors."),
@@ -56,7 +65,11 @@ def spoken_alert(alert: Alert, state: str, lang: str) -> str:
     flapping = alert.state == Alert.FLAPPING or (state == "resolved" and alert.flaps > 0)
     change = ("flapping" if state == "opened" else "stable") if flapping else state
     if alert.kind == Alert.NODE:
-        node_id = alert.key.removeprefix("node:")
+        node_id = alert.key.removeprefix("node:").split(":")[0]
+        if alert.key.endswith(":mute"):  # online but mute (nodes.check_mute)
+            return _say(_MUTE[change], _speaker(node_id, lang), lang)
+        if state == "resolved" and SpeakerNode.objects.filter(node_id=node_id, enabled=False).exists():
+            change = "retired"  # revoked, not back: "back online" would be untrue
         return _say(_NODE[change], _speaker(node_id, lang), lang)
     if alert.kind == Alert.SOURCE:
         name = alert.key.removeprefix("source:")
@@ -99,6 +112,8 @@ def _platform(name: str, lang: str) -> str:
 def _source_problem(name: str) -> str:
     """What the source's last failed poll says went wrong (the same reading as sources.wording)."""
     error = Source.objects.filter(name=name).values_list("last_error", flat=True).first() or ""
+    if SUSPENDED in error:
+        return "suspended"
     found = _HTTP.match(error)
     if found:
         code = int(found.group(1))

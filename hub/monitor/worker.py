@@ -33,8 +33,9 @@ from mqtt.topics import shared
 
 from .alerts import settle_flapping
 from .broker import check_broker, record_link
+from .ha_discovery import DiscoveryPusher
 from .models import NodeHealth
-from .nodes import Grace, check_nodes, heartbeat_fields, ingest_heartbeats, ingest_status
+from .nodes import Grace, check_mute, check_nodes, grant_hearing_grace, heartbeat_fields, ingest_heartbeats, ingest_status
 from .sources import SourceWatch
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class Monitor:
         self._unacked: list[mqtt.Received] = []
         self._link_seen = 0.0
         self.fleet = KnownNodes()
+        self.discovery = DiscoveryPusher(link, base)  # Home Assistant devices for enrolled speakers
 
     def subscriptions(self) -> list[str]:
         return [shared(mqtt.Heartbeat.subscription(self.base), SHARE_GROUP), mqtt.NodeStatus.subscription(self.base)]
@@ -73,8 +75,10 @@ class Monitor:
     def handle(self, event: mqtt.LinkEvent, now: datetime) -> None:
         if isinstance(event, mqtt.Connected):
             record_link(self.link.client_id, True, now)
+            self.discovery.connected()
+            grant_hearing_grace(now, self.grace)  # heartbeats sent while we could not hear are not missed
         elif isinstance(event, mqtt.Disconnected):
-            record_link(self.link.client_id, False, now)
+            record_link(self.link.client_id, False, now, self.link.problem_line())
         elif (ids := mqtt.Heartbeat.parse_topic(event.topic, self.base)) is not None:
             beat = self.heartbeat(ids["node_id"], event.payload, now)
             if beat is not None:
@@ -85,6 +89,8 @@ class Monitor:
                 online = mqtt.NodeStatus.parse(event.payload)
                 if self.fleet.knows(ids["node_id"], "status"):
                     ingest_status(ids["node_id"], online, now, self.grace)
+                    if not online and not event.retain:  # a live LWT: a speaker just died or froze; say so now,
+                        check_nodes(now, self.base)       # not at the next tick
             except mqtt.PayloadError as exc:
                 log.warning("dropped status from %s: %s", ids["node_id"], exc)
             self.link.ack(event)
@@ -116,6 +122,7 @@ class Monitor:
 
     def check(self, now: datetime) -> None:
         check_nodes(now, self.base)
+        check_mute(now, self.base)
         settle_flapping(now, self.base)
         self.sources.check(now, self.base)
         check_broker(now, self.base, self.broker_threshold)
@@ -139,8 +146,10 @@ class Monitor:
                     now = self.clock()
                     self.flush(now)
                     self.check(now)
+                    if self.link.connected.is_set():
+                        self.discovery.push_if_due()
                     if time.monotonic() - self._link_seen >= 5:  # /healthz reads this row
-                        record_link(self.link.client_id, self.link.connected.is_set(), now)
+                        record_link(self.link.client_id, self.link.connected.is_set(), now, self.link.problem_line())
                         self._link_seen = time.monotonic()
                 except Exception:
                     log.exception("monitor step failed; continuing")

@@ -30,6 +30,7 @@ Semantics (docs/config.md says the same for admins):
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -39,9 +40,13 @@ from mqtt import PRIORITIES
 
 from .facts import Condition, ConditionError, Facts, parse_conditions
 from .hanzi import to_simplified
+from .safe_regex import UnsafePattern, compile_pattern
 
 if TYPE_CHECKING:
+    from .models import Rule
     from .training import Trained
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CATEGORY = "other"
 CONFIDENCE = 0.8  # the learned model's probability from which its guess decides
@@ -118,9 +123,9 @@ def _keyword_matcher(patterns: list[str]) -> Test:
 
 
 def _regex_matcher(patterns: list[str]) -> Test:
-    try:
-        compiled = [re.compile(to_simplified(p), re.I) for p in patterns]
-    except re.error as exc:
+    try:  # time-limited, and probed for catastrophic backtracking (safe_regex)
+        compiled = [compile_pattern(to_simplified(p)) for p in patterns]
+    except UnsafePattern as exc:
         raise RuleError(f"bad regular expression: {exc}") from None
 
     def test(text: str, simple: str, platform_type: str) -> str | None:
@@ -190,6 +195,16 @@ def compile_rule(
     return CompiledRule(name, category, kind, test, checked, priority)
 
 
+def _compiled_or_skipped(rule: Rule) -> CompiledRule | None:
+    """A stored rule that no longer compiles (one saved before patterns were probed) is left
+    out, with an error naming it, rather than stopping every message's classification."""
+    try:
+        return rule.compiled()
+    except RuleError as exc:
+        log.error("rule %s is skipped: %s", rule.name, exc)
+        return None
+
+
 def highest(priorities: Iterable[str | None]) -> str | None:
     """The highest of ``priorities`` (normal < high < urgent), None if there are none."""
     ranked = [p for p in priorities if p in PRIORITIES]
@@ -218,7 +233,7 @@ class Classifier:
         from .training import current
 
         rules = Rule.objects.filter(enabled=True).select_related("category")
-        return cls([r.compiled() for r in rules], learned=current())
+        return cls([c for r in rules if (c := _compiled_or_skipped(r)) is not None], learned=current())
 
     def classify(self, text: str, platform_type: str = "") -> Verdict:
         return self.judge(Facts(content=text, type=platform_type))
