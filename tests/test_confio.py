@@ -429,6 +429,7 @@ BAD_FILES = [
     ("[hub]\nlanguage = \"Chinese\"\n", "hub.language", "not a language code"),
     ("[hub]\nlanguage = \"ja\"\n", "hub.language", "the hub's own prompts are worded in zh or en"),
     ("[hub]\ncolour = 1\n", "hub.colour", "unknown key"),
+    ('[[categories]]\nslug = "order"\nname = "订单"\nsound = "order chime"\n', "categories[0].sound", "must be a slug"),
     ('[[sourcez]]\nname = "a"\n', "sourcez", "unknown key (known: categories, channels, departments,"),
     ('sources = "main"\n', "sources", "must be an array of tables"),
     ("sources = [1]\n", "sources[0]", "must be a table"),

@@ -346,7 +346,7 @@ def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
         slug=t.slug("slug"),
         name=t.text("name"),
         priority=t.choice("priority", PRIORITIES, "normal"),
-        sound=t.text("sound", "", max_len=64, empty=True),
+        sound=t.slug("sound") if t.text("sound", "", empty=True) else "",  # speakers refuse a sound name that is not a slug
         expiry_seconds=expiry,
         template_zh=_template(t, "template_zh"),
         template_en=_template(t, "template_en"),
