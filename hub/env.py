@@ -182,3 +182,15 @@ def channel_layers(redis_url: str) -> dict[str, Any]:
     if urlsplit(redis_url).scheme not in ("redis", "rediss"):
         raise EnvError(f"SHOPCRIER_REDIS_URL={redis_url!r}: expected redis://host:port/db")
     return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}}
+
+
+def zone(name: str, default: str) -> str:
+    """An IANA time zone name from ``name`` (``Asia/Shanghai``), refused unless the system knows it."""
+    import zoneinfo
+
+    value = os.environ.get(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise EnvError(f"{name}={value!r}: not a time zone name like Asia/Shanghai") from None
+    return value

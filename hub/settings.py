@@ -129,3 +129,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
 SECURE_HSTS_PRELOAD = TLS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS else None
 CSRF_TRUSTED_ORIGINS = env.words("SHOPCRIER_CSRF_TRUSTED_ORIGINS", "")
+
+# -- statistics and retention (hub/stats) -------------------------------------
+# Days are the shop's days: one zone for every report, so a department's numbers
+# add up to the shop's. The hub's TIME_ZONE stays UTC for storage.
+INSTALLED_APPS += ["hub.stats"]
+STATS_TIME_ZONE = env.zone("SHOPCRIER_STATS_TIME_ZONE", "Asia/Shanghai")
+STATS_DEFAULT_ACK_SECONDS = 600
+STATS_RETENTION_DAYS = 90
+QUARANTINE_RETENTION_DAYS = 90
