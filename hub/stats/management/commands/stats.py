@@ -25,5 +25,7 @@ class Command(BaseCommand):
         filling.add_argument("--since", type=str, help="recompute from this day (YYYY-MM-DD); purged days are kept as they are")
 
     def handle(self, *args: Any, action: str, since: str | None = None, **options: Any) -> None:
-        written = fill(timezone.now(), since=day(since) if since else None)
+        verbose = int(options.get("verbosity", 1)) >= 2
+        written = fill(timezone.now(), since=day(since) if since else None,
+                       on_day=(lambda d: self.stdout.write(f"day {d} written")) if verbose else None)
         self.stdout.write(f"filled {written} day(s)")
