@@ -91,6 +91,8 @@ def report(query: Query) -> dict[str, Any]:
         "rows": [_measures(k, grouped[k]) for k in sorted(grouped)] if found[0]["messages"] is not None or group else [],
         "total": total,
         "previous": _measures("previous", {f: float(previous[f] or 0) for f in SUMMED}),
+        "previous_start": query.previous().start.isoformat(),
+        "previous_end": query.previous().end.isoformat(),
     }
 
 
