@@ -95,3 +95,26 @@ def test_a_fill_killed_midway_and_run_again_writes_what_a_fill_from_scratch_writ
     assert resumed == scratch
     assert sum(int(row[7]) for row in scratch) == raw == 1500  # column 7: messages
     assert {row[5] for row in scratch} == {"orders", "finance"}
+
+
+KEEP_ORDERS_TWO_WEEKS = """
+from hub.rules.models import Category
+from hub.stats.models import CategoryTarget
+CategoryTarget.objects.create(category=Category.objects.get(slug="order"), retention_days=14)
+"""
+
+
+def test_counts_equal_the_raw_messages_before_a_purge_and_are_unchanged_after_it(database: dict[str, str]) -> None:
+    env = database
+    subprocess.run(hub_command("stats", "fill"), env=env, check=True, timeout=300)
+    before, raw = snapshot(env)
+    assert sum(int(row[7]) for row in before) == raw == 1500
+    shell(env, KEEP_ORDERS_TWO_WEEKS)
+    dry = subprocess.run(hub_command("purge", "--dry-run"), env=env, check=True, timeout=300, capture_output=True, text=True)
+    assert dry.stdout.startswith("would remove: ") and snapshot(env)[1] == 1500
+    subprocess.run(hub_command("purge"), env=env, check=True, timeout=300)
+    after, left = snapshot(env)
+    assert 0 < left < 600  # about 14 of 41 days kept
+    assert after == before
+    subprocess.run(hub_command("stats", "fill", "--since", "2000-01-01"), env=env, check=True, timeout=300)
+    assert snapshot(env)[0] == before

@@ -12,18 +12,23 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from .fill import fill
+from .purge import purge as apply_retention
 
 log = logging.getLogger(__name__)
+
+
+def daily_purge(now: datetime, stop: threading.Event) -> object:
+    return apply_retention(now, stop=stop)
 
 FILL_EVERY = timedelta(minutes=5)
 
 
 class StatsWorker:
-    """``run(stop)`` fills at once and then every :data:`FILL_EVERY`; ``purge`` (when given)
-    runs after the first fill and then once a day. Time comes from ``clock``."""
+    """``run(stop)`` fills at once and then every :data:`FILL_EVERY`; ``purge`` (retention;
+    None: never) runs after the first fill and then once a day. Time comes from ``clock``."""
 
     def __init__(self, clock: Callable[[], datetime] = timezone.now,
-                 purge: Callable[[datetime, threading.Event], object] | None = None) -> None:
+                 purge: Callable[[datetime, threading.Event], object] | None = daily_purge) -> None:
         self.clock = clock
         self.purge = purge
         self.last_purge: datetime | None = None
