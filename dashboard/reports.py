@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from hub.intake.models import Source
 from hub.org.models import Department, Staff
 from hub.rules.models import Category
-from hub.stats.days import day_of
+from hub.stats import trends
+from hub.stats.days import day_of, shop_zone
 from hub.stats.reports import COLUMNS, KINDS, Kind, Query, QueryError, report
 
 from . import clock
@@ -137,3 +138,26 @@ def xlsx_bytes(found: dict[str, Any], title: str) -> bytes:
             sheet.write(r, c, value, bold if r == 0 else None)
     book.close()
     return out.getvalue()
+
+
+def trends_for(viewer: Viewer, start: str | None, end: str | None, period: str | None) -> dict[str, Any]:
+    """Every trend chart's data for ``viewer``'s scope (see hub.stats.trends); QueryError on bad input."""
+    if period is not None and period not in trends.PERIODS:
+        raise QueryError(_("no such period: %(period)s") % {"period": period})
+    query = query_for(viewer, "day", start, end)
+    now = clock.now().astimezone(shop_zone())
+    busy = trends.busiest(query)
+    departments = dict(Department.objects.values_list("slug", "name"))
+    people = dict(Staff.objects.values_list("number", "name"))
+    categories = dict(Category.objects.values_list("slug", "name"))
+    per = trends.by_category(query, period or "day")
+    return {
+        "start": query.start.isoformat(), "end": query.end.isoformat(), "period": period or "day",
+        "by_category": {"labels": per["labels"],
+                        "series": [{"key": k, "label": categories.get(k, k), "data": v} for k, v in per["series"].items()]},
+        "heat_map": trends.heat_map(query),
+        "response_times": trends.response_times(query),
+        "busiest_departments": [{"key": k, "label": departments.get(k, k), "messages": n} for k, n in busy["department"]],
+        "busiest_people": [{"key": k, "label": people.get(k, k), "messages": n} for k, n in busy["staff"]],
+        "today": trends.today_against_last_weeks(query, now.date(), now.hour),
+    }

@@ -4,7 +4,7 @@ each narrowed to what the login's role may see, with the previous period beside 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -88,3 +88,23 @@ def test_the_statistics_page_draws_its_chart_from_the_vendored_library_in_chines
     page = client_for(admin()).get("/stats/day/" + RANGE).content.decode()
     assert "chart.umd.min.js" in page and "http" not in page.split("chart.umd.min.js")[0].rsplit("src=", 1)[1]
     assert "统计" in page and "按部门" in page
+
+
+def test_the_trends_put_each_message_in_its_weekday_and_hour_and_compare_today_with_four_weeks() -> None:
+    handled("客户钱七提交了订单10030", NOON - timedelta(weeks=1))
+    handled("客户孙八提交了订单10031", NOON - timedelta(weeks=2, hours=-3))  # 15:00, after "now"
+    fill(NOON + timedelta(hours=1), since=date(2026, 11, 1))  # stored after the last fill, days back: refill them
+    found = client_for(admin()).get("/stats/api/trends?from=2026-11-01&to=2026-11-25&period=week").json()
+    wednesday_noon = found["heat_map"][2][12]  # 25 November 2026 is a Wednesday
+    assert wednesday_noon == 3 and sum(map(sum, found["heat_map"])) == 6
+    assert found["today"]["days"][:3] == ["2026-11-25", "2026-11-18", "2026-11-11"]
+    assert found["today"]["so_far"][:3] == [2, 1, 0] and found["today"]["whole_day"][:3] == [2, 1, 1]
+    assert [s["label"] for s in found["by_category"]["series"]] == ["订单", "提现"]
+    assert found["busiest_departments"][0] == {"key": "orders", "label": "订单部门", "messages": 5}
+
+
+def test_a_managers_trends_hold_no_other_department() -> None:
+    found = client_for(orders_manager()).get("/stats/api/trends?from=2026-11-01&to=2026-11-25").json()
+    assert [d["key"] for d in found["busiest_departments"]] == ["orders"]
+    assert sum(map(sum, found["heat_map"])) == 3
+    assert client_for(admin()).get("/stats/api/trends?period=fortnight").status_code == 400

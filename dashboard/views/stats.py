@@ -83,3 +83,36 @@ def stats_page(request: HttpRequest, viewer: Viewer, kind: str = "day") -> HttpR
         "titles": statistics.titles(), "chart_title": _("Messages and responses"),
         "chart_labels": {"messages": _("Messages"), "acknowledged": _("Acknowledged"), "ack_p90": _("To acknowledged, p90 (s)")},
     })
+
+
+@require_GET
+@signed_in
+def trends_api(request: HttpRequest, viewer: Viewer) -> HttpResponseBase:
+    """``GET /stats/api/trends?from=…&to=…&period=day|week|month``: every trend chart's data."""
+    try:
+        found = statistics.trends_for(viewer, request.GET.get("from"), request.GET.get("to"), request.GET.get("period"))
+    except QueryError as exc:
+        return _refused(request, exc, json=True)
+    return JsonResponse(found, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@signed_in
+def trends_page(request: HttpRequest, viewer: Viewer) -> HttpResponseBase:
+    """The trend charts and the operations analysis, drawn in the browser from the same data as the API."""
+    try:
+        found = statistics.trends_for(viewer, request.GET.get("from"), request.GET.get("to"), request.GET.get("period"))
+    except QueryError as exc:
+        return _refused(request, exc, json=False)
+    labels = {
+        "played_p50": _("To played, p50 (s)"), "played_p90": _("To played, p90 (s)"),
+        "ack_p50": _("To acknowledged, p50 (s)"), "ack_p90": _("To acknowledged, p90 (s)"),
+        "messages": _("Messages"), "so_far": _("So far today (same hour)"), "whole_day": _("Whole day"),
+        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        "today": _("Today"), "weeks_ago": _("%(n)s weeks ago"),
+    }
+    names = statistics.kind_names()
+    return render(request, "dashboard/trends.html", {
+        "trends": found, "labels": labels, "kinds": [(k, names[k]) for k in KINDS],
+        "periods": [("day", _("Per day")), ("week", _("Per week")), ("month", _("Per month"))],
+    })

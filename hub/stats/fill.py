@@ -20,7 +20,7 @@ from hub.intake.models import Message
 
 from .buckets import bucket_of
 from .days import day_of, days
-from .models import ACK_BUCKETS, PLAYED_BUCKETS, DailyCount, FillState
+from .models import ACK_BUCKETS, PLAYED_BUCKETS, DailyCount, FillState, HourlyCount
 from .outcome import Fate, fates
 
 log = logging.getLogger(__name__)
@@ -70,13 +70,16 @@ def _resume_from(bookmark: FillState) -> date | None:
 
 def fill_day(day: date, now: datetime) -> int:
     """Recompute ``day`` and replace its rows, in one transaction; returns the rows written."""
-    rows = rollup(day, fates(day, now))
+    found = fates(day, now)
+    rows, hours = rollup(day, found), by_hour(day, found)
     with transaction.atomic():
         bookmark = FillState.objects.select_for_update().get(name=STATE)
         if bookmark.frozen_before is not None and day < bookmark.frozen_before:
             return 0  # purged meanwhile: the rows already written are the truth
         DailyCount.objects.filter(day=day).delete()
         DailyCount.objects.bulk_create(rows)
+        HourlyCount.objects.filter(day=day).delete()
+        HourlyCount.objects.bulk_create(hours)
         if bookmark.done_through is None or day > bookmark.done_through:
             bookmark.done_through = day
             bookmark.save(update_fields=["done_through"])
@@ -107,6 +110,19 @@ def rollup(day: date, found: list[Fate]) -> list[DailyCount]:
             row.ack_n += 1
             row.ack_seconds += fate.acked_after
             _count(row, ACK_BUCKETS[bucket_of(fate.acked_after)])
+    return list(rows.values())
+
+
+def by_hour(day: date, found: list[Fate]) -> list[HourlyCount]:
+    """The day's messages per hour, category and audience."""
+    rows: dict[tuple[int, str, str, str], HourlyCount] = {}
+    for fate in found:
+        _, _, category, _, department, staff = fate.key
+        key = (fate.hour, category, department, staff)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = HourlyCount(day=day, hour=fate.hour, category=category, department=department, staff=staff)
+        row.messages += 1
     return list(rows.values())
 
 

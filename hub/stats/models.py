@@ -67,6 +67,28 @@ class DailyCount(models.Model):
         return f"{self.day} {self.category} {self.department} {self.messages}"
 
 
+class HourlyCount(models.Model):
+    """Messages received in one hour (0-23, the shop's clock) of one shop-day, by category and
+    audience: what the weekday × hour heat map and "today so far" read. Written with the day's
+    :class:`DailyCount` rows, in the same transaction."""
+
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=64, blank=True)
+    department = models.CharField(max_length=64, blank=True)
+    staff = models.CharField(max_length=64, blank=True)
+    messages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "hour", "category", "department", "staff"], name="hourly_count_once"),
+            models.CheckConstraint(name="hourly_count_hour", condition=models.Q(hour__lte=23)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.hour:02d}h {self.category} {self.messages}"
+
+
 class FillState(models.Model):
     """Where the fill stands. ``done_through``: the last day written (a rerun starts a few
     days before it, for late receipts and acknowledgements). ``frozen_before``: days before

@@ -23,6 +23,7 @@ class Fate:
     """One message: its dimensions and what happened to it (seconds are waits from receipt)."""
 
     key: tuple[str, str, str, str, str, str]
+    hour: int = 0
     played_after: float | None = None
     acked_after: float | None = None
     escalated: bool = False
@@ -61,7 +62,7 @@ def fates(day: date, now: datetime) -> list[Fate]:
     found = []
     for pk, source, app, category, category_id, priority, received, repeat in rows:
         department, staff = audience.get(pk, ("", ""))
-        fate = Fate(key=(source, app, category or "", priority, department, staff))
+        fate = Fate(key=(source, app, category or "", priority, department, staff), hour=received.astimezone(start.tzinfo).hour)
         if pk in played:
             fate.played_after = max(0.0, (played[pk] - received).total_seconds())
         if pk in acked:
