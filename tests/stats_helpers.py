@@ -28,13 +28,13 @@ def handled(text: str, at: datetime, *, played_after: float | None = None, acked
 
 
 def totals() -> dict[str, int]:
-    """Every count column summed over every rollup row."""
+    """Every count column summed over the rollup rows with no breakdown (each message once)."""
     fields = ("messages", *OUTCOMES, "sla_breaches", "played_n", "ack_n")
-    sums = DailyCount.objects.aggregate(**{f: Sum(f) for f in fields})
+    sums = DailyCount.objects.filter(dimension="").aggregate(**{f: Sum(f) for f in fields})
     return {f: int(sums[f] or 0) for f in fields}
 
 
 def snapshot() -> list[tuple[object, ...]]:
     """Every rollup row's values, in key order, for comparing two fills."""
-    rows = DailyCount.objects.order_by("day", "source", "app", "category", "priority", "department", "staff").values()
+    rows = DailyCount.objects.order_by("day", "department", "staff", "dimension", "value").values()
     return [tuple(v for k, v in row.items() if k != "id") for row in rows]

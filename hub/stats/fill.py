@@ -87,30 +87,35 @@ def fill_day(day: date, now: datetime) -> int:
 
 
 def rollup(day: date, found: list[Fate]) -> list[DailyCount]:
-    """The rows for ``day``: one per combination of dimensions, with its measures summed."""
+    """The rows for ``day``: per audience, one with no breakdown and one per value of each dimension."""
     rows: dict[tuple[str, ...], DailyCount] = {}
     for fate in found:
         source, app, category, priority, department, staff = fate.key
-        row = rows.get(fate.key)
-        if row is None:
-            row = rows[fate.key] = DailyCount(day=day, source=source, app=app, category=category, priority=priority,
-                                              department=department, staff=staff)
-        row.messages += 1
-        row.escalated += fate.escalated
-        row.expired += fate.expired
-        row.no_speaker += fate.no_speaker
-        row.sla_breaches += fate.breached
-        if fate.played_after is not None:
-            row.played += 1
-            row.played_n += 1
-            row.played_seconds += fate.played_after
-            _count(row, PLAYED_BUCKETS[bucket_of(fate.played_after)])
-        if fate.acked_after is not None:
-            row.acknowledged += 1
-            row.ack_n += 1
-            row.ack_seconds += fate.acked_after
-            _count(row, ACK_BUCKETS[bucket_of(fate.acked_after)])
+        for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
+            key = (department, staff, dimension, value)
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = DailyCount(day=day, department=department, staff=staff, dimension=dimension, value=value)
+            _add(row, fate)
     return list(rows.values())
+
+
+def _add(row: DailyCount, fate: Fate) -> None:
+    row.messages += 1
+    row.escalated += fate.escalated
+    row.expired += fate.expired
+    row.no_speaker += fate.no_speaker
+    row.sla_breaches += fate.breached
+    if fate.played_after is not None:
+        row.played += 1
+        row.played_n += 1
+        row.played_seconds += fate.played_after
+        _count(row, PLAYED_BUCKETS[bucket_of(fate.played_after)])
+    if fate.acked_after is not None:
+        row.acknowledged += 1
+        row.ack_n += 1
+        row.ack_seconds += fate.acked_after
+        _count(row, ACK_BUCKETS[bucket_of(fate.acked_after)])
 
 
 def by_hour(day: date, found: list[Fate]) -> list[HourlyCount]:

@@ -1,9 +1,10 @@
 """Daily rollups (the numbers every report reads), the fill's bookmark, per-category targets.
 
 A :class:`DailyCount` row is one day in the shop's time zone
-(``settings.STATS_TIME_ZONE``) for one combination of source, app, category,
-priority, department and staff member; its measures are counts of messages
-and of what became of them, and response-time histograms (hub.stats.buckets).
+(``settings.STATS_TIME_ZONE``) for one audience (department, staff member) and
+one breakdown (none, or by app, category, source or priority); its measures are
+counts of messages and of what became of them, and response-time histograms
+(hub.stats.buckets).
 The unique key over those dimensions lets the fill recompute a day and write
 it again without ever counting anything twice. Dimensions are stored as slugs,
 not foreign keys, so deleting a source or a person later never loses a count.
@@ -17,14 +18,21 @@ from hub.rules.models import Category
 
 from .buckets import COUNT
 
-DIMENSIONS = ("source", "app", "category", "priority", "department", "staff")
+# A message is counted once in each breakdown: "" (no breakdown: totals, days, departments,
+# people) and one row per dimension below, under its value.
+DIMENSIONS = ("app", "category", "source", "priority")
 OUTCOMES = ("played", "acknowledged", "escalated", "expired", "no_speaker")
 PLAYED_BUCKETS = tuple(f"played_b{i:02d}" for i in range(COUNT))
 ACK_BUCKETS = tuple(f"ack_b{i:02d}" for i in range(COUNT))
 
 
 class DailyCount(models.Model):
-    """One shop-day × one combination of dimensions.
+    """One shop-day × one audience (department, staff member) × one breakdown.
+
+    ``dimension`` "" with ``value`` "" holds every message of the day and audience;
+    ``dimension`` "category" holds them again split by category slug in ``value``
+    (and so for "app", "source", "priority"). Reports read one breakdown at a time,
+    so a year is a few thousand rows per report, not the product of all dimensions.
 
     ``messages``: messages received that day. ``played`` … ``no_speaker``:
     how many of them each outcome befell (a message may count in several: it
@@ -36,12 +44,10 @@ class DailyCount(models.Model):
     """
 
     day = models.DateField()
-    source = models.CharField(max_length=64)
-    app = models.CharField(max_length=64, blank=True)
-    category = models.CharField(max_length=64, blank=True)
-    priority = models.CharField(max_length=8)
     department = models.CharField(max_length=64, blank=True, help_text="empty: announced to every speaker, or to none")
     staff = models.CharField(max_length=64, blank=True, help_text="the staff number of a personal announcement")
+    dimension = models.CharField(max_length=16, blank=True, help_text="empty, app, category, source or priority")
+    value = models.CharField(max_length=64, blank=True, help_text="the app, category slug, source name or priority")
 
     messages = models.PositiveIntegerField(default=0)
     played = models.PositiveIntegerField(default=0)
@@ -60,11 +66,13 @@ class DailyCount(models.Model):
     del _name
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", *DIMENSIONS], name="daily_count_once")]
-        indexes = [models.Index(fields=["department", "day"], name="daily_count_dept_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department", "staff", "dimension", "value"], name="daily_count_once"),
+        ]
+        indexes = [models.Index(fields=["dimension", "day"], name="daily_count_dimension_day")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.category} {self.department} {self.messages}"
+        return f"{self.day} {self.department} {self.dimension}={self.value} {self.messages}"
 
 
 class HourlyCount(models.Model):

@@ -57,9 +57,16 @@ class Query:
         return Query(self.kind, self.start - length, self.start - timedelta(days=1), self.departments, self.staff)
 
 
-def rows_for(query: Query) -> QuerySet[DailyCount]:
-    """The rollup rows a query may read: its range, narrowed to what its viewer may see."""
-    rows = DailyCount.objects.filter(day__gte=query.start, day__lte=query.end)
+# Which breakdown each report reads, and which field it groups by (None: one total).
+BREAKDOWN: dict[Kind, tuple[str, str | None]] = {
+    "total": ("", None), "day": ("", "day"), "month": ("", "day"), "department": ("", "department"), "staff": ("", "staff"),
+    "app": ("app", "value"), "category": ("category", "value"), "source": ("source", "value"),
+}
+
+
+def rows_for(query: Query, dimension: str = "") -> QuerySet[DailyCount]:
+    """The rollup rows of one breakdown a query may read: its range, narrowed to what its viewer may see."""
+    rows = DailyCount.objects.filter(dimension=dimension, day__gte=query.start, day__lte=query.end)
     if query.departments is not None:
         rows = rows.filter(department__in=sorted(query.departments))
     if query.staff is not None:
@@ -70,25 +77,27 @@ def rows_for(query: Query) -> QuerySet[DailyCount]:
 def report(query: Query) -> dict[str, Any]:
     """``{"kind", "start", "end", "rows": [...], "total": {...}, "previous": {...}}``;
     each row has :data:`COLUMNS`. Rows are in key order (days and months in time order)."""
-    group = {"total": None, "month": "day"}.get(query.kind, query.kind)
+    dimension, group = BREAKDOWN[query.kind]
     sums = {f: Sum(f) for f in SUMMED}
     grouped: dict[str, dict[str, float]] = {}
     if group is None:
-        found = [{"k": "total", **rows_for(query).aggregate(**sums)}]
+        found = [{"k": "total", **rows_for(query, dimension).aggregate(**sums)}]
     else:
-        found = [{"k": r[group], **r} for r in rows_for(query).values(group).annotate(**sums).order_by(group)]
+        found = [{"k": r[group], **r} for r in rows_for(query, dimension).values(group).annotate(**sums).order_by(group)]
     for row in found:
         key = _key(query.kind, row["k"])
         into = grouped.setdefault(key, dict.fromkeys(SUMMED, 0.0))
         for f in SUMMED:
             into[f] += row[f] or 0
+    if group is None and found[0]["messages"] is None:
+        grouped = {}
     total = _measures("total", {f: sum(g[f] for g in grouped.values()) for f in SUMMED})
     previous = rows_for(query.previous()).aggregate(**sums)
     return {
         "kind": query.kind,
         "start": query.start.isoformat(),
         "end": query.end.isoformat(),
-        "rows": [_measures(k, grouped[k]) for k in sorted(grouped)] if found[0]["messages"] is not None or group else [],
+        "rows": [_measures(k, grouped[k]) for k in sorted(grouped)],
         "total": total,
         "previous": _measures("previous", {f: float(previous[f] or 0) for f in SUMMED}),
         "previous_start": query.previous().start.isoformat(),

@@ -30,7 +30,7 @@ def by_category(query: Query, period: Period) -> dict[str, Any]:
     """``{"labels": [periods], "series": {category: [messages per period]}}``."""
     found: dict[str, dict[str, int]] = {}
     labels: list[str] = []
-    for day, category, n in rows_for(query).values_list("day", "category").annotate(n=Sum("messages")).order_by("day"):
+    for day, category, n in rows_for(query, "category").values_list("day", "value").annotate(n=Sum("messages")).order_by("day"):
         label = period_of(day, period)
         if not labels or labels[-1] != label:
             labels.append(label)
