@@ -3,18 +3,20 @@ a dry run changes nothing, and the stats worker purges once a day."""
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from hub.attention.models import Acknowledgement
 from hub.intake.models import Message, Quarantine, Source
 from hub.outbox.models import Delivery, Receipt
 from hub.rules.models import Category
 from hub.stats.fill import fill, state
-from hub.stats.models import CategoryTarget
+from hub.stats.models import CategoryTarget, DailyCount
 from hub.stats.purge import purge
 from hub.stats.worker import StatsWorker
 from tests.attention_helpers import Clock
@@ -89,3 +91,33 @@ def test_the_stats_worker_fills_every_round_and_purges_once_a_day() -> None:
     worker.step(stop)
     assert purges == [NOON, NOON + timedelta(hours=25)]
     assert totals()["messages"] == 3
+
+
+def test_erasing_a_customer_keeps_every_count_and_drops_their_name_and_words() -> None:
+    message = handled("客户张三提交了订单10023", NOON, played_after=3, acked_after=30)
+    Message.objects.filter(pk=message.pk).update(user_id="u-501", user_name="张三")
+    fill(NOON + timedelta(hours=1))
+    before = snapshot()
+    call_command("erase", "--customer", "u-501", stdout=io.StringIO())
+    message.refresh_from_db()
+    assert (message.user_id, message.user_name, message.content, message.raw) == ("", "", "[erased]", {})
+    assert not any("张三".encode() in bytes(d.payload) for d in Delivery.objects.filter(message=message))
+    fill(NOON + timedelta(hours=1))
+    assert snapshot() == before
+
+
+def test_erasing_a_staff_member_renames_them_in_every_count_even_after_a_refill() -> None:
+    handled("客户赵六的订单需要人工确认", NOON, staff_no="102", acked_after=20)
+    fill(NOON + timedelta(hours=1))
+    counted = totals()
+    out = io.StringIO()
+    call_command("erase", "--staff", "102", stdout=out)
+    fill(NOON + timedelta(hours=1), since=NOON.date())
+    staff = set(DailyCount.objects.values_list("staff", flat=True))
+    assert len(staff) == 1 and staff.pop().startswith("erased-")
+    assert totals() == counted
+
+
+def test_erasing_someone_unknown_is_one_clear_line() -> None:
+    with pytest.raises(CommandError, match="no message from customer 'u-404'"):
+        call_command("erase", "--customer", "u-404")

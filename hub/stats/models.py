@@ -130,3 +130,15 @@ class CategoryTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: ack within {self.ack_seconds} s, kept {self.retention_days} d"
+
+
+class Erasure(models.Model):
+    """A staff member whose data was erased on request: their number appears in rollups
+    (and in every later fill) only as ``token``, so counts stay whole and name no one."""
+
+    number = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.token

@@ -15,7 +15,7 @@ from hub.intake.models import Message
 from hub.outbox.models import Delivery, Expectation, Receipt
 
 from .days import bounds
-from .models import CategoryTarget
+from .models import CategoryTarget, Erasure
 
 
 @dataclass
@@ -82,6 +82,7 @@ def _audience(in_day: dict[str, object]) -> dict[int, tuple[str, str]]:
     before any escalation): a message counts once, for whom it was first meant."""
     base = settings.MQTT_BASE_TOPIC
     found: dict[int, tuple[str, str]] = {}
+    erased = dict(Erasure.objects.values_list("number", "token"))
     topics = Delivery.objects.filter(**in_day).exclude(announcement_id="").order_by("id").values_list("message_id", "topic", "announcement_id")
     first: dict[int, str] = {}
     for message_id, topic, announcement_id in topics:
@@ -93,5 +94,6 @@ def _audience(in_day: dict[str, object]) -> dict[int, tuple[str, str]]:
             found.setdefault(message_id, ("", ""))
             continue
         department, staff = found.get(message_id, ("", ""))
-        found[message_id] = (department or route.department or "", staff or route.staff or "")
+        person = erased.get(route.staff, route.staff) if route.staff else ""
+        found[message_id] = (department or route.department or "", staff or person)
     return found
