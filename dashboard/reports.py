@@ -20,6 +20,7 @@ from hub.intake.models import Source
 from hub.org.models import Department, Staff
 from hub.rules.models import Category
 from hub.stats import trends
+from hub.stats.outages import outages
 from hub.stats.days import day_of, shop_zone
 from hub.stats.reports import COLUMNS, KINDS, Kind, Query, QueryError, report
 
@@ -160,4 +161,5 @@ def trends_for(viewer: Viewer, start: str | None, end: str | None, period: str |
         "busiest_departments": [{"key": k, "label": departments.get(k, k), "messages": n} for k, n in busy["department"]],
         "busiest_people": [{"key": k, "label": people.get(k, k), "messages": n} for k, n in busy["staff"]],
         "today": trends.today_against_last_weeks(query, now.date(), now.hour),
+        "outages": outages(query.start, query.end, clock.now(), query.departments),
     }

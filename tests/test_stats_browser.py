@@ -107,7 +107,7 @@ def test_an_admin_reads_the_trends_in_chinese_with_every_chart_drawn(hub_url: st
     shoot(page, "stats-by-day-desktop")
     page.click("#report-kinds >> text=趋势")
     page.wait_for_selector("#heat-map td")
-    for canvas in ("chart-today", "chart-category", "chart-response", "chart-departments", "chart-people"):
+    for canvas in ("chart-today", "chart-category", "chart-response", "chart-outages", "chart-departments", "chart-people"):
         assert drawn(page, canvas), canvas
     assert page.locator("#heat-map td").count() == 7 * 24
     assert "周一" in page.inner_text("#heat-map") and "最忙的部门" in page.inner_text("main")

@@ -108,3 +108,22 @@ def test_a_managers_trends_hold_no_other_department() -> None:
     assert [d["key"] for d in found["busiest_departments"]] == ["orders"]
     assert sum(map(sum, found["heat_map"])) == 3
     assert client_for(admin()).get("/stats/api/trends?period=fortnight").status_code == 400
+
+
+def test_outages_are_minutes_per_shop_day_and_speaker_uptime_follows_them() -> None:
+    from hub.monitor.models import Alert
+    from hub.org.models import SpeakerNode
+    from tests.attention_helpers import department
+
+    SpeakerNode.objects.create(node_id="spk-orders-1", department=department("orders"))
+    SpeakerNode.objects.create(node_id="spk-finance-1", department=department("finance"))
+    # down 23:00 on 23 November to 01:00 on the 24th (Shanghai): an hour on each day
+    Alert.objects.create(key="node:spk-orders-1", kind=Alert.NODE, subject="spk-orders-1", text="down",
+                         opened_at=datetime(2026, 11, 23, 23, tzinfo=SHANGHAI), resolved_at=datetime(2026, 11, 24, 1, tzinfo=SHANGHAI))
+    Alert.objects.create(key="source:shop", kind=Alert.SOURCE, subject="shop", text="unreachable",
+                         opened_at=datetime(2026, 11, 24, 10, tzinfo=SHANGHAI), resolved_at=datetime(2026, 11, 24, 10, 30, tzinfo=SHANGHAI))
+    found = client_for(admin()).get("/stats/api/trends?from=2026-11-23&to=2026-11-25").json()["outages"]
+    assert found["speaker_minutes"] == [60.0, 60.0, 0.0] and found["source_minutes"] == [0.0, 30.0, 0.0]
+    assert found["speaker_uptime"] == [round(100 * (1 - 60 / 2880), 2)] * 2 + [100.0]
+    mine = client_for(orders_manager()).get("/stats/api/trends?from=2026-11-23&to=2026-11-25").json()["outages"]
+    assert mine["source_minutes"] == [0.0, 0.0, 0.0] and mine["speaker_uptime"][0] == round(100 * (1 - 60 / 1440), 2)

@@ -110,6 +110,8 @@ def trends_page(request: HttpRequest, viewer: Viewer) -> HttpResponseBase:
         "messages": _("Messages"), "so_far": _("So far today (same hour)"), "whole_day": _("Whole day"),
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "today": _("Today"), "weeks_ago": _("%(n)s weeks ago"),
+        "speaker_minutes": _("Speakers down (min)"), "source_minutes": _("Platform unreachable (min)"),
+        "broker_minutes": _("Broker link down (min)"), "speaker_uptime": _("Speaker uptime (%)"),
     }
     names = statistics.kind_names()
     return render(request, "dashboard/trends.html", {

@@ -32,6 +32,16 @@
     return {label: L[f], data: r[f], borderColor: palette[i], backgroundColor: palette[i], spanGaps: true};
   })}, options: {scales: {y: {beginAtZero: true}}}});
 
+  var o = data.outages;
+  chart("chart-outages", {data: {labels: o.labels, datasets: [
+    {type: "bar", label: L.speaker_minutes, data: o.speaker_minutes, backgroundColor: "#f59e0b", stack: "down"},
+    {type: "bar", label: L.source_minutes, data: o.source_minutes, backgroundColor: "#ef4444", stack: "down"},
+    {type: "bar", label: L.broker_minutes, data: o.broker_minutes, backgroundColor: "#8b5cf6", stack: "down"},
+    {type: "line", label: L.speaker_uptime, data: o.speaker_uptime, borderColor: "#22c55e", backgroundColor: "#22c55e",
+     yAxisID: "percent", spanGaps: true}
+  ]}, options: {scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true},
+    percent: {position: "right", min: 0, max: 100, grid: {drawOnChartArea: false}}}}});
+
   function bars(id, rows) {
     chart(id, {type: "bar", data: {labels: rows.map(function (x) { return x.label; }),
       datasets: [{label: L.messages, data: rows.map(function (x) { return x.messages; }), backgroundColor: "#3b82f6"}]},
