@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, feed, fleet, pwa, settings, story
+from .views import account, feed, fleet, pwa, settings, stats, story
 
 app_name = "dashboard"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="sw"),
     path("offline/", pwa.offline, name="offline"),
     path("sounds/<slug:category>-<slug:priority>.wav", pwa.sound, name="sound"),
+    path("stats/", stats.stats_page, name="stats"),
+    path("stats/trends/", stats.trends_page, name="stats-trends"),
+    path("stats/api/trends", stats.trends_api, name="stats-trends-api"),
+    path("stats/<slug:kind>/", stats.stats_page, name="stats-kind"),
+    path("stats/api/<slug:kind>", stats.report_api, name="stats-api"),
+    path("stats/<slug:kind>.csv", stats.report_csv, name="stats-csv"),
+    path("stats/<slug:kind>.xlsx", stats.report_xlsx, name="stats-xlsx"),
 ]

@@ -184,3 +184,15 @@ def channel_layers(redis_url: str, prefix: str = "shopcrier") -> dict[str, Any]:
         raise EnvError(f"SHOPCRIER_REDIS_URL={redis_url!r}: expected redis://host:port/db")
     config = {"hosts": [redis_url], "prefix": prefix}
     return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}
+
+
+def zone(name: str, default: str) -> str:
+    """An IANA time zone name from ``name`` (``Asia/Shanghai``), refused unless the system knows it."""
+    import zoneinfo
+
+    value = os.environ.get(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise EnvError(f"{name}={value!r}: not a time zone name like Asia/Shanghai") from None
+    return value

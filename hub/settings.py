@@ -137,3 +137,11 @@ try:
     METRICS_ALLOW = parse_networks("SHOPCRIER_METRICS_ALLOW", env.words("SHOPCRIER_METRICS_ALLOW", ""))
 except ValueError as _exc:
     raise env.EnvError(str(_exc)) from None
+# -- statistics and retention (hub/stats) -------------------------------------
+# Days are the shop's days: one zone for every report, so a department's numbers
+# add up to the shop's. The hub's TIME_ZONE stays UTC for storage.
+INSTALLED_APPS += ["hub.stats"]
+STATS_TIME_ZONE = env.zone("SHOPCRIER_STATS_TIME_ZONE", "Asia/Shanghai")
+STATS_DEFAULT_ACK_SECONDS = 600
+STATS_RETENTION_DAYS = 90
+QUARANTINE_RETENTION_DAYS = 90

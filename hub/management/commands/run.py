@@ -12,6 +12,7 @@ from hub.intake.poller import Poller
 from hub.monitor.worker import Monitor, make_monitor_link
 from hub.notify.sender import Sender
 from hub.outbox.publisher import Publisher, make_link
+from hub.stats.worker import StatsWorker
 from hub.workers import run_threads, stop_on_signals
 
 
@@ -26,5 +27,6 @@ class Command(BaseCommand):
         workers: dict[str, Callable[[threading.Event], None]] = {
             "poller": Poller().run, "publisher": publisher.run, "escalator": escalator.run, "monitor": monitor.run,
             "notifier": Sender().run,
+            "stats": StatsWorker().run,
         }
         run_threads(workers, stop)

@@ -1,0 +1,120 @@
+"""The fill as a process, on SQLite and on PostgreSQL: killed midway and run again, it
+writes exactly the rows a fill from scratch writes, and counts equal the raw messages."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.processes import hub_command, hub_env
+from tests.test_intake_postgres import pg_database  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.e2e
+
+# Forty past days of orders, relative to the fill's own "now": some played, some acknowledged.
+GENERATE = """
+import uuid
+from datetime import timedelta
+from django.utils import timezone
+from hub.attention.models import Acknowledgement
+from hub.intake.models import Message, Source
+from hub.outbox.models import Delivery, Receipt
+from hub.rules.models import Category
+source = Source.objects.create(name="shop", url="http://127.0.0.1:1/")
+order = Category.objects.get(slug="order")
+start = timezone.now() - timedelta(days=41)
+messages = Message.objects.bulk_create([
+    Message(source=source, dedup_key=str(i), content=f"客户{i}提交了订单{i}", category=order, app=("web", "app")[i % 2],
+            received_at=start + timedelta(minutes=37 * i))
+    for i in range(1500)
+])
+Delivery.objects.bulk_create([
+    Delivery(message=m, announcement_id=uuid.uuid4().hex, topic=("shopcrier/announce/ops/orders", "shopcrier/announce/ops/finance/201")[m.pk % 3 == 0],
+             payload=b"{}", status="sent", created_at=m.received_at) for m in messages
+])
+Receipt.objects.bulk_create([
+    Receipt(announcement_id=str(m.pk), node_id="spk-1", status="played", message=m, at=m.received_at + timedelta(seconds=m.pk % 97))
+    for m in messages if m.pk % 4
+])
+Acknowledgement.objects.bulk_create([
+    Acknowledgement(message=m, by="101", at=m.received_at + timedelta(seconds=7 * (m.pk % 300))) for m in messages if m.pk % 5
+])
+"""
+SNAPSHOT = """
+import json
+from hub.intake.models import Message
+from hub.stats.models import DailyCount
+rows = DailyCount.objects.order_by("day", "department", "staff", "dimension", "value").values()
+print("ROWS", json.dumps([[str(v) for k, v in r.items() if k != "id"] for r in rows]))
+print("RAW", Message.objects.count())
+"""
+FORGET = "from hub.stats.models import DailyCount, FillState; DailyCount.objects.all().delete(); FillState.objects.all().delete()"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    extra = {"DATABASE_URL": request.getfixturevalue("pg_database")} if request.param == "postgresql" else {}
+    env = hub_env(tmp_path / "hub", "mqtt://127.0.0.1:1", extra)
+    subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=300)
+    shell(env, GENERATE)
+    yield env
+
+
+def shell(env: dict[str, str], code: str) -> str:
+    return subprocess.run(hub_command("shell", "-c", code), env=env, check=True, timeout=300, capture_output=True, text=True).stdout
+
+
+def snapshot(env: dict[str, str]) -> tuple[list[list[str]], int]:
+    out = shell(env, SNAPSHOT).splitlines()
+    rows = json.loads(next(line for line in out if line.startswith("ROWS "))[5:])
+    raw = int(next(line for line in out if line.startswith("RAW "))[4:])
+    return rows, raw
+
+
+def test_a_fill_killed_midway_and_run_again_writes_what_a_fill_from_scratch_writes(database: dict[str, str]) -> None:
+    env = database
+    fill = subprocess.Popen(hub_command("stats", "-v2", "fill"), env=env, stdout=subprocess.PIPE, text=True)
+    assert fill.stdout is not None
+    written = [fill.stdout.readline() for _ in range(10)]
+    fill.send_signal(signal.SIGKILL)
+    fill.wait(timeout=30)
+    assert all(line.startswith("day ") for line in written), written
+    subprocess.run(hub_command("stats", "fill"), env=env, check=True, timeout=300)
+    resumed, raw = snapshot(env)
+    subprocess.run(hub_command("stats", "fill"), env=env, check=True, timeout=300)
+    assert snapshot(env)[0] == resumed  # a rerun changes nothing
+
+    shell(env, FORGET)
+    subprocess.run(hub_command("stats", "fill"), env=env, check=True, timeout=300)
+    scratch, _ = snapshot(env)
+    assert resumed == scratch
+    assert sum(int(row[5]) for row in scratch if row[3] == "") == raw == 1500  # day, department, staff, dimension, value, messages
+    assert {row[1] for row in scratch} == {"orders", "finance"}
+
+
+KEEP_ORDERS_TWO_WEEKS = """
+from hub.rules.models import Category
+from hub.stats.models import CategoryTarget
+CategoryTarget.objects.create(category=Category.objects.get(slug="order"), retention_days=14)
+"""
+
+
+def test_counts_equal_the_raw_messages_before_a_purge_and_are_unchanged_after_it(database: dict[str, str]) -> None:
+    env = database
+    subprocess.run(hub_command("stats", "fill"), env=env, check=True, timeout=300)
+    before, raw = snapshot(env)
+    assert sum(int(row[5]) for row in before if row[3] == "") == raw == 1500
+    shell(env, KEEP_ORDERS_TWO_WEEKS)
+    dry = subprocess.run(hub_command("purge", "--dry-run"), env=env, check=True, timeout=300, capture_output=True, text=True)
+    assert dry.stdout.startswith("would remove: ") and snapshot(env)[1] == 1500
+    subprocess.run(hub_command("purge"), env=env, check=True, timeout=300)
+    after, left = snapshot(env)
+    assert 0 < left < 600  # about 14 of 41 days kept
+    assert after == before
+    subprocess.run(hub_command("stats", "fill", "--since", "2000-01-01"), env=env, check=True, timeout=300)
+    assert snapshot(env)[0] == before
