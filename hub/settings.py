@@ -81,7 +81,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.database(DATA_DIR)}
+DATABASES = {"default": env.database(DATA_DIR, web=env.serves_web())}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
@@ -129,3 +129,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
 SECURE_HSTS_PRELOAD = TLS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS else None
 CSRF_TRUSTED_ORIGINS = env.words("SHOPCRIER_CSRF_TRUSTED_ORIGINS", "")
+
+# -- performance (docs/performance.md) -----------------------------------------
+# Committed deliveries wake the publisher across processes (NOTIFY / a local socket); 0: poll only.
+OUTBOX_WAKE = env.flag("SHOPCRIER_OUTBOX_WAKE", True)
+# How often the publisher looks at the outbox when nothing woke it (the fallback poll).
+OUTBOX_POLL_S = env.seconds("SHOPCRIER_OUTBOX_POLL", 0.2)
+# Several `run` processes on one broker and database: each its own name (its MQTT client id).
+HUB_INSTANCE = env.text("SHOPCRIER_HUB_INSTANCE", "")
