@@ -34,7 +34,7 @@ def write_delivery_code(n: int) -> str:
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrations' data for later tests
 def test_a_delivery_committed_in_this_process_wakes_a_publisher_that_polls_once_a_minute(broker: Mosquitto) -> None:
     watcher = Watcher(broker.url, TOPIC)
     link = Link(mqtt.BrokerSettings.from_url(broker.url), "wake-test-hub", clean_start=True, session_expiry=0, manual_ack=True)
@@ -54,7 +54,7 @@ def test_a_delivery_committed_in_this_process_wakes_a_publisher_that_polls_once_
         watcher.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrations' data for later tests
 def test_a_rolled_back_delivery_wakes_nobody() -> None:
     wake.LOCAL.clear()
     with pytest.raises(RuntimeError), transaction.atomic():
