@@ -123,12 +123,12 @@ def database(data: Path, web: bool = False) -> dict[str, Any]:
     would hand to another thread."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        return _sqlite(data / "hub.sqlite3")
+        return _sqlite(data / "hub.sqlite3", web)
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         if not parts.path.lstrip("/"):
             raise EnvError(f"DATABASE_URL={url!r}: no database file")
-        return _sqlite(Path(parts.path[1:]).resolve())
+        return _sqlite(Path(parts.path[1:]).resolve(), web)
     if parts.scheme in ("postgres", "postgresql"):
         name = parts.path.lstrip("/")
         if not name:
@@ -154,9 +154,10 @@ def database(data: Path, web: bool = False) -> dict[str, Any]:
     raise EnvError(f"DATABASE_URL scheme {parts.scheme!r} is not sqlite or postgres")
 
 
-def _sqlite(path: Path) -> dict[str, Any]:
+def _sqlite(path: Path, web: bool = False) -> dict[str, Any]:
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # a web process's many request threads take their write turns in order (hub/sqlite_fair)
+        "ENGINE": "hub.sqlite_fair" if web else "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # Workers write from several threads and processes: WAL lets readers

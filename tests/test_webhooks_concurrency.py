@@ -1,4 +1,4 @@
-"""Webhooks under concurrency on PostgreSQL: every request answered, connections bounded.
+"""Webhooks under concurrency: every request answered; on PostgreSQL, connections bounded.
 
 Before pooling, the web process under daphne kept a persistent connection
 per request thread: at 32 clients PostgreSQL ran out of connections and
@@ -60,4 +60,15 @@ def test_32_concurrent_webhook_clients_on_postgresql_all_succeed_within_a_bounde
         assert max(seen) > 1, seen  # the load did run requests side by side
     finally:
         done.set()
+        assert web.terminate() == 0, web.log()[-3000:]
+
+
+def test_32_concurrent_webhook_clients_on_sqlite_all_succeed(tmp_path: Path) -> None:
+    env = prepare(tmp_path, f"sqlite:///{tmp_path / 'hub' / 'hub.sqlite3'}")
+    web, base = serve(env, tmp_path)
+    try:
+        messages = fresh_messages(CLIENTS * 5, seed=19)
+        run = load(webhook_sender(base, messages), CLIENTS, len(messages))
+        assert run.errors == [], run.errors[:5]
+    finally:
         assert web.terminate() == 0, web.log()[-3000:]
