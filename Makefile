@@ -12,6 +12,7 @@ demo: deps $(STAMP)
 test: deps $(STAMP)
 	$(BIN)/python -m pytest -m "not bench"
 	PYTHON=$(BIN)/python script/faketime-tests
+	PYTHON=$(BIN)/python script/postgres-tests
 	$(BIN)/mypy
 
 bench: deps $(STAMP)

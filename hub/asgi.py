@@ -10,7 +10,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from hub.env import mark_web_process
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+mark_web_process()  # before the settings: a web process pools its database connections
 django_asgi = get_asgi_application()  # sets Django up before the consumers are imported
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,20 @@ def flag(name: str, default: bool = False) -> bool:
     if value in _FALSE:
         return False
     raise EnvError(f"{name}={raw!r}: expected one of 1/0, true/false, yes/no, on/off")
+
+
+def seconds(name: str, default: float) -> float:
+    """A positive number of seconds (``0.2``, ``5``)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise EnvError(f"{name}={raw!r}: expected seconds, a number above 0 and at most 3600")
+    return value
 
 
 def text(name: str, default: str) -> str:
@@ -72,17 +87,48 @@ def generated_secret(path: Path, nbytes: int) -> str:
     return path.read_text().strip()
 
 
-def database(data: Path) -> dict[str, Any]:
+_web = False
+
+
+def mark_web_process() -> None:
+    """Called by ``hub.asgi`` before it loads the settings: this process serves the web side."""
+    global _web
+    _web = True
+
+
+def serves_web() -> bool:
+    """True in a process serving the web side: ``shopcrier-hub serve``, or an ASGI server
+    (daphne, uvicorn) that imported ``hub.asgi`` before anything loaded the settings."""
+    return _web or sys.argv[1:2] == ["serve"]
+
+
+def pool_size() -> int:
+    """``SHOPCRIER_DB_POOL_SIZE``: the most PostgreSQL connections one web process holds (default 8)."""
+    raw = os.environ.get("SHOPCRIER_DB_POOL_SIZE", "8").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise EnvError(f"SHOPCRIER_DB_POOL_SIZE={raw!r}: expected a whole number from 1 to 100")
+    return int(raw)
+
+
+def database(data: Path, web: bool = False) -> dict[str, Any]:
     """``DATABASE_URL``: ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or
-    ``postgres://user:pass@host:port/name``; default SQLite in the data dir."""
+    ``postgres://user:pass@host:port/name``; default SQLite in the data dir.
+
+    PostgreSQL connections are bounded in every process. A web process
+    (``web``) draws them from a pool of at most :func:`pool_size` (under ASGI
+    each request runs in a thread of its own, and persistent connections
+    pile up one per thread); a request waits up to 10 s for one. Worker
+    processes keep one persistent connection per worker thread (a handful):
+    the poller's advisory locks live as long as its connection, which a pool
+    would hand to another thread."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        return _sqlite(data / "hub.sqlite3")
+        return _sqlite(data / "hub.sqlite3", web)
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         if not parts.path.lstrip("/"):
             raise EnvError(f"DATABASE_URL={url!r}: no database file")
-        return _sqlite(Path(parts.path[1:]).resolve())
+        return _sqlite(Path(parts.path[1:]).resolve(), web)
     if parts.scheme in ("postgres", "postgresql"):
         name = parts.path.lstrip("/")
         if not name:
@@ -98,18 +144,20 @@ def database(data: Path) -> dict[str, Any]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(port or ""),
-            # Kept open: the poller's advisory locks live as long as its connection.
-            "CONN_MAX_AGE": None,
-            "CONN_HEALTH_CHECKS": True,
+            # Workers: kept open, the poller's advisory locks live as long as its connection.
+            "CONN_MAX_AGE": 0 if web else None,
+            "CONN_HEALTH_CHECKS": not web,
             # pg_stat_activity shows which hub process holds which connection (and lock)
-            "OPTIONS": {"application_name": f"shopcrier-hub-{os.getpid()}"},
+            "OPTIONS": {"application_name": f"shopcrier-{'web' if web else 'hub'}-{os.getpid()}",
+                        **({"pool": {"min_size": 1, "max_size": pool_size(), "timeout": 10}} if web else {})},
         }
     raise EnvError(f"DATABASE_URL scheme {parts.scheme!r} is not sqlite or postgres")
 
 
-def _sqlite(path: Path) -> dict[str, Any]:
+def _sqlite(path: Path, web: bool = False) -> dict[str, Any]:
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # a web process's many request threads take their write turns in order (hub/sqlite_fair)
+        "ENGINE": "hub.sqlite_fair" if web else "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # Workers write from several threads and processes: WAL lets readers

@@ -83,7 +83,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.database(DATA_DIR)}
+DATABASES = {"default": env.database(DATA_DIR, web=env.serves_web())}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
@@ -145,3 +145,10 @@ STATS_TIME_ZONE = env.zone("SHOPCRIER_STATS_TIME_ZONE", "Asia/Shanghai")
 STATS_DEFAULT_ACK_SECONDS = 600
 STATS_RETENTION_DAYS = 90
 QUARANTINE_RETENTION_DAYS = 90
+# -- performance (docs/performance.md) -----------------------------------------
+# Committed deliveries wake the publisher across processes (NOTIFY / a local socket); 0: poll only.
+OUTBOX_WAKE = env.flag("SHOPCRIER_OUTBOX_WAKE", True)
+# How often the publisher looks at the outbox when nothing woke it (the fallback poll).
+OUTBOX_POLL_S = env.seconds("SHOPCRIER_OUTBOX_POLL", 0.2)
+# Several `run` processes on one broker and database: each its own name (its MQTT client id).
+HUB_INSTANCE = env.text("SHOPCRIER_HUB_INSTANCE", "")

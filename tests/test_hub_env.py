@@ -111,3 +111,36 @@ def test_a_malformed_public_url_is_refused_naming_the_variable(
     with pytest.raises(env.EnvError, match="SHOPCRIER_PUBLIC_URL") as refused:
         env.public_url()
     assert message in str(refused.value) and "pw" not in str(refused.value)
+
+
+def test_a_web_process_pools_its_postgresql_connections_and_workers_keep_one_per_thread(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://hub@db.example:5433/shop")
+    monkeypatch.setenv("SHOPCRIER_DB_POOL_SIZE", "5")
+    web = env.database(tmp_path, web=True)
+    assert web["CONN_MAX_AGE"] == 0
+    assert web["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 5, "timeout": 10}
+    worker = env.database(tmp_path)
+    assert worker["CONN_MAX_AGE"] is None and "pool" not in worker["OPTIONS"]
+
+
+def test_a_web_process_queues_its_sqlite_writers_in_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert env.database(tmp_path, web=True)["ENGINE"] == "hub.sqlite_fair"
+    assert env.database(tmp_path)["ENGINE"] == "django.db.backends.sqlite3"
+
+
+@pytest.mark.parametrize("raw", ["0", "lots", "101"])
+def test_a_bad_pool_size_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://hub@db.example/shop")
+    monkeypatch.setenv("SHOPCRIER_DB_POOL_SIZE", raw)
+    with pytest.raises(env.EnvError, match="SHOPCRIER_DB_POOL_SIZE"):
+        env.database(tmp_path, web=True)
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "soon", "7200"])
+def test_a_bad_outbox_poll_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv("SHOPCRIER_OUTBOX_POLL", raw)
+    with pytest.raises(env.EnvError, match="SHOPCRIER_OUTBOX_POLL"):
+        env.seconds("SHOPCRIER_OUTBOX_POLL", 0.2)

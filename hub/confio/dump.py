@@ -28,6 +28,7 @@ from hub.sounds.language import hub_language
 
 from .errors import ConfigFileError, DumpError
 from .parse import check_references, parse_text
+from .source_tables import AUTH_TYPES
 from .toml_writer import Document
 
 HEADER = """\
@@ -154,6 +155,14 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
             yield n.node_id, _without_defaults(entry, staff=[], description="", volume=80, enabled=True)
 
 
+def _auth_in_order(auth: dict[str, Any]) -> dict[str, Any]:
+    """``type``, then its keys as documented: PostgreSQL's jsonb keeps keys in its own order
+    (shortest first), and a dump must read the same on either database."""
+    required, optional = AUTH_TYPES.get(str(auth.get("type", "")), ((), ()))
+    order = {key: i for i, key in enumerate(("type", *required, *optional))}
+    return dict(sorted(auth.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
 def _source(s: Source) -> dict[str, Any]:
     entry = {
         "name": s.name,
@@ -165,7 +174,7 @@ def _source(s: Source) -> dict[str, Any]:
         "cursor": {k: v for k, v in s.cursor_config.items() if not (k == "param" and v == "")},
         "fields": s.fields,
         "pagination": s.pagination,
-        "auth": s.auth,
+        "auth": _auth_in_order(s.auth),
         "webhook": s.webhook,
         "enabled": s.enabled,
         "type": s.item_type,

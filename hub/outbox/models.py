@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
 from hub.intake.models import Message
+
+from . import wake
+
+
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    """Writing deliveries wakes the publisher once the writing transaction commits (hub.outbox.wake)."""
+
+    def bulk_create(self, objs: Iterable[Delivery], *args: Any, **kwargs: Any) -> list[Delivery]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            wake.soon(self.db)
+        return created
+
+    def create(self, **kwargs: Any) -> Delivery:
+        created = super().create(**kwargs)
+        wake.soon(self.db)
+        return created
 
 
 class Delivery(models.Model):
@@ -47,6 +67,8 @@ class Delivery(models.Model):
     status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "deliveries"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -36,6 +37,7 @@ from hub.attention.gate import Gate, Row, flush_digests
 from hub.fleet.known import KnownNodes
 from hub.fleet.node_config import ConfigPusher
 
+from . import lead, wake
 from .expect import Sent, expect_sent, expected
 from .models import Delivery, Expectation, Receipt
 from .redeliver import FIRST_S, Redeliverer
@@ -64,6 +66,8 @@ class Publisher:
         self.redeliver_after = redeliver_after
         self.redeliverer = Redeliverer(link, base, first=redeliver_after)
         self._stored: dict[str, list[mqtt.ReceiptKey]] = {}  # confirmations owed, by speaker
+        self.leading = True  # whether this process sends the outbox (hub.outbox.lead); set each turn
+        self.wake = wake.LOCAL  # set when deliveries commit (hub.outbox.wake); the poll is the fallback
 
     def publish_pending(self) -> int:
         """Publish up to ``batch`` pending deliveries; return how many were settled
@@ -105,6 +109,8 @@ class Publisher:
         if isinstance(event, mqtt.Received):
             if (ids := mqtt.Receipt.parse_topic(event.topic, self.base)) is not None:
                 self.record_receipt(ids["node_id"], event.payload)
+            elif not self.leading:  # the leading publisher's redeliverer answers these
+                pass
             elif (ids := mqtt.MissedRequest.parse_topic(event.topic, self.base)) is not None:
                 self.redeliverer.on_missed(ids["node_id"], event.payload, self.clock())
             elif (ids := mqtt.NodeStatus.parse_topic(event.topic, self.base)) is not None:
@@ -175,21 +181,27 @@ class Publisher:
         return sent
 
     def run(self, stop: threading.Event, idle: float = 0.2) -> None:
+        """Publish until ``stop``: at once when a delivery commits (hub.outbox.wake), else every ``idle`` s."""
         for message in (mqtt.Receipt, mqtt.MissedRequest, mqtt.NodeStatus):
             self.link.subscribe(message.subscription(self.base), qos=1)
         self.link.start()
+        wake.Listener(self.wake, stop).start()
         log.info("publisher started")
         try:
             while not stop.is_set():
                 close_old_connections()
+                self.wake.clear()  # before the step: a commit during it makes the wait below return at once
                 try:
+                    self.leading = lead.leads()
                     self._drain_inbox()
-                    busy = self.link.connected.is_set() and self.step() > 0
+                    busy = self.link.connected.is_set() and self.leading and self.step() > 0
+                    if not self.leading and self.link.connected.is_set():
+                        self.confirm()
                 except Exception:
                     log.exception("publisher loop failed; continuing")
                     busy = False
                 if not busy:
-                    stop.wait(idle)
+                    self._rest(stop, idle)
         finally:
             self.link.stop()
             log.info("publisher stopped")
@@ -202,6 +214,13 @@ class Publisher:
         done += self.publish_pending()
         self.redeliverer.lapse(now)
         return done + self.redeliverer.redeliver_due(now)
+
+    def _rest(self, stop: threading.Event, idle: float) -> None:
+        """Wait up to ``idle`` s for a wake, looking at ``stop`` at least twice a second."""
+        deadline = time.monotonic() + idle
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self.wake.wait(min(left, 0.5)):
+                return
 
     def _drain_inbox(self) -> None:
         while True:
@@ -218,9 +237,16 @@ def _seconds_left(expires_at: datetime | None, now: datetime) -> int | None:
     return max(1, int((expires_at - now).total_seconds()))
 
 
-def make_link(client_id: str = "shopcrier-hub") -> Link:
-    """The hub's broker link: retained ``online``/``offline`` on ``hub/status``."""
+def make_link(client_id: str = "") -> Link:
+    """The hub's broker link: retained ``online``/``offline`` on ``hub/status``.
+
+    Its client id is ``shopcrier-hub``, or ``shopcrier-hub-<instance>`` with
+    ``SHOPCRIER_HUB_INSTANCE`` set: several ``run`` processes on one broker each
+    need their own (the broker would push one off for the other)."""
     from django.conf import settings
+
+    if not client_id:
+        client_id = f"shopcrier-hub-{settings.HUB_INSTANCE}" if settings.HUB_INSTANCE else "shopcrier-hub"
 
     return Link(
         settings.MQTT_BROKER,

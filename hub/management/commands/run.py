@@ -25,7 +25,8 @@ class Command(BaseCommand):
         escalator = Escalator(settings.MQTT_BASE_TOPIC)
         monitor = Monitor(make_monitor_link(), settings.MQTT_BASE_TOPIC)
         workers: dict[str, Callable[[threading.Event], None]] = {
-            "poller": Poller().run, "publisher": publisher.run, "escalator": escalator.run, "monitor": monitor.run,
+            "poller": Poller().run, "publisher": lambda stop: publisher.run(stop, settings.OUTBOX_POLL_S),
+            "escalator": escalator.run, "monitor": monitor.run,
             "notifier": Sender().run,
             "stats": StatsWorker().run,
         }

@@ -14,4 +14,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from django.conf import settings
 
-        Publisher(make_link(), settings.MQTT_BASE_TOPIC).run(stop_on_signals())
+        Publisher(make_link(), settings.MQTT_BASE_TOPIC).run(stop_on_signals(), settings.OUTBOX_POLL_S)

@@ -1,0 +1,1 @@
+"""SQLite for a web process: writers queue in arrival order (see base.py)."""
