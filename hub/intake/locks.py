@@ -17,6 +17,12 @@ LOCK_SPACE = 0x5343504C
 
 def holds_source(source_id: int) -> bool:
     """True when this process may poll ``source_id`` (taking the lock if it is free)."""
+    return holds(LOCK_SPACE, source_id)
+
+
+def holds(space: int, key: int) -> bool:
+    """True when this process holds the session advisory lock ``(space, key)``, taking it if
+    it is free (never waiting); always True off PostgreSQL, where one process runs the hub."""
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
@@ -30,7 +36,7 @@ def holds_source(source_id: int) -> bool:
                   AND classid = %s AND objid = %s AND objsubid = 2 AND granted
             ) THEN true ELSE pg_try_advisory_lock(%s, %s) END
             """,
-            [LOCK_SPACE, source_id, LOCK_SPACE, source_id],
+            [space, key, space, key],
         )
         row = cursor.fetchone()
     return bool(row and row[0])

@@ -12,7 +12,7 @@ leads.
 
 from __future__ import annotations
 
-from django.db import connection
+from hub.intake.locks import holds
 
 # The first key of the two-key advisory lock: "SC" + "OB", ShopCrier outbox.
 LOCK_SPACE = 0x5343_4F42
@@ -21,18 +21,4 @@ LOCK_KEY = 1
 
 def leads() -> bool:
     """True when this process's publisher may send the outbox (taking the lock if it is free)."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT CASE WHEN EXISTS (
-                SELECT 1 FROM pg_locks
-                WHERE locktype = 'advisory' AND pid = pg_backend_pid()
-                  AND classid = %s AND objid = %s AND objsubid = 2 AND granted
-            ) THEN true ELSE pg_try_advisory_lock(%s, %s) END
-            """,
-            [LOCK_SPACE, LOCK_KEY, LOCK_SPACE, LOCK_KEY],
-        )
-        row = cursor.fetchone()
-    return bool(row and row[0])
+    return holds(LOCK_SPACE, LOCK_KEY)
