@@ -9,8 +9,6 @@ transport sends.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,25 +16,11 @@ from playwright.sync_api import Browser
 
 from hub.notify.base import Notice
 from hub.notify.channels.webpush.transport import payload
-from mqtt.broker import Mosquitto
-from tests.browser_helpers import DESKTOP, Stack, chromium, log_in, shoot, start_stack, stop_stack
-from tests.conftest import AlsaSink
+from tests.browser_helpers import DESKTOP, Stack, log_in, shoot
+from tests.test_dashboard_browser import browser, stack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def stack(tmp_path: Path, broker: Mosquitto, alsa_sink: AlsaSink) -> Iterator[Stack]:
-    running = start_stack(tmp_path, broker.url, alsa_sink.env)
-    try:
-        yield running
-    finally:
-        stop_stack(running)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    yield from chromium()
+__all__ = ["browser", "stack"]  # fixtures, used by name
 
 
 def test_a_pushed_order_shows_as_a_notification_with_an_acknowledge_action(stack: Stack, browser: Browser) -> None:
