@@ -13,11 +13,8 @@ Prints figures; asserts only that every request was answered as expected.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -29,22 +26,13 @@ import requests
 
 from hub.simulator.generator import Generator
 from mqtt.broker import free_port
-from tests.processes import Proc, hub_command, hub_env, wait_until
+from tests.processes import Proc, wait_until
+from tests.webhook_load import prepare, signed
 
 pytestmark = pytest.mark.bench
 
 N = 500
 WARMUP = 20
-SECRET = "bench-webhook-secret"
-SECRET_ENV = "BENCH_WEBHOOK_SECRET"
-
-
-def signed(payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    stamp = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-    headers = {"Content-Type": "application/json", "X-ShopCrier-Timestamp": stamp, "X-ShopCrier-Signature": f"sha256={digest}"}
-    return body, headers
 
 
 def timed(send: Callable[[], requests.Response], check: Callable[[requests.Response], bool], n: int) -> list[float]:
@@ -70,17 +58,7 @@ def report(name: str, latencies: list[float]) -> float:
 
 
 def start_hub(tmp_path: Path) -> tuple[Proc, str]:
-    env = hub_env(tmp_path / "hub", "mqtt://127.0.0.1:1", {SECRET_ENV: SECRET})
-    subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=180)
-    subprocess.run(
-        hub_command("source", "shop", "--url", "http://127.0.0.1:1/x", "--adapter", "generic", "--interval", "1h"),
-        env=env, check=True, timeout=60, stdout=subprocess.DEVNULL,
-    )
-    set_secret = (
-        "from hub.intake.models import Source; "
-        f"Source.objects.filter(name='shop').update(webhook={{'secret_env': '{SECRET_ENV}'}})"
-    )
-    subprocess.run(hub_command("shell", "-c", set_secret), env=env, check=True, timeout=60, stdout=subprocess.DEVNULL)
+    env = prepare(tmp_path, f"sqlite:///{tmp_path / 'hub' / 'hub.sqlite3'}")
     port = free_port()
     daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hub.asgi:application"]
     hub = Proc("daphne", daphne, env, tmp_path)
