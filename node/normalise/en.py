@@ -8,7 +8,6 @@ are said on the 12-hour clock with AM/PM (two oh five PM), dates as
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 ONES = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -149,13 +148,6 @@ def money(digits: str, fraction: str | None, code: str, scale: str | None) -> st
     if minor:
         parts.append(f"{_integer(minor)} {cent if minor == 1 else cents}")
     return " and ".join(parts)
-
-
-def amount(value: Decimal, code: str) -> str:
-    """:func:`money` for a Decimal (finite), with "minus" when it is negative."""
-    sign = "minus " if value < 0 else ""
-    digits, _, fraction = format(abs(value), "f").partition(".")
-    return sign + money(digits, fraction or None, code, None)
 
 
 def negative(words: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from . import en, zh
-from .reader import Reader
+from .reader import Reader, amount as amount_words
 
 # Every way a currency is written, to its ISO code. ¥ is the yuan: ShopCrier's
 # shops are Chinese, and a yen amount is written JPY or 日元.
@@ -55,4 +55,4 @@ def say_amount(amount: Decimal | int | str, currency: str = "CNY", lang: str = "
     reader = READERS.get(lang.split("-")[0].split("_")[0].lower())
     if reader is None:
         raise ValueError(f"cannot say amounts in {lang!r}: only zh and en")
-    return reader.amount(value, code)
+    return amount_words(reader, value, code)

@@ -12,7 +12,7 @@ from . import context
 from .context import Kind
 from .money import currency_code
 from .patterns import COMPILED, SCANNER
-from .reader import Reader
+from .reader import Reader, amount
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class Scan:
         negative = bool(names.get("neg") or names.get("neg2"))
         if self.amount is not None and not self.amount_used:
             self.amount_used = True
-            return self.reader.amount(self.amount, currency_code(self.currency) if self.currency else code)
+            return amount(self.reader, self.amount, currency_code(self.currency) if self.currency else code)
         words = self.reader.money(m["int"].replace(",", ""), m["frac"], code, m["scale"])
         return self.reader.negative(words) if negative else words
 

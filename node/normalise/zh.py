@@ -24,7 +24,6 @@ Choices, each as natural Mandarin says it:
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 DIGITS = "零一二三四五六七八九"
 ID_DIGITS = "零幺二三四五六七八九"
@@ -162,13 +161,6 @@ def money(digits: str, fraction: str | None, code: str, scale: str | None) -> st
             parts.append("零")
         parts.append(cardinal(str(fen), liang=True) + "分")
     return "".join(parts)
-
-
-def amount(value: Decimal, code: str) -> str:
-    """:func:`money` for a Decimal (finite), with 负 when it is negative."""
-    sign = "负" if value < 0 else ""
-    digits, _, fraction = format(abs(value), "f").partition(".")
-    return sign + money(digits, fraction or None, code, None)
 
 
 def negative(words: str) -> str:
