@@ -63,6 +63,12 @@ def dump_config() -> str:
     return text
 
 
+def table_entries(table: str) -> list[dict[str, Any]]:
+    """One table's entries as ``dump`` writes them, in its order: by ``pk``, rules and routes
+    by ``(position, pk)`` (the dashboard's settings pages edit these and load them back)."""
+    return [entry for _, entry in _rows(table)]
+
+
 def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """(label, the entry's keys in file order) for each row of ``table``."""
     entry: dict[str, Any]

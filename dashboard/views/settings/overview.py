@@ -1,9 +1,6 @@
-"""Settings for admins: what is configured, and a "try it" box that classifies and routes a sentence.
-
-Changing things is done in the Django admin (linked from each section) for
-now; this page shows the configuration in one place and answers "what would
-happen to this message?" without storing anything.
-"""
+"""Settings overview for admins: a "try it" box that classifies and routes a sentence, sources,
+the rules' order, quiet hours, and the configuration in one place (each section links to its
+own page, pages.py, where it is changed)."""
 
 from __future__ import annotations
 
@@ -25,11 +22,12 @@ from hub.pipeline import Pipeline
 from hub.rules.facts import Facts
 from hub.rules.models import Category, Route, Rule
 
-from .. import clock
-from ..access import admin_only
-from ..preview import fetch_one_page
-from ..roles import Viewer
-from ..story import route_label
+from ... import clock
+from ...access import admin_only
+from ...preview import fetch_one_page
+from ...roles import Viewer
+from ...story import route_label
+from .pages import PAGES
 
 
 @require_POST
@@ -120,6 +118,7 @@ def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         request,
         "dashboard/settings.html",
         {
+            "pages": PAGES.values(),
             "text": text,
             "trial": trial,
             "preview": preview,
