@@ -51,6 +51,7 @@ class Problems:
     by_key: dict[str, list[str]] = field(default_factory=dict)
     others: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what else a saved change did (not problems)
+    pk: int | None = None  # the saved row
 
     def add(self, key: str, reason: str) -> None:
         self.by_key.setdefault(key, []).append(reason)
@@ -94,7 +95,7 @@ def save(
     done = Problems()
     try:
         with transaction.atomic():
-            done.notes = _save(table, pk, values, move, also)
+            done.notes, done.pk = _save(table, pk, values, move, also)
     except Refused as exc:
         return exc.problems
     return done
@@ -124,7 +125,7 @@ def _lock(table: str) -> None:
 
 def _save(
     table: str, pk: int | None, values: Values, move: int, also: Callable[[models.Model], Problems | None] | None
-) -> list[str]:
+) -> tuple[list[str], int]:
     _lock(table)
     current = rows(table)
     index = next((i for i, (row_pk, _) in enumerate(current) if row_pk == pk), None)
@@ -149,18 +150,21 @@ def _save(
         if index is None and any(e.get(key) == entry.get(key) for _, e in current):
             raise Refused(_problem(key, f"{entry.get(key)!r} exists already"))
         notes = _apply(table, [entry], 0, prune=False)
+    row = _saved_row(table, index if index is not None else 0, entry)
     if also is not None:
-        row = _saved_row(table, pk, entry)
         problems = also(row)
         if problems:
             raise Refused(problems)
-    return notes
+    assert isinstance(row.pk, int)
+    return notes, row.pk
 
 
-def _saved_row(table: str, pk: int | None, entry: Mapping[str, Any]) -> models.Model:
+def _saved_row(table: str, index: int, entry: Mapping[str, Any]) -> models.Model:
+    """The row as saved. A renamed rule or a route given another target is a new row to the
+    loader (its natural key changed), so a row is found by its key, a route by its place."""
     model = MODELS[table]
-    if pk is not None:
-        return model._default_manager.get(pk=pk)
+    if table == "routes":
+        return model._default_manager.order_by("position", "pk")[index]
     key = NATURAL_KEYS.get(table, "name")
     return model._default_manager.get(**{key: entry[key]})
 

@@ -24,7 +24,29 @@ from hub.sounds.models import PromptSound
 from ...labels import label
 from .fields import Field
 
-Column = tuple[Promise, Callable[[Mapping[str, Any]], str]]
+
+
+@dataclass(frozen=True)
+class Names:
+    """What a person calls the slugs a list shows (read once per list)."""
+
+    categories: dict[str, str]
+    departments: dict[str, str]
+    staff: dict[str, str]
+    logins: dict[str, str]  # staff number -> login
+
+    @classmethod
+    def load(cls) -> Names:
+        return cls(
+            categories=dict(Category.objects.values_list("slug", "name")),
+            departments=dict(Department.objects.values_list("slug", "name")),
+            staff=dict(Staff.objects.values_list("number", "name")),
+            logins={n: u for n, u in Staff.objects.filter(user__isnull=False).values_list("number", "user__username")},
+        )
+
+
+Show = Callable[[Mapping[str, Any], Names], str]
+Column = tuple[Promise, Show]
 
 
 @dataclass(frozen=True)
@@ -109,50 +131,80 @@ def logins() -> list[tuple[str, str]]:
 
 
 # -- list columns ----------------------------------------------------------------------------------------
-def _get(key: str, default: str = "—") -> Callable[[Mapping[str, Any]], str]:
-    return lambda e: str(e.get(key) or default)
+def _get(key: str, default: str = "—") -> Show:
+    return lambda e, names: str(e.get(key) or default)
 
 
-def _priority(e: Mapping[str, Any]) -> str:
+def _named(key: str, table: str) -> Show:
+    """A slug with the name people use: 订单部门 (orders)."""
+    def show(e: Mapping[str, Any], names: Names) -> str:
+        slug = e.get(key)
+        if not slug:
+            return "—"
+        name = getattr(names, table).get(slug)
+        return f"{name} ({slug})" if name and name != slug else str(slug)
+    return show
+
+
+def _priority(e: Mapping[str, Any], names: Names) -> str:
     return label(str(e.get("priority", "normal")), "priority") if e.get("priority") else "—"
 
 
-def _route_target(e: Mapping[str, Any]) -> str:
+def _patterns(e: Mapping[str, Any], names: Names) -> str:
+    text = ", ".join(e.get("patterns") or ())
+    return (text[:80] + "…" if len(text) > 80 else text) or "—"
+
+
+def _kind(e: Mapping[str, Any], names: Names) -> str:
+    return dict(rule_kinds()).get(str(e.get("kind")), str(e.get("kind")))
+
+
+def _route_target(e: Mapping[str, Any], names: Names) -> str:
     if e.get("department"):
         mode = {"on_duty": _("each of its staff on duty"), "round_robin": _("one of its staff on duty, in turn")}.get(
             str(e.get("staff_mode", "")), "")
-        return f"{_('department')} {e['department']}" + (f" · {mode}" if mode else "")
+        words = str(_("department %(name)s") % {"name": names.departments.get(e["department"], e["department"])})
+        return words + (f" · {mode}" if mode else "")
     if e.get("staff"):
-        return f"{_('staff')} {e['staff']}"
+        return str(_("staff %(number)s %(name)s") % {"number": e["staff"], "name": names.staff.get(e["staff"], "")})
     return str(_("every speaker"))
 
 
-def _route_only(e: Mapping[str, Any]) -> str:
+def _route_only(e: Mapping[str, Any], names: Names) -> str:
     parts = [f"{k}={e[k]}" for k in ("source", "app", "min_priority", "min_amount") if e.get(k) not in (None, "")]
     return ", ".join(parts) or "—"
 
 
-def _escalation(e: Mapping[str, Any]) -> str:
+def _escalation(e: Mapping[str, Any], names: Names) -> str:
     esc = e.get("escalation")
     if not esc:
         return str(_("none"))
     words = str(_("every %(n)s min, %(r)s times") % {"n": esc.get("after_minutes", 5), "r": esc.get("repeat", 2)})
-    target = esc.get("department") or esc.get("staff")
-    return f"{words} → {target}" if target else words
+    if esc.get("department"):
+        return f"{words} → {names.departments.get(esc['department'], esc['department'])}"
+    if esc.get("staff"):
+        return f"{words} → {esc['staff']} {names.staff.get(esc['staff'], '')}"
+    return words
 
 
-def _digest(e: Mapping[str, Any]) -> str:
+def _digest(e: Mapping[str, Any], names: Names) -> str:
     d = e.get("digest")
     if not d:
         return str(_("none"))
     return str(_("more than %(n)s in %(s)s s: one digest") % {"n": d.get("max_announcements", 5), "s": d.get("window_seconds", 60)})
 
 
-def _shifts(e: Mapping[str, Any]) -> str:
+def _shifts(e: Mapping[str, Any], names: Names) -> str:
     return "; ".join(f"{','.join(s['days'])} {s['start']}-{s['end']}" for s in e.get("shifts") or ()) or "—"
 
 
-YES_NO: Callable[[bool], str] = lambda on: str(_("yes") if on else _("no"))  # noqa: E731
+def _login(e: Mapping[str, Any], names: Names) -> str:
+    return names.logins.get(str(e.get("number")), "—")
+
+
+def _yes_no(key: str, default: bool) -> Show:
+    return lambda e, names: str(_("yes") if e.get(key, default) else _("no"))
+
 
 # -- the pages -----------------------------------------------------------------------------------------------
 NAME = Field("name", _("name"))
@@ -191,8 +243,8 @@ PAGES: dict[str, Page] = {p.slug: p for p in [
                   help=format_lazy("{} {}", _("all must hold, e.g."), '[{"path": "amount", "op": ">=", "value": 5000}]')),
             Field("enabled", _("enabled"), "checkbox", default=True),
         ),
-        ((_("name"), _get("name")), (_("kind"), _get("kind")), (_("patterns"), lambda e: ", ".join(e.get("patterns") or ())[:80] or "—"),
-         (_("category"), _get("category")), (_("priority"), _priority), (_("enabled"), lambda e: YES_NO(e.get("enabled", True)))),
+        ((_("name"), _get("name")), (_("kind"), _kind), (_("patterns"), _patterns),
+         (_("category"), _named("category", "categories")), (_("priority"), _priority), (_("enabled"), _yes_no("enabled", True))),
     ),
     Page(
         "routes", "routes", _("Routes"),
@@ -208,8 +260,8 @@ PAGES: dict[str, Page] = {p.slug: p for p in [
             Field("min_priority", _("only at priority or above"), "select", choices=priorities_or_none),
             Field("min_amount", _("only when the amount is at least"), "amount"),
         ),
-        ((_("category"), _get("category")), (_("who hears it"), _route_target), (_("only when"), _route_only),
-         (_("continues"), lambda e: YES_NO(bool(e.get("continue"))))),
+        ((_("category"), _named("category", "categories")), (_("who hears it"), _route_target), (_("only when"), _route_only),
+         (_("continues"), _yes_no("continue", False))),
         movable=True, whole="target",
     ),
     Page(
@@ -241,7 +293,8 @@ PAGES: dict[str, Page] = {p.slug: p for p in [
             Field("alerts", _("receives outage alerts"), "checkbox", default=False),
             Field("login", _("dashboard login"), "select", choices=logins, extra=True),
         ),
-        ((_("number"), _get("number")), (_("name"), _get("name")), (_("department"), _get("department")), (_("shifts"), _shifts)),
+        ((_("number"), _get("number")), (_("name"), _get("name")), (_("department"), _named("department", "departments")),
+         (_("shifts"), _shifts), (_("dashboard login"), _login)),
     ),
     Page(
         "escalation", "categories", _("Escalation"),

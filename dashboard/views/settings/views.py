@@ -24,7 +24,7 @@ from ...access import admin_only
 from ...roles import Viewer
 from . import entries
 from .fields import Field, Unreadable
-from .pages import PAGES, Page
+from .pages import PAGES, Names, Page
 from .reasons import in_words
 
 FormErrors = dict[str, list[str]]
@@ -41,7 +41,8 @@ def _page(slug: str) -> Page:
 @admin_only
 def table_page(request: HttpRequest, viewer: Viewer, page: str) -> HttpResponse:
     found = _page(page)
-    rows = [(pk, [(heading, fn(entry)) for heading, fn in found.columns]) for pk, entry in entries.rows(found.table)]
+    names = Names.load()
+    rows = [(pk, [(heading, show(entry, names)) for heading, show in found.columns]) for pk, entry in entries.rows(found.table)]
     return render(request, "dashboard/settings_table.html", {"page": found, "rows": rows, "pages": PAGES.values()})
 
 
@@ -81,9 +82,9 @@ def row_page(request: HttpRequest, viewer: Viewer, page: str, pk: int | None = N
             values = {f.name: _posted(f, request.POST) for f in found.fields}
             if pk is not None:
                 values.update({f.name: _shown(found, entry, pk)[f.name] for f in found.fields if f.fixed})
-            errors = _save(request, found, pk, entry)
+            errors, saved = _save(request, found, pk, entry)
             if not errors:
-                return HttpResponseRedirect(reverse("dashboard:settings-table", args=[found.slug]))
+                return HttpResponseRedirect(reverse("dashboard:settings-table", args=[found.slug]) + f"#row-{saved}")
     return render(request, "dashboard/settings_row.html", {
         "page": found, "pk": pk, "entry": entry, "pages": PAGES.values(),
         "form": [_form_field(f, values.get(f.name), errors.get(f.name, []), pk) for f in found.fields],
@@ -91,20 +92,20 @@ def row_page(request: HttpRequest, viewer: Viewer, page: str, pk: int | None = N
     }, status=400 if errors else 200)
 
 
-def _save(request: HttpRequest, page: Page, pk: int | None, entry: dict[str, Any]) -> FormErrors:
-    errors: FormErrors = {}
+def _save(request: HttpRequest, page: Page, pk: int | None, entry: dict[str, Any]) -> tuple[FormErrors, int | None]:
+    """Errors by field (none: saved), and the saved row."""
     try:
         values = _read(page, request.POST, fixed_from=entry if pk is not None else None)
     except _FieldUnreadable as exc:
-        return {exc.field: [str(exc.reason)]}
+        return {exc.field: [str(exc.reason)]}, None
     login = next((f for f in page.fields if f.extra), None)
     also = (lambda row: _link_login(row, request.POST.get("login", ""))) if login is not None else None
     problems = entries.save(page.table, pk, values, also=also)
     if problems:
-        return _placed(page, problems)
+        return _placed(page, problems), None
     row = entries.label(page.table, entries.edited(entry, values)) if page.table != "routes" else ""
     _tell(request, page, problems, (_("%(row)s saved") % {"row": row}) if row else _("saved"))
-    return errors
+    return {}, problems.pk
 
 
 class _FieldUnreadable(Exception):
