@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from hub.confio.dump import table_entries
 from hub.confio.errors import ApplyError, ConfigFileError
@@ -98,6 +98,8 @@ def save(
             done.notes, done.pk = _save(table, pk, values, move, also)
     except Refused as exc:
         return exc.problems
+    except IntegrityError:  # another admin made the same row at the same moment; the database said no
+        return _problem("", "it changed meanwhile: try again")
     return done
 
 
