@@ -447,3 +447,23 @@ def test_what_the_pages_save_is_what_a_dump_writes_and_a_load_reads_back_unchang
 
     report = apply_config(parse_text(text, "dump"))
     assert not any(t.created or t.updated or t.deleted for t in report.tables.values())
+
+
+def test_an_admin_makes_a_login_manager_of_a_department_and_it_sees_that_departments_work() -> None:
+    chen = login("chen")
+    client = client_for(admin())
+    finance = Department.objects.get(slug="finance")
+    edit = client.get(f"/settings/departments/{finance.pk}/").content.decode()
+    assert "财务部门 (finance)" in edit.split("<h1>", 1)[1].split("</h1>", 1)[0]  # the header names the row
+    status, _page = post(client, f"/settings/departments/{finance.pk}/", {
+        "name": "财务部门", "subsystem": "ops", "timezone": "", "managers": ["chen"]})
+    assert status == 200
+    from dashboard.roles import viewer_of
+
+    viewer = viewer_of(chen)
+    assert viewer is not None and viewer.managed == frozenset({"finance"})
+    assert 'value="chen" checked' in client.get(f"/settings/departments/{finance.pk}/").content.decode()
+    response = client.post(f"/settings/departments/{finance.pk}/", {"name": "财务部门", "subsystem": "ops", "managers": ["ghost"]})
+    assert response.status_code == 400 and field_errors(response.content.decode(), "managers") == ["没有这个登录账号"]
+    post(client, f"/settings/departments/{finance.pk}/", {"name": "财务部门", "subsystem": "ops"})
+    assert viewer_of(chen).managed == frozenset()  # type: ignore[union-attr]

@@ -276,6 +276,8 @@ PAGES: dict[str, Page] = {p.slug: p for p in [
             NAME,
             Field("subsystem", _("subsystem"), "select", choices=subsystems),
             Field("timezone", _("time zone"), help=_("like Asia/Shanghai; empty: the hub's")),
+            Field("managers", _("managers"), "multiselect", choices=lambda: logins()[1:], extra=True,
+                  help=_("their logins see and acknowledge everything routed to the department and its staff")),
         ),
         ((_("slug"), _get("slug")), (_("name"), _get("name")), (_("subsystem"), _get("subsystem")), (_("time zone"), _get("timezone"))),
     ),

@@ -10,20 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hub.org.models import Staff
-
 from ...access import admin_only
 from ...roles import Viewer
 from . import entries
 from .fields import Field, Unreadable
+from .extras import EXTRAS
 from .pages import PAGES, Names, Page
 from .reasons import in_words
 
@@ -86,7 +83,7 @@ def row_page(request: HttpRequest, viewer: Viewer, page: str, pk: int | None = N
             if not errors:
                 return HttpResponseRedirect(reverse("dashboard:settings-table", args=[found.slug]) + f"#row-{saved}")
     return render(request, "dashboard/settings_row.html", {
-        "page": found, "pk": pk, "entry": entry, "pages": PAGES.values(),
+        "page": found, "pk": pk, "entry": entry, "pages": PAGES.values(), "row": _row_name(found, entry),
         "form": [_form_field(f, values.get(f.name), errors.get(f.name, []), pk) for f in found.fields],
         "form_errors": errors.get("", []), "status": 400 if errors else 200,
     }, status=400 if errors else 200)
@@ -98,8 +95,8 @@ def _save(request: HttpRequest, page: Page, pk: int | None, entry: dict[str, Any
         values = _read(page, request.POST, fixed_from=entry if pk is not None else None)
     except _FieldUnreadable as exc:
         return {exc.field: [str(exc.reason)]}, None
-    login = next((f for f in page.fields if f.extra), None)
-    also = (lambda row: _link_login(row, request.POST.get("login", ""))) if login is not None else None
+    extra = EXTRAS.get(page.slug)
+    also = (lambda row: extra.save(row, request.POST)) if extra is not None else None
     problems = entries.save(page.table, pk, values, also=also)
     if problems:
         return _placed(page, problems), None
@@ -133,25 +130,6 @@ def _read(page: Page, post: QueryDict, fixed_from: dict[str, Any] | None) -> dic
     return values
 
 
-def _link_login(row: Model, username: str) -> entries.Problems | None:
-    """A staff member's dashboard login (not in the configuration file): one login, one person."""
-    assert isinstance(row, Staff)
-    user = get_user_model()._default_manager.filter(username=username).first() if username else None
-    if username and user is None:
-        problems = entries.Problems()
-        problems.add("login", _("no such login"))
-        return problems
-    taken = Staff.objects.filter(user=user).exclude(pk=row.pk).first() if user is not None else None
-    if taken is not None:
-        problems = entries.Problems()
-        problems.add("login", _("this login is already %(staff)s's") % {"staff": f"{taken.number} {taken.name}"})
-        return problems
-    if row.user_id != (user.pk if user else None):
-        row.user = user
-        row.save(update_fields=["user"])
-    return None
-
-
 def _placed(page: Page, problems: entries.Problems) -> FormErrors:
     """Each refusal beside the field it is about, in the person's language; the rest above the form."""
     errors: FormErrors = {}
@@ -183,13 +161,15 @@ def _shown(page: Page, entry: dict[str, Any], pk: int | None) -> dict[str, Any]:
     values = {f.name: f.show(inner) for f in page.fields}
     if page.wrap:
         values["on"] = bool(entry.get(page.wrap))
-    login = next((f for f in page.fields if f.extra), None)
-    if login is not None and pk is not None:
-        values[login.name] = Staff.objects.filter(pk=pk).values_list("user__username", flat=True).first() or ""
+    extra = EXTRAS.get(page.slug)
+    if extra is not None and pk is not None:
+        values.update(extra.shown(pk))
     return values
 
 
 def _posted(f: Field, post: QueryDict) -> Any:
+    if f.kind == "multiselect":
+        return post.getlist(f.name)
     return f.name in post if f.kind == "checkbox" else post.get(f.name, "")
 
 
@@ -198,3 +178,13 @@ def _form_field(f: Field, value: Any, errors: list[str], pk: int | None) -> dict
         "field": f, "value": value, "errors": errors, "readonly": f.fixed and pk is not None,
         "choices": f.choices() if f.choices else [],
     }
+
+
+def _row_name(page: Page, entry: dict[str, Any]) -> str:
+    """Which row the form edits, as a person calls it: 订单 (order), 003 王芳, order → orders."""
+    if not entry:
+        return ""
+    if page.table == "routes" or page.table == "rules":
+        return entries.label(page.table, entry)
+    key = entries.NATURAL_KEYS[page.table]
+    return f"{entry.get('name', '')} ({entry[key]})"
