@@ -111,10 +111,16 @@ def test_an_admin_routes_orders_to_one_person_and_the_try_it_box_says_so(hub_url
     phone.wait_for_selector("[data-field=staff_mode] .field-error")
     shoot(phone, "settings-route-refused-phone")
     for page, name in ((boss, "desktop"), (phone, "phone")):
-        page.goto(hub_url + "/settings/sounds/")
-        shoot(page, f"settings-sounds-{name}")
+        for slug in ("sounds", "staff", "categories", "escalation"):
+            page.goto(hub_url + f"/settings/{slug}/")
+            shoot(page, f"settings-{slug}-{name}")
+        page.click("#rows tbody tr:first-child >> text=编辑")  # the first category's escalation
+        page.wait_for_selector("#row-form")
+        shoot(page, f"settings-escalation-edit-{name}")
         page.goto(hub_url + "/settings/staff/")
-        shoot(page, f"settings-staff-{name}")
+        page.click("#rows tbody tr:first-child >> text=编辑")
+        page.wait_for_selector("#row-form")
+        shoot(page, f"settings-staff-edit-{name}")
 
 
 def test_a_manager_is_refused_the_settings_pages_in_the_browser_and_sees_no_link(hub_url: str, browser: Browser) -> None:
