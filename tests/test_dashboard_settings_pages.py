@@ -467,3 +467,22 @@ def test_an_admin_makes_a_login_manager_of_a_department_and_it_sees_that_departm
     assert response.status_code == 400 and field_errors(response.content.decode(), "managers") == ["没有这个登录账号"]
     post(client, f"/settings/departments/{finance.pk}/", {"name": "财务部门", "subsystem": "ops"})
     assert viewer_of(chen).managed == frozenset()  # type: ignore[union-attr]
+
+
+@pytest.mark.clock
+def test_quiet_hours_are_checked_by_the_loader_and_a_bad_one_keeps_the_others() -> None:
+    from hub.attention.models import QuietHours
+
+    client = client_for(admin())
+    window = {"action": "quiet-add", "department": "orders", "weekdays": ["fri", "sat"], "start": "22:00", "end": "07:00"}
+    client.post("/settings/", window)
+    client.post("/settings/", {**window, "weekdays": ["sun"], "start": "12:00", "end": "13:30", "timezone": "Asia/Shanghai"})
+    assert QuietHours.objects.filter(department__slug="orders").count() == 2
+    page = client.post("/settings/", {**window, "start": "25:00"}).content.decode()
+    error = html.unescape(page.split('id="quiet"')[1].split('<p class="error">')[1].split("</p>")[0])
+    assert error == "'25:00' 不是时间（例如 09:00）"
+    assert QuietHours.objects.filter(department__slug="orders").count() == 2
+    first = QuietHours.objects.get(department__slug="orders", weekdays="fri,sat")
+    client.post("/settings/", {"action": "quiet-delete", "id": str(first.pk)})
+    kept = QuietHours.objects.get(department__slug="orders")
+    assert (kept.weekdays, f"{kept.start:%H:%M}", f"{kept.end:%H:%M}", kept.timezone) == ("sun", "12:00", "13:30", "Asia/Shanghai")
