@@ -1,4 +1,4 @@
-"""Prompt sounds: listen to each, upload one, choose each category's.
+"""Prompt sounds: listen to each, upload one, choose each category's (and per raised priority).
 
 An upload is checked and converted by hub.sounds exactly as the admin's form
 does (size first, then format, length, silence; see docs/sounds.md); a
@@ -22,9 +22,11 @@ from hub.rules.models import Category
 from hub.sounds.admin import read_bounded
 from hub.sounds.audio import MAX_SECONDS, MAX_UPLOAD_BYTES, SoundRejected, check_and_convert
 from hub.sounds.library import served_file, stored_fields
-from hub.sounds.models import PromptSound
+from hub.confio.parse import RAISED_PRIORITIES
+from hub.sounds.models import PrioritySound, PromptSound
 
 from ...access import admin_only
+from ...labels import label
 from ...roles import Viewer
 from . import entries
 from .pages import PAGES, sounds
@@ -47,11 +49,17 @@ def sounds_page(request: HttpRequest, viewer: Viewer) -> HttpResponseBase:
     for slug, sound in Category.objects.order_by("slug").values_list("slug", "sound"):
         if sound:
             used[sound].append(slug)
+    raised: dict[str, dict[str, str]] = defaultdict(dict)
+    for slug, priority, sound in PrioritySound.objects.values_list("category__slug", "priority", "sound"):
+        raised[slug][priority] = sound
+        used[sound].append(f"{slug} ({label(priority, 'priority')})")
     return render(request, "dashboard/settings_sounds.html", {
         "pages": PAGES.values(),
         "sounds": [(s, used.get(s.name, [])) for s in PromptSound.objects.defer("wav")],
-        "categories": Category.objects.order_by("slug"),
+        "categories": [(c, raised.get(c.slug, {})) for c in Category.objects.order_by("slug")],
         "choices": sounds(),
+        "same": [("", str(_("— as at normal —")))] + sounds()[1:],
+        "raised": [(p, label(p, "priority")) for p in RAISED_PRIORITIES],
         "name": name,
         "errors": errors,
         "limits": {"mb": MAX_UPLOAD_BYTES // (1024 * 1024), "seconds": int(MAX_SECONDS)},
@@ -96,7 +104,9 @@ def _category_sound(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("no such category"))
     else:
         wanted = request.POST.get("sound", "").strip()
-        problems = entries.save("categories", category.pk, {"sound": wanted or None})
+        raised = {p: request.POST.get(f"sound_{p}", "").strip() for p in RAISED_PRIORITIES}
+        problems = entries.save("categories", category.pk, {
+            "sound": wanted or None, "priority_sounds": {p: v for p, v in raised.items() if v} or None})
         if problems:
             for reasons in problems.by_key.values():
                 for reason in reasons:
