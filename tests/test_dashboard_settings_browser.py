@@ -114,6 +114,9 @@ def test_an_admin_routes_orders_to_one_person_and_the_try_it_box_says_so(hub_url
         for slug in ("sounds", "staff", "categories", "escalation"):
             page.goto(hub_url + f"/settings/{slug}/")
             shoot(page, f"settings-{slug}-{name}")
+        page.goto(hub_url + "/settings/sounds/#categories")
+        shoot(page, f"settings-sounds-categories-{name}")
+        page.goto(hub_url + "/settings/escalation/")
         page.click("#rows tbody tr:first-child >> text=编辑")  # the first category's escalation
         page.wait_for_selector("#row-form")
         shoot(page, f"settings-escalation-edit-{name}")
