@@ -486,3 +486,26 @@ def test_quiet_hours_are_checked_by_the_loader_and_a_bad_one_keeps_the_others() 
     client.post("/settings/", {"action": "quiet-delete", "id": str(first.pk)})
     kept = QuietHours.objects.get(department__slug="orders")
     assert (kept.weekdays, f"{kept.start:%H:%M}", f"{kept.end:%H:%M}", kept.timezone) == ("sun", "12:00", "13:30", "Asia/Shanghai")
+
+
+def test_deleting_a_category_says_which_rules_and_routes_went_with_it() -> None:
+    client = client_for(admin())
+    post(client, "/settings/categories/new", {"slug": "vip", "name": "大客户", "priority": "high"})
+    post(client, "/settings/rules/new", rule_form(category="vip"))
+    post(client, "/settings/routes/new", route_form(category="vip"))
+    vip = Category.objects.get(slug="vip")
+    status, page = post(client, f"/settings/categories/{vip.pk}/", {"action": "delete"})
+    assert status == 200 and not Category.objects.filter(slug="vip").exists()
+    said = notices(page)
+    assert said[0] == "已删除 vip" and any("删除 vip 时一并删除了" in n and "rule" in n and "route" in n for n in said)
+    assert not Rule.objects.filter(name="vip").exists() and not Route.objects.filter(category__slug="vip").exists()
+
+
+@pytest.mark.clock
+def test_the_overview_says_escalations_and_digests_in_the_persons_language() -> None:
+    client = client_for(admin())
+    order, orders = Category.objects.get(slug="order"), Department.objects.get(slug="orders")
+    post(client, f"/settings/escalation/{order.pk}/", {"on": "on", "after_minutes": "3", "repeat": "1", "target": "department:service"})
+    post(client, f"/settings/digests/{orders.pk}/", {"on": "on", "max_announcements": "4", "window_seconds": "30"})
+    page = client.get("/settings/").content.decode()
+    assert "订单 (order)：每 3 分钟，共 1 次 → 客服部门" in page and "订单部门：30 秒内超过 4 条：合并为一条摘要" in page

@@ -143,7 +143,7 @@ def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             "departments": Department.objects.select_related("subsystem").order_by("slug"),
             "staff": Staff.objects.select_related("department", "user").order_by("number"),
             "quiet_hours": QuietHours.objects.select_related("department"),
-            "escalations": EscalationPolicy.objects.select_related("category"),
+            "escalations": EscalationPolicy.objects.select_related("category", "escalate_to_department", "escalate_to_staff"),
             "digests": DigestPolicy.objects.select_related("department"),
         },
     )
