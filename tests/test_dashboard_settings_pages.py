@@ -509,3 +509,10 @@ def test_the_overview_says_escalations_and_digests_in_the_persons_language() -> 
     post(client, f"/settings/digests/{orders.pk}/", {"on": "on", "max_announcements": "4", "window_seconds": "30"})
     page = client.get("/settings/").content.decode()
     assert "订单 (order)：每 3 分钟，共 1 次 → 客服部门" in page and "订单部门：30 秒内超过 4 条：合并为一条摘要" in page
+
+
+def test_the_routes_list_says_a_routes_conditions_in_words() -> None:
+    client = client_for(admin())
+    post(client, "/settings/routes/new", route_form(category="order", target="everyone", min_priority="urgent", min_amount="5000"))
+    page = client.get("/settings/routes/").content.decode()
+    assert "仅限此优先级及以上 紧急; 仅当金额不少于 5000" in page

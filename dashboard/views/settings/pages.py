@@ -171,8 +171,11 @@ def _route_target(e: Mapping[str, Any], names: Names) -> str:
 
 
 def _route_only(e: Mapping[str, Any], names: Names) -> str:
-    parts = [f"{k}={e[k]}" for k in ("source", "app", "min_priority", "min_amount") if e.get(k) not in (None, "")]
-    return ", ".join(parts) or "—"
+    words = {"source": _("only from source"), "app": _("only from app"), "min_priority": _("only at priority or above"),
+             "min_amount": _("only when the amount is at least")}
+    parts = [f"{words[k]} {label(str(e[k]), 'priority') if k == 'min_priority' else e[k]}"
+             for k in words if e.get(k) not in (None, "")]
+    return "; ".join(parts) if parts else "—"
 
 
 def _escalation(e: Mapping[str, Any], names: Names) -> str:
