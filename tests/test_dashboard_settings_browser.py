@@ -81,6 +81,21 @@ def test_an_admin_adds_a_rule_after_a_refused_regular_expression_and_the_hub_rec
     shoot(boss, "settings-rules-desktop")
     assert "订单" in tried(boss, hub_url, UNKNOWN)
 
+    # the same refusal in English, for an admin who chose it
+    boss.goto(hub_url + "/settings/rules/new")
+    boss.click("header .who button[name=language]")
+    boss.wait_for_selector("html[lang=en]")
+    boss.fill("#f-name", "broken")
+    boss.select_option("#f-kind", "regex")
+    boss.fill("#f-patterns", "订单(\\d+")
+    boss.select_option("#f-category", "order")
+    boss.click("#row-form button.primary")
+    boss.wait_for_selector("[data-field=patterns] .field-error")
+    assert "not a usable regular expression" in boss.inner_text("[data-field=patterns] .field-error")
+    shoot(boss, "settings-rule-refused-desktop-en")
+    boss.click("header .who button[name=language]")  # back to Chinese: the choice is the login's, the phone below shares it
+    boss.wait_for_selector("html[lang=zh-hans]")
+
     phone = logged_in(browser, hub_url, "boss", PHONE)
     phone.goto(hub_url + "/settings/rules/")
     phone.click("#rows tr:last-child >> text=编辑")
