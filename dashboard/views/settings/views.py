@@ -85,7 +85,7 @@ def row_page(request: HttpRequest, viewer: Viewer, page: str, pk: int | None = N
     return render(request, "dashboard/settings_row.html", {
         "page": found, "pk": pk, "entry": entry, "pages": PAGES.values(), "row": _row_name(found, entry),
         "form": [_form_field(f, values.get(f.name), errors.get(f.name, []), pk) for f in found.fields],
-        "form_errors": errors.get("", []), "status": 400 if errors else 200,
+        "form_errors": errors.get("", []),
     }, status=400 if errors else 200)
 
 
