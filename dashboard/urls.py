@@ -17,6 +17,12 @@ urlpatterns = [
     path("alerts/", fleet.alerts_page, name="alerts"),
     path("settings/", settings.settings_page, name="settings"),
     path("settings/rules/order", settings.reorder_rules, name="rules-order"),
+    # settings pages, one per configuration table (dashboard/views/settings/pages.py), and prompt sounds
+    path("settings/sounds/", settings.sounds_page, name="settings-sounds"),
+    path("settings/<slug:page>/", settings.table_page, name="settings-table"),
+    path("settings/<slug:page>/new", settings.row_page, name="settings-new"),
+    path("settings/<slug:page>/<int:pk>/", settings.row_page, name="settings-row"),
+    path("settings/<slug:page>/<int:pk>/move", settings.move_row, name="settings-move"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="sw"),
     path("offline/", pwa.offline, name="offline"),

@@ -24,6 +24,7 @@ from hub.rules.models import Category
 from hub.rules.routing import RouteTable
 from hub.rules.templates import render
 from hub.sounds.library import SoundRef, sound_refs
+from hub.sounds.models import PrioritySound
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class Pipeline:
         base: str,
         clock: Callable[[], datetime] = timezone.now,
         sounds: Mapping[str, SoundRef] | None = None,
+        priority_sounds: Mapping[tuple[str, str], str] | None = None,
     ) -> None:
         self.classifier = classifier
         self.routes = routes
@@ -90,6 +92,7 @@ class Pipeline:
         self.base = base
         self.clock = clock  # decides who is on duty; tests freeze it
         self.sounds = dict(sounds or {})  # prompt sounds by name: where speakers fetch each
+        self.priority_sounds = dict(priority_sounds or {})  # (category, priority) -> the sound played instead
 
     @classmethod
     def from_db(cls, clock: Callable[[], datetime] = timezone.now) -> Pipeline:
@@ -97,7 +100,8 @@ class Pipeline:
         from django.conf import settings
 
         categories = {c.slug: c for c in Category.objects.all()}
-        return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC, clock, sound_refs())
+        raised = {(c, p): s for c, p, s in PrioritySound.objects.values_list("category__slug", "priority", "sound")}
+        return cls(Classifier.from_db(), RouteTable.from_db(), categories, settings.MQTT_BASE_TOPIC, clock, sound_refs(), raised)
 
     def recognition(self, facts: Facts) -> Recognition:
         verdict = self.classifier.judge(facts)
@@ -171,7 +175,8 @@ class Pipeline:
             # a shop with a long history stores every old order, but says none aloud.
             happened = min(message.platform_created_at or now, now)
             expires_at = happened + timedelta(seconds=category.expiry_seconds)
-            sound_name = category.sound if said is None or said.sound is None else said.sound
+            own = self.priority_sounds.get((category.slug, message.priority), category.sound)
+            sound_name = own if said is None or said.sound is None else said.sound
             sound = self.sounds.get(sound_name) if sound_name else None
             for target in targets:
                 announcement = mqtt.Announcement(

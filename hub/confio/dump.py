@@ -25,9 +25,10 @@ from hub.notify.models import Target
 from hub.rules.models import Category, Example, Route, Rule
 from hub.rules.templates import DEFAULT_TEMPLATE
 from hub.sounds.language import hub_language
+from hub.sounds.models import PrioritySound
 
 from .errors import ConfigFileError, DumpError
-from .parse import check_references, parse_text
+from .parse import RAISED_PRIORITIES, check_references, parse_text
 from .source_tables import AUTH_TYPES
 from .toml_writer import Document
 
@@ -61,6 +62,12 @@ def dump_config() -> str:
     except ConfigFileError as exc:
         raise DumpError(f"the database holds something a configuration file may not: {exc}") from None
     return text
+
+
+def table_entries(table: str) -> list[dict[str, Any]]:
+    """One table's entries as ``dump`` writes them, in its order: by ``pk``, rules and routes
+    by ``(position, pk)`` (the dashboard's settings pages edit these and load them back)."""
+    return [entry for _, entry in _rows(table)]
 
 
 def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -106,9 +113,11 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 "template_zh": c.template_zh,
                 "template_en": c.template_en,
                 "escalation": _escalation(c),
+                "priority_sounds": dict(sorted(PrioritySound.objects.filter(category=c).values_list("priority", "sound"),
+                                               key=lambda ps: RAISED_PRIORITIES.index(ps[0]))),
             }
             yield c.slug, _without_defaults(
-                entry, sound="", template_zh=DEFAULT_TEMPLATE, template_en=DEFAULT_TEMPLATE, escalation=None
+                entry, sound="", template_zh=DEFAULT_TEMPLATE, template_en=DEFAULT_TEMPLATE, escalation=None, priority_sounds={}
             )
     elif table == "rules":
         for r in Rule.objects.select_related("category").order_by("position", "pk"):

@@ -34,6 +34,7 @@ from hub.rules.learned import digest
 from hub.rules.models import Category, Example, Route, Rule
 from hub.simulator import SOURCE_PRESET
 from hub.sounds.language import SPOKEN_LANGUAGES, hub_language, set_hub_language
+from hub.sounds.models import PrioritySound
 
 from .values import POSITION_STEP, category_values, route_values, rule_values
 from .errors import ApplyError, ConfigFileError
@@ -311,6 +312,16 @@ class _Loader:
         for e in self.config.categories or ():
             category = self.sync("categories", Category, {"slug": e.slug}, category_values(e), e.at, e.slug)
             self.escalation(category, e)
+            self.priority_sounds(category, e)
+
+    def priority_sounds(self, category: Category, e: CategoryEntry) -> None:
+        """The category's sounds per raised priority as the file says; none when it has no ``priority_sounds``."""
+        have = set(PrioritySound.objects.filter(category=category).values_list("priority", "sound"))
+        if have == set(e.priority_sounds):
+            return
+        PrioritySound.objects.filter(category=category).delete()
+        PrioritySound.objects.bulk_create([PrioritySound(category=category, priority=p, sound=s) for p, s in e.priority_sounds])
+        self.also_changed("categories", e.slug, "priority_sounds")
 
     def rules(self) -> None:
         if self.config.rules is None:

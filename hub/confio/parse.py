@@ -334,7 +334,8 @@ def _example(t: Table) -> ExampleEntry:
 def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
     """The category and its ``keywords`` shorthand (empty when it has none)."""
     t.check_keys(
-        ("slug", "name", "priority", "sound", "expiry_seconds", "expiry", "keywords", "template_zh", "template_en", "escalation")
+        ("slug", "name", "priority", "sound", "expiry_seconds", "expiry", "keywords", "template_zh", "template_en", "escalation",
+         "priority_sounds")
     )
     if t.has("expiry") and t.has("expiry_seconds"):
         raise t.error("expiry", "give expiry or expiry_seconds, not both")
@@ -351,12 +352,25 @@ def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
         template_zh=_template(t, "template_zh"),
         template_en=_template(t, "template_en"),
         escalation=_escalation(t),
+        priority_sounds=_priority_sounds(t),
         at=t.at,
     )
     keywords = t.strings("keywords", max_len=200) if t.has("keywords") else ()
     if keywords:
         _compile(t, "keywords", KEYWORDS_RULE.format(slug=category.slug), "keyword", keywords, category.slug)
     return category, keywords
+
+
+RAISED_PRIORITIES = ("high", "urgent")
+
+
+def _priority_sounds(t: Table) -> tuple[tuple[str, str], ...]:
+    """``priority_sounds = { urgent = "alarm" }``: the sound a raised priority plays instead of ``sound``."""
+    table = t.sub("priority_sounds")
+    if table is None:
+        return ()
+    table.check_keys(RAISED_PRIORITIES)
+    return tuple((p, table.slug(p)) for p in RAISED_PRIORITIES if table.has(p))
 
 
 def _template(t: Table, key: str) -> str:

@@ -118,6 +118,7 @@ class CategoryEntry:
     template_zh: str = "{content}"
     template_en: str = "{content}"
     escalation: EscalationEntry | None = None
+    priority_sounds: tuple[tuple[str, str], ...] = ()  # (priority, sound): played instead of ``sound``
     at: str = field(default="", compare=False)
 
 

@@ -35,6 +35,24 @@ class PromptSound(models.Model):
         return self.name
 
 
+class PrioritySound(models.Model):
+    """The prompt sound a category's messages of a raised priority play instead of the
+    category's own (``order`` at ``urgent``: ``alarm``). ``sound`` names a sound as
+    ``Category.sound`` does; ``[[categories]] priority_sounds = { urgent = "alarm" }``."""
+
+    PRIORITIES = [("high", "high"), ("urgent", "urgent")]
+
+    category = models.ForeignKey("rules.Category", on_delete=models.CASCADE, related_name="priority_sounds")
+    priority = models.CharField(max_length=8, choices=PRIORITIES)
+    sound = models.SlugField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "priority"], name="priority_sound_once")]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.priority}: {self.sound}"
+
+
 class HubSettings(models.Model):
     """The hub's own settings that live in the database; one row, ``pk`` 1 (see ``language.py``).
 

@@ -1,15 +1,9 @@
-"""Settings for admins: what is configured, and a "try it" box that classifies and routes a sentence.
-
-Changing things is done in the Django admin (linked from each section) for
-now; this page shows the configuration in one place and answers "what would
-happen to this message?" without storing anything.
-"""
+"""Settings overview for admins: a "try it" box that classifies and routes a sentence, sources,
+the rules' order, quiet hours, and the configuration in one place (each section links to its
+own page, pages.py, where it is changed)."""
 
 from __future__ import annotations
 
-from datetime import time
-
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -20,16 +14,19 @@ from hub.attention.models import DigestPolicy, EscalationPolicy, QuietHours
 from hub.intake.interval import format_interval, parse_interval
 from hub.intake.models import Source
 from hub.org.models import Department, Staff, Subsystem
-from hub.org.shifts import WEEKDAYS
+from hub.org.shifts import WEEKDAYS, parse_weekdays
 from hub.pipeline import Pipeline
 from hub.rules.facts import Facts
 from hub.rules.models import Category, Route, Rule
 
-from .. import clock
-from ..access import admin_only
-from ..preview import fetch_one_page
-from ..roles import Viewer
-from ..story import route_label
+from ... import clock
+from ...access import admin_only
+from ...preview import fetch_one_page
+from ...roles import Viewer
+from ...story import route_label
+from . import entries
+from .pages import PAGES
+from .reasons import in_words
 
 
 @require_POST
@@ -68,30 +65,41 @@ def _edit_source(request: HttpRequest) -> str:
 
 def _edit_quiet_hours(request: HttpRequest) -> str:
     """``action=quiet-add`` (department, weekdays, start, end, timezone) or ``action=quiet-delete``
-    (id); returns an error line naming what is wrong, or ""."""
+    (id); returns an error line naming what is wrong, or "". Saved as the department's
+    ``quiet_hours`` through the configuration loader (entries.py), so a window is checked
+    exactly as ``shopcrier-hub load`` checks it."""
+    department: Department | None
     if request.POST.get("action") == "quiet-delete":
         wanted = request.POST.get("id", "")
-        if wanted.isdigit():
-            QuietHours.objects.filter(pk=int(wanted)).delete()
-        return ""
-    department = Department.objects.filter(slug=request.POST.get("department", "")).first()
-    if department is None:
-        return _("choose a department")
-    days = request.POST.getlist("weekdays")
-    window = QuietHours(department=department, weekdays=",".join(days), timezone=request.POST.get("timezone", "").strip())
-    try:
-        window.start = time.fromisoformat(request.POST.get("start", ""))
-        window.end = time.fromisoformat(request.POST.get("end", ""))
-    except ValueError:
-        return _("start and end must be times like 22:00")
-    if not days:
-        return _("choose at least one day")
-    try:
-        window.full_clean()
-    except ValidationError as exc:
-        return "; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
-    window.save()
-    return ""
+        window = QuietHours.objects.select_related("department").filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if window is None:
+            return ""
+        department = window.department
+        windows = [_window(q) for q in QuietHours.objects.filter(department=department).exclude(pk=window.pk)]
+    else:
+        department = Department.objects.filter(slug=request.POST.get("department", "")).first()
+        if department is None:
+            return _("choose a department")
+        days = request.POST.getlist("weekdays")
+        if not days:
+            return _("choose at least one day")
+        added: dict[str, object] = {"days": days, "start": request.POST.get("start", ""), "end": request.POST.get("end", "")}
+        if request.POST.get("timezone", "").strip():
+            added["timezone"] = request.POST.get("timezone", "").strip()
+        windows = [_window(q) for q in QuietHours.objects.filter(department=department)] + [added]
+    problems = entries.save("departments", department.pk, {"quiet_hours": windows})
+    reasons = [in_words(r) for rs in problems.by_key.values() for r in rs] + [in_words(r) for _row, r in problems.others]
+    return "; ".join(reasons)
+
+
+def _window(q: QuietHours) -> dict[str, object]:
+    """A stored window as the file writes it."""
+    window: dict[str, object] = {
+        "days": [WEEKDAYS[d] for d in sorted(parse_weekdays(q.weekdays))], "start": f"{q.start:%H:%M}", "end": f"{q.end:%H:%M}",
+    }
+    if q.timezone:
+        window["timezone"] = q.timezone
+    return window
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,6 +128,7 @@ def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         request,
         "dashboard/settings.html",
         {
+            "pages": PAGES.values(),
             "text": text,
             "trial": trial,
             "preview": preview,
@@ -134,7 +143,7 @@ def settings_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             "departments": Department.objects.select_related("subsystem").order_by("slug"),
             "staff": Staff.objects.select_related("department", "user").order_by("number"),
             "quiet_hours": QuietHours.objects.select_related("department"),
-            "escalations": EscalationPolicy.objects.select_related("category"),
+            "escalations": EscalationPolicy.objects.select_related("category", "escalate_to_department", "escalate_to_staff"),
             "digests": DigestPolicy.objects.select_related("department"),
         },
     )
