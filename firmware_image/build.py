@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EPOCH = 1764547200  # 2025-12-01 00:00 UTC, unless SOURCE_DATE_EPOCH says otherwise
 NODE_DEBS = ("espeak-ng", "libportaudio2", "alsa-utils")
+# Wi-Fi on a base without NetworkManager: the first boot enables wpa_supplicant on wlan0 (firstboot.py).
+WIFI_DEBS = ("wpasupplicant",)
 HEADROOM_MB = 96  # free space left on the root for the store, the sound cache and logs
 BOOT_NOTE = """This is a ShopCrier speaker image.
 
@@ -65,7 +67,7 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
             source.unlink()
         target = inspect(root)
         report = BuildReport(target)
-        missing = [name for name in NODE_DEBS if name not in target.packages]
+        missing = [name for name in needed_debs(target) if name not in target.packages]
         node_wheel = node_wheel or wheelhouse.build_shopcrier_wheel(work / "dist", epoch)
         house = wheelhouse.fetch(target.wheel_target(), node_wheel, voices, cache)
         stage = work / "stage"
@@ -117,6 +119,11 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
         report.parts.append(("disk image", out.stat().st_size))
     report.seconds = time.monotonic() - started
     return report
+
+
+def needed_debs(target: Inspection) -> list[str]:
+    """The node's Debian packages, and wpa_supplicant where no NetworkManager will run the Wi-Fi."""
+    return [*NODE_DEBS, *(WIFI_DEBS if not target.network_manager else ())]
 
 
 def _decompressed(base: Path, work: Path) -> Path:

@@ -21,6 +21,7 @@ seconds, without the VM.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import time
@@ -102,6 +103,13 @@ def settle(vm: Vm, quiet: float = 4.0, timeout: float = 120.0) -> int:
     return vm.audio_bytes()
 
 
+def stat_line(root: Path, path: str, field: str) -> str:
+    """One field of debugfs's ``stat`` of ``path`` in the ext4 file ``root`` ("" when absent)."""
+    out = subprocess.run(["debugfs", "-R", f"stat {path}", str(root)], capture_output=True, text=True).stdout
+    found = re.search(rf"{field}:\s*(\S+)", out)
+    return found.group(1) if found else ""
+
+
 def store_rows(image: Path, work: Path) -> tuple[str, dict[str, str], list[str]]:
     """The node's store, read off the powered-off disk: integrity check, each announcement's status,
     and what its outbox still holds (receipts the hub has not confirmed).
@@ -130,7 +138,9 @@ def test_a_provisioned_speaker_boots_greets_speaks_and_survives_a_power_cut(brok
     golden = tmp_path / "golden.img"
     build(base, golden, voices=[], cache=cache_dir())
     device = tmp_path / "speaker.img"
-    provision(golden, Device(node_toml(tmp_path / "node.toml"), hostname="spk-vm-1"), device)
+    # Wi-Fi too: this VM has no wlan0, so it also shows that a Wi-Fi speaker on Ethernet boots without waiting.
+    provision(golden, Device(node_toml(tmp_path / "node.toml"), hostname="spk-vm-1", wifi_ssid="Shop",
+                             wifi_psk="correct horse", wifi_country="CN"), device)
     golden.unlink()
 
     watcher = Watcher(broker.url, f"shopcrier/node/{NODE}/#")
@@ -189,6 +199,18 @@ def test_a_provisioned_speaker_boots_greets_speaks_and_survives_a_power_cut(brok
     assert check == "ok"
     assert rows == {"vm-a1": "played", "vm-a2": "played"}
     assert outbox == []  # both receipts confirmed: neither goes again
+
+    # The first boot applied the Wi-Fi as a base without NetworkManager takes it (the root as the cut left it).
+    root = tmp_path / "root.ext4"
+    assert stat_line(root, "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf", "Mode") == "0600"
+    assert 'ssid="Shop"' in ext4.read(root, "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf").decode()
+    wants = "/etc/systemd/system/sys-subsystem-net-devices-wlan0.device.wants/wpa_supplicant@wlan0.service"
+    assert stat_line(root, wants, "Fast link dest") == '"/usr/lib/systemd/system/wpa_supplicant@.service"'
+    assert ext4.exists(root, "/usr/lib/systemd/system/wpa_supplicant@.service")
+    assert b"Name=wlan0" in ext4.read(root, "/etc/systemd/network/25-shopcrier-wlan0.network")
+    assert not ext4.exists(root, "/etc/systemd/system/multi-user.target.wants/wpa_supplicant.service")
+    assert "shopcrier-provision: Wi-Fi 'Shop' (wpa_supplicant on wlan0)" in vm.console_text()
+    assert "Timed out waiting for device" not in again.console_text()  # enabled Wi-Fi, no wlan0: nothing waits
 
     # No network at boot: the speaker keeps trying and says so; once the broker is back, it says that too.
     broker.stop()
