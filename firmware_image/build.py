@@ -57,6 +57,7 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
           node_wheel: Path | None = None, mirror: str = DEFAULT_MIRROR) -> BuildReport:
     """Write the golden image ``out`` from ``base`` (.img or .img.xz); see the module docstring."""
     started = time.monotonic()
+    voice_wheels = wheelhouse.voice_files(voices)  # a mistyped voice is named before any work
     with tempfile.TemporaryDirectory(prefix="shopcrier-build-") as tmp:
         work = Path(tmp)
         source = _decompressed(base, work)
@@ -84,13 +85,14 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
             report.parts.append((f"Debian packages for {', '.join(missing)} (/opt/shopcrier/debs)",
                                  payload.size(debs_dir)))
         reqs = wheelhouse.requirements(voices)
+        report.parts += [(f"voice {wheel.name}", wheel.stat().st_size) for wheel in voice_wheels]
         if target.wheel_target().matches_host():
-            wheelhouse.install(house, node_wheel, reqs, stage / "opt/shopcrier/site", epoch)
+            wheelhouse.install(house, node_wheel, reqs, stage / "opt/shopcrier/site", epoch, voice_wheels)
             report.parts.append(("node + dependencies (/opt/shopcrier/site)", payload.size(stage / "opt/shopcrier/site")))
         else:
             wheels = stage / "opt/shopcrier/wheels"
             wheels.mkdir(parents=True)
-            for wheel in sorted([*house.glob("*.whl"), node_wheel]):
+            for wheel in sorted([*house.glob("*.whl"), node_wheel, *voice_wheels]):
                 shutil.copyfile(wheel, wheels / wheel.name)
             (wheels / "requirements.txt").write_text("\n".join(reqs) + "\n")
             report.installed_at = "first boot"
