@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EPOCH = 1764547200  # 2025-12-01 00:00 UTC, unless SOURCE_DATE_EPOCH says otherwise
 NODE_DEBS = ("espeak-ng", "libportaudio2", "alsa-utils")
+# Wi-Fi on a base without NetworkManager: the first boot enables wpa_supplicant on wlan0 (firstboot.py).
+WIFI_DEBS = ("wpasupplicant",)
 HEADROOM_MB = 96  # free space left on the root for the store, the sound cache and logs
 BOOT_NOTE = """This is a ShopCrier speaker image.
 
@@ -55,6 +57,7 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
           node_wheel: Path | None = None, mirror: str = DEFAULT_MIRROR) -> BuildReport:
     """Write the golden image ``out`` from ``base`` (.img or .img.xz); see the module docstring."""
     started = time.monotonic()
+    voice_wheels = wheelhouse.voice_files(voices)  # a mistyped voice is named before any work
     with tempfile.TemporaryDirectory(prefix="shopcrier-build-") as tmp:
         work = Path(tmp)
         source = _decompressed(base, work)
@@ -65,7 +68,7 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
             source.unlink()
         target = inspect(root)
         report = BuildReport(target)
-        missing = [name for name in NODE_DEBS if name not in target.packages]
+        missing = [name for name in needed_debs(target) if name not in target.packages]
         node_wheel = node_wheel or wheelhouse.build_shopcrier_wheel(work / "dist", epoch)
         house = wheelhouse.fetch(target.wheel_target(), node_wheel, voices, cache)
         stage = work / "stage"
@@ -82,13 +85,14 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
             report.parts.append((f"Debian packages for {', '.join(missing)} (/opt/shopcrier/debs)",
                                  payload.size(debs_dir)))
         reqs = wheelhouse.requirements(voices)
+        report.parts += [(f"voice {wheel.name}", wheel.stat().st_size) for wheel in voice_wheels]
         if target.wheel_target().matches_host():
-            wheelhouse.install(house, node_wheel, reqs, stage / "opt/shopcrier/site", epoch)
+            wheelhouse.install(house, node_wheel, reqs, stage / "opt/shopcrier/site", epoch, voice_wheels)
             report.parts.append(("node + dependencies (/opt/shopcrier/site)", payload.size(stage / "opt/shopcrier/site")))
         else:
             wheels = stage / "opt/shopcrier/wheels"
             wheels.mkdir(parents=True)
-            for wheel in sorted([*house.glob("*.whl"), node_wheel]):
+            for wheel in sorted([*house.glob("*.whl"), node_wheel, *voice_wheels]):
                 shutil.copyfile(wheel, wheels / wheel.name)
             (wheels / "requirements.txt").write_text("\n".join(reqs) + "\n")
             report.installed_at = "first boot"
@@ -117,6 +121,11 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
         report.parts.append(("disk image", out.stat().st_size))
     report.seconds = time.monotonic() - started
     return report
+
+
+def needed_debs(target: Inspection) -> list[str]:
+    """The node's Debian packages, and wpa_supplicant where no NetworkManager will run the Wi-Fi."""
+    return [*NODE_DEBS, *(WIFI_DEBS if not target.network_manager else ())]
 
 
 def _decompressed(base: Path, work: Path) -> Path:

@@ -32,8 +32,9 @@ DEFAULT_MIRROR = "http://deb.debian.org/debian"
 DEFAULT_SUITE = "bookworm"
 # What a speaker needs besides the node's wheels: a kernel, systemd, Python,
 # espeak-ng for Chinese, PortAudio's ALSA backend, and alsactl for the mixer.
+# wpasupplicant: Wi-Fi on mini-PCs, enabled on wlan0 at first boot when Wi-Fi is provisioned.
 PACKAGES = ("systemd-sysv", "udev", "kmod", "linux-image-amd64", "initramfs-tools", "python3",
-            "espeak-ng", "libportaudio2", "alsa-utils", "ca-certificates")
+            "espeak-ng", "libportaudio2", "alsa-utils", "ca-certificates", "wpasupplicant")
 # Documentation and translations a speaker never reads.
 DPKG_EXCLUDES = ("/usr/share/man/*", "/usr/share/doc/*", "/usr/share/info/*", "/usr/share/locale/*")
 # Kernel module trees no VM or small mini-PC speaker loads (about 250 MB).
@@ -41,7 +42,9 @@ MODULE_TRIM = ("drivers/gpu", "drivers/media", "drivers/net/wireless", "drivers/
                "drivers/staging", "drivers/isdn", "drivers/bluetooth", "net/bluetooth", "sound/soc")
 ROOT_UUID = "5c12c1e2-0000-4000-8000-0000000000a1"
 HASH_SEED = "5c12c1e2-0000-4000-8000-0000000000a2"
-CMDLINE = f"root=PARTUUID={disk.DISK_ID[2:]}-02 rootfstype=ext4 rw console=ttyS0 quiet loglevel=3 panic=10"
+# net.ifnames=0: the kernel's names (eth0, wlan0), as on Raspberry Pi OS, so provisioned Wi-Fi is wlan0 on any board.
+CMDLINE = (f"root=PARTUUID={disk.DISK_ID[2:]}-02 rootfstype=ext4 rw console=ttyS0 quiet loglevel=3 panic=10 "
+           "net.ifnames=0")
 
 HOOK = r"""
 set -eu
@@ -54,6 +57,8 @@ printf '127.0.0.1 localhost\n127.0.1.1 shopcrier\n' > "$root/etc/hosts"
 mkdir -p "$root/etc/systemd/network"
 printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n' > "$root/etc/systemd/network/20-wired.network"
 ln -sf /lib/systemd/system/systemd-networkd.service "$root/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+# wpa_supplicant's D-Bus service needs a D-Bus the base does not have; Wi-Fi uses wpa_supplicant@wlan0.
+rm -f "$root/etc/systemd/system/multi-user.target.wants/wpa_supplicant.service" "$root/etc/systemd/system/dbus-fi.w1.wpa_supplicant1.service"
 : > "$root/etc/machine-id"
 for dir in {trim}; do rm -rf "$root"/usr/lib/modules/*/kernel/$dir; done
 for version in $(ls "$root/usr/lib/modules"); do chroot "$root" depmod "$version"; done

@@ -38,6 +38,8 @@ HOSTNAME_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 SITE = "opt/shopcrier/site"
 WHEELS = "opt/shopcrier/wheels"
 DEBS = "opt/shopcrier/debs"
+WLAN = "wlan0"  # the kernel's name: Raspberry Pi OS keeps it, the Debian base boots with net.ifnames=0
+WPA_UNIT = "wpa_supplicant@.service"
 
 Runner = Callable[[Sequence[str]], None]
 
@@ -90,12 +92,16 @@ def apply_device(root: Path, device: dict[str, Any], *, run: Runner) -> list[str
         done.append(f"hostname {hostname}")
     wifi = device.get("wifi")
     if wifi is not None:
-        done.append(write_wifi(root, wifi))
+        done.append(write_wifi(root, wifi, run=run))
     return done
 
 
-def write_wifi(root: Path, wifi: Any) -> str:
-    """A NetworkManager connection (Raspberry Pi OS Bookworm and later), else a wpa_supplicant file."""
+def write_wifi(root: Path, wifi: Any, *, run: Runner = _run) -> str:
+    """A NetworkManager connection (Raspberry Pi OS Bookworm and later), else wpa_supplicant on wlan0.
+
+    Without NetworkManager: ``wpa_supplicant-wlan0.conf``, ``wpa_supplicant@wlan0`` enabled, and a
+    systemd-networkd file asking DHCP for wlan0 (see :func:`enable_wpa_supplicant`).
+    """
     if not isinstance(wifi, dict) or not isinstance(wifi.get("ssid"), str) or not isinstance(wifi.get("psk"), str):
         raise ProvisionError("device.toml: [wifi] needs ssid and psk, both strings")
     ssid, psk, country = wifi["ssid"], wifi["psk"], str(wifi.get("country", ""))
@@ -111,7 +117,40 @@ def write_wifi(root: Path, wifi: Any) -> str:
             + (f"country={country}\n" if country else "")
             + f'network={{\n    ssid="{quoted_ssid}"\n    psk="{quoted_psk}"\n}}\n')
     _write(root / "etc/wpa_supplicant/wpa_supplicant-wlan0.conf", text, 0o600)
-    return f"Wi-Fi {ssid!r} (wpa_supplicant)"
+    if not enable_wpa_supplicant(root, run=run):
+        # Not fatal: the node's own provisioning must not wait on Wi-Fi (it may be on Ethernet).
+        return f"Wi-Fi {ssid!r} written, but {WPA_UNIT} is not installed (Debian package wpasupplicant): Wi-Fi stays off"
+    return f"Wi-Fi {ssid!r} (wpa_supplicant on {WLAN})"
+
+
+def enable_wpa_supplicant(root: Path, *, run: Runner) -> bool:
+    """``wpa_supplicant@wlan0`` wanted by the wlan0 device, and DHCP on wlan0 through systemd-networkd.
+
+    Wanted by the device, not by multi-user.target: Debian's unit requires the device and comes
+    before network.target, so a speaker with no Wi-Fi adapter (on Ethernet, or in a VM) would wait
+    for a wlan0 that never appears. systemd reads the new link at the next boot; on the speaker
+    itself, this boot, the service is started now if wlan0 is already there. False when the base
+    has no wpa_supplicant unit.
+    """
+    unit = next((f"/{lib}/systemd/system/{WPA_UNIT}" for lib in ("usr/lib", "lib")
+                 if (root / lib / "systemd/system" / WPA_UNIT).is_file()), None)
+    if unit is None:
+        return False
+    wants = root / f"etc/systemd/system/sys-subsystem-net-devices-{WLAN}.device.wants"
+    wants.mkdir(parents=True, exist_ok=True)
+    link = wants / WPA_UNIT.replace("@", f"@{WLAN}")
+    if not link.is_symlink():
+        temp = link.with_name(f".{link.name}.new")
+        temp.unlink(missing_ok=True)
+        temp.symlink_to(unit)
+        os.replace(temp, link)
+        _sync_dir(wants)
+    if (root / "etc/systemd/network").is_dir():
+        _write(root / f"etc/systemd/network/25-shopcrier-{WLAN}.network",
+               f"[Match]\nName={WLAN}\n\n[Network]\nDHCP=yes\n", 0o644)
+    if root == Path("/") and Path(f"/sys/class/net/{WLAN}").exists():
+        run(["systemctl", "--no-block", "start", link.name])
+    return True
 
 
 def move_secrets(incoming: Path, etc: Path, owner: tuple[int, int]) -> list[str]:

@@ -30,6 +30,7 @@ class Inspection:
     os: str
     codename: str = ""
     status: str = ""
+    network_manager: bool = False  # /etc/NetworkManager exists: provisioned Wi-Fi goes there (firstboot.py)
 
     def wheel_target(self) -> Target:
         return Target(self.arch, self.python, self.glibc)
@@ -56,7 +57,8 @@ def inspect(root: Path) -> Inspection:
     status = ext4.read(root, "/var/lib/dpkg/status").decode("utf-8", "replace")
     packages, glibc = _dpkg(status)
     name, codename = _os_release(root)
-    return Inspection(ELF_MACHINES[machine], python, glibc, packages, name, codename, status)
+    return Inspection(ELF_MACHINES[machine], python, glibc, packages, name, codename, status,
+                      network_manager=ext4.exists(root, "/etc/NetworkManager"))
 
 
 def _dpkg(status: str) -> tuple[frozenset[str], tuple[int, int]]:

@@ -86,13 +86,26 @@ def dependencies(node_wheel: Path) -> list[str]:
     return sorted(found)
 
 
+def voice_files(voices: list[str]) -> list[Path]:
+    """The ``--voice`` arguments that are wheel files (the rest are names on the package index), checked."""
+    files = [Path(voice) for voice in voices if voice.endswith(".whl")]
+    for wheel in files:
+        if not wheel.is_file():
+            raise ImageError(f"--voice {wheel}: no such file")
+        if not zipfile.is_zipfile(wheel):
+            raise ImageError(f"--voice {wheel}: not a wheel (not a zip file)")
+    return files
+
+
 def fetch(target: Target, node_wheel: Path, voices: list[str], cache: Path) -> Path:
-    """A directory of wheels for ``target``: the node's dependencies, the voices and pip (not the node itself).
+    """A directory of wheels for ``target``: the node's dependencies, the voices named by the index, and pip
+    (not the node itself, nor voice wheel files: the build takes those as they are, see :func:`voice_files`).
 
     Cached under a key of the target and the requirements, so a change to the
-    node's code fetches nothing again.
+    node's code, or a voice wheel file, fetches nothing again.
     """
     requirements = dependencies(node_wheel)
+    voices = [voice for voice in voices if not voice.endswith(".whl")]
     key = hashlib.sha256("\n".join([target.arch, target.python_tag, *target.platforms(), *requirements,
                                     *sorted(voices)]).encode()).hexdigest()[:16]
     house = cache / f"wheels-{target.arch}-{target.python_tag}-{key}"
@@ -123,10 +136,13 @@ def publish(partial: Path, final: Path) -> None:
         shutil.rmtree(partial, ignore_errors=True)
 
 
-def install(house: Path, node_wheel: Path, reqs: list[str], site: Path, epoch: int) -> None:
-    """Install ``reqs`` from ``house`` and the node wheel offline into ``site`` (the speaker's sys.path), compiled."""
+def install(house: Path, node_wheel: Path, reqs: list[str], site: Path, epoch: int,
+            extra: list[Path] | None = None) -> None:
+    """Install ``reqs`` from ``house``, the node wheel and the ``extra`` wheel files (voices) offline into
+    ``site`` (the speaker's sys.path), compiled."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}  # pip's .pyc files become hash-checked: reproducible
-    _pip(["install", "--no-index", "--find-links", str(house), "--find-links", str(node_wheel.parent),
+    links = dict.fromkeys([house, node_wheel.parent, *(wheel.parent for wheel in extra or [])])
+    _pip(["install", "--no-index", *(arg for link in links for arg in ("--find-links", str(link))),
           "--target", str(site), "--no-warn-script-location", *reqs], env)
     shutil.rmtree(site / "bin", ignore_errors=True)  # scripts with this machine's interpreter in their #!
 

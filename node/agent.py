@@ -582,8 +582,17 @@ class Agent:
 
     # -- outbox and heartbeat --------------------------------------------------------
     def _flush_if_due(self) -> None:
+        """Send the outbox while connected, but only once the loop has handled the link's waiting events.
+
+        A ``Connected`` still in the inbox is a connection the loop has not caught up with yet: handling
+        it marks every receipt unsent and sends them all. Sending before that sent each receipt twice,
+        a few milliseconds apart: a speaker booting after a power cut replays the cut announcement
+        before it handles its first ``Connected`` (the VM test saw exactly this).
+        """
         if not self.link.connected.is_set() or self.monotonic() < self._next_flush:
             return
+        if not self.link.inbox.empty():
+            return  # events first (as in step): the next turns handle them, then this sends
         if not flush_outbox(self.store, self.link, timeout=FLUSH_TIMEOUT_S, now=self.now()):
             self._next_flush = self.monotonic() + FLUSH_RETRY_S
 

@@ -63,6 +63,7 @@ def test_the_node_debian_packages_come_for_arm64(built: tuple[Path, Path], tmp_p
     debs = ext4.listing(root, "/opt/shopcrier/debs")
     for package in ("espeak-ng", "libportaudio2", "alsa-utils"):
         assert any(deb.startswith(f"{package}_") and deb.endswith("_arm64.deb") for deb in debs), debs
+    assert not any(deb.startswith("wpasupplicant_") for deb in debs)  # NetworkManager runs its Wi-Fi
     assert all(deb.endswith(("_arm64.deb", "_all.deb")) for deb in debs)
 
 

@@ -43,3 +43,14 @@ def test_provision_refuses_an_unset_passphrase_variable_and_a_plain_base(tmp_pat
     plain = image_tool("provision", str(base), "--node-file", str(node), "--out", str(tmp_path / "o.img"))
     assert plain.returncode == 1 and "not a ShopCrier image" in plain.stderr and plain.stderr.count("\n") == 1
     assert not (tmp_path / "o.img").exists()
+
+
+def test_a_voice_wheel_that_is_not_there_or_not_a_wheel_is_named_before_any_work(tmp_path: Path) -> None:
+    missing = image_tool("build", "--base", str(tmp_path / "base.img"), "--voice", str(tmp_path / "nowhere.whl"),
+                         "--out", str(tmp_path / "x.img"))
+    assert (missing.returncode, missing.stderr) == (1, f"shopcrier-image: --voice {tmp_path / 'nowhere.whl'}: no such file\n")
+    (tmp_path / "fake.whl").write_text("not a zip")
+    fake = image_tool("build", "--base", str(tmp_path / "base.img"), "--voice", str(tmp_path / "fake.whl"),
+                      "--out", str(tmp_path / "x.img"))
+    assert fake.stderr == f"shopcrier-image: --voice {tmp_path / 'fake.whl'}: not a wheel (not a zip file)\n"
+    assert not (tmp_path / "x.img").exists()

@@ -69,6 +69,47 @@ def test_without_networkmanager_wifi_goes_to_wpa_supplicant_with_quotes_escaped(
     assert 'ssid="Shop \\"A\\""' in text and 'psk="pass word1"' in text
 
 
+def test_without_networkmanager_wpa_supplicant_on_wlan0_is_enabled_by_the_device_and_networkd_asks_dhcp(
+    tmp_path: Path,
+) -> None:
+    root, boot = tree(tmp_path)
+    (root / "usr/lib/systemd/system").mkdir(parents=True)
+    (root / "usr/lib/systemd/system/wpa_supplicant@.service").write_text("[Unit]\n")
+    (root / "etc/systemd/network").mkdir(parents=True)
+    (boot / "shopcrier/device.toml").write_text('[wifi]\nssid = "Shop"\npsk = "pass word1"\n')
+    commands = Commands()
+
+    done = provision(root, boot, run=commands, owner=OWNER)
+
+    link = root / "etc/systemd/system/sys-subsystem-net-devices-wlan0.device.wants/wpa_supplicant@wlan0.service"
+    assert os.readlink(link) == "/usr/lib/systemd/system/wpa_supplicant@.service"
+    assert not (root / "etc/systemd/system/multi-user.target.wants").exists()  # no boot waits for a wlan0
+    network = root / "etc/systemd/network/25-shopcrier-wlan0.network"
+    assert network.read_text() == "[Match]\nName=wlan0\n\n[Network]\nDHCP=yes\n"
+    assert (root / "etc/wpa_supplicant/wpa_supplicant-wlan0.conf").stat().st_mode & 0o777 == 0o600
+    assert done == ["Wi-Fi 'Shop' (wpa_supplicant on wlan0)"]
+    assert commands.run == []  # not the running system: nothing started
+
+    (boot / "shopcrier/device.toml").write_text('[wifi]\nssid = "Shop 2"\npsk = "pass word2"\n')
+    assert provision(root, boot, run=commands, owner=OWNER) == ["Wi-Fi 'Shop 2' (wpa_supplicant on wlan0)"]
+    assert os.readlink(link) == "/usr/lib/systemd/system/wpa_supplicant@.service"  # provisioned again: same link
+
+
+def test_without_wpa_supplicant_wifi_is_written_and_said_to_stay_off_while_the_node_is_still_provisioned(
+    tmp_path: Path,
+) -> None:
+    root, boot = tree(tmp_path)
+    (boot / "shopcrier/device.toml").write_text('[wifi]\nssid = "Shop"\npsk = "pass word1"\n')
+    (boot / "shopcrier/node.toml").write_text(NODE_TOML)
+
+    done = provision(root, boot, run=Commands(), owner=OWNER)
+
+    assert done[0] == ("Wi-Fi 'Shop' written, but wpa_supplicant@.service is not installed "
+                       "(Debian package wpasupplicant): Wi-Fi stays off")
+    assert (root / "etc/shopcrier/node.toml").read_text() == NODE_TOML
+    assert not (root / "etc/systemd/system").exists()
+
+
 def test_a_bad_hostname_is_refused_with_one_line_and_nothing_is_moved(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
