@@ -52,7 +52,10 @@ class PcmCache:
         path = self._path(key)
         try:
             with wave.open(str(path), "rb") as wav:
+                expected = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
                 rate, frames = wav.getframerate(), wav.readframes(wav.getnframes())
+            if len(frames) != expected:  # its header promised more than the disk kept
+                raise wave.Error(f"{len(frames)} of {expected} bytes of audio")
             os.utime(path)  # most recently used now
         except FileNotFoundError:
             return None
@@ -63,15 +66,22 @@ class PcmCache:
         return Pcm(np.frombuffer(frames, dtype="<i2").astype(np.int16), rate)
 
     def put(self, key: str, pcm: Pcm) -> None:
-        """Store ``pcm`` (written to a temporary name, then renamed: never half a file), then trim."""
+        """Store ``pcm``, then trim.
+
+        Written to a temporary name, synced, then renamed: after a power cut the
+        entry is whole or absent (a rename alone may leave a short file on ext4).
+        """
         path = self._path(key)
         partial = path.with_suffix(".tmp")
         try:
-            with wave.open(str(partial), "wb") as wav:
-                wav.setnchannels(1)
-                wav.setsampwidth(2)
-                wav.setframerate(pcm.rate)
-                wav.writeframes(pcm.samples.astype("<i2").tobytes())
+            with open(partial, "wb") as file:
+                with wave.open(file, "wb") as wav:
+                    wav.setnchannels(1)
+                    wav.setsampwidth(2)
+                    wav.setframerate(pcm.rate)
+                    wav.writeframes(pcm.samples.astype("<i2").tobytes())
+                file.flush()
+                os.fsync(file.fileno())
             old = path.stat().st_size if path.exists() else 0
             partial.replace(path)
         except OSError as exc:  # a full or read-only disk costs speed, not speech

@@ -82,3 +82,13 @@ def test_the_cache_survives_a_restart_and_drops_an_unreadable_entry(tmp_path: Pa
     kept = reopened.get("kept")
     assert kept is not None and kept.rate == 8000 and np.array_equal(kept.samples, pcm(0.5).samples)
     assert reopened.get("broken") is None and not (tmp_path / "broken.wav").exists()
+
+
+def test_an_entry_cut_short_by_a_power_cut_is_dropped_not_half_said(tmp_path: Path) -> None:
+    cache = PcmCache(tmp_path, 10**6)
+    cache.put("cut", pcm(0.5))
+    whole = (tmp_path / "cut.wav").read_bytes()
+    (tmp_path / "cut.wav").write_bytes(whole[: len(whole) // 2])  # header intact, half the audio
+
+    assert PcmCache(tmp_path, 10**6).get("cut") is None
+    assert not (tmp_path / "cut.wav").exists()
