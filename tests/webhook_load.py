@@ -52,10 +52,12 @@ def prepare(tmp_path: Path, database_url: str, broker_url: str = "mqtt://127.0.0
     return env
 
 
-def serve(env: dict[str, str], log_dir: Path, name: str = "serve", port: int | None = None) -> tuple[Proc, str]:
-    """``shopcrier-hub serve`` on ``port`` (default a free one), once ``/healthz`` answers; the process and its base URL."""
+def serve(env: dict[str, str], log_dir: Path, name: str = "serve", port: int | None = None,
+          workers: int = 1) -> tuple[Proc, str]:
+    """``shopcrier-hub serve`` on ``port`` (default a free one) with ``workers`` processes, once
+    ``/healthz`` answers; the process and its base URL."""
     port = port or free_port()
-    web = Proc(name, hub_command("serve", f"127.0.0.1:{port}", "--no-collectstatic"),
+    web = Proc(name, hub_command("serve", f"127.0.0.1:{port}", "--no-collectstatic", "--workers", str(workers)),
                {**env, "SHOPCRIER_DASHBOARD_FOLLOW_MQTT": "0"}, log_dir)
     base = f"http://127.0.0.1:{port}"
 
