@@ -80,6 +80,9 @@ ERROR_PAUSE_S = 1.0  # after an unexpected error, so a persistent one does not s
 # While the loop says a long sentence (or plays a queue back to back) it cannot heartbeat; a
 # thread repeats the last heartbeat once the next is this late, so a talking speaker is not silent.
 BUSY_BEAT_LATE_S = 0.5
+# ... for at most this long after the loop's own last heartbeat: a loop stuck for longer (a hung audio
+# device) goes silent, and the hub calls the speaker down as it should.
+BUSY_BEAT_MAX_S = 300.0
 CONFIG_KEY = "node_config"  # the hub's last config, in the store's settings
 AUDIO_ATTEMPTS = 3  # plays of one announcement on a failing device before it gets a failed receipt
 AUDIO_BACKOFF_S = (1.0, 30.0)  # first and longest wait before trying the device again
@@ -153,6 +156,7 @@ class Agent:
         self._next_heartbeat: float | None = None  # None while disconnected
         self._beat_lock = threading.Lock()  # the loop's heartbeat and the busy beat's
         self._last_beat: Heartbeat | None = None
+        self._loop_beat_at = 0.0  # monotonic: when the loop itself last sent one
         self._next_flush = 0.0
         self._shut_down = False
 
@@ -614,12 +618,13 @@ class Agent:
         if isinstance(self.speech, Speech):
             heartbeat = replace(heartbeat, voices=self.speech.describe())
         with self._beat_lock:
-            self._last_beat = heartbeat
+            self._last_beat, self._loop_beat_at = heartbeat, mono
         self.link.publish(self.heartbeat_topic, heartbeat.to_json(), qos=0)
 
     def _beat_while_busy(self) -> None:
         """Repeat the last heartbeat (its uptime and time brought up to date) whenever the next
-        is :data:`BUSY_BEAT_LATE_S` late: the loop is saying a long sentence. Its own thread."""
+        is :data:`BUSY_BEAT_LATE_S` late: the loop is saying a long sentence. Its own thread.
+        Not past :data:`BUSY_BEAT_MAX_S` after the loop's own last heartbeat (a stuck loop)."""
         while not self._stop.wait(BUSY_BEAT_LATE_S / 2):
             try:
                 self._beat_if_late()
@@ -631,6 +636,8 @@ class Agent:
             mono, due, last = self.monotonic(), self._next_heartbeat, self._last_beat
             if due is None or last is None or mono < due + BUSY_BEAT_LATE_S or not self.link.connected.is_set():
                 return False
+            if mono - self._loop_beat_at > BUSY_BEAT_MAX_S:
+                return False  # not busy but stuck: let the hub hear the silence
             self._next_heartbeat = mono + self.heartbeat_period
             beat = replace(last, uptime_s=max(0.0, mono - self.telemetry.started), at=self.now(),
                            interval_s=self.heartbeat_period)

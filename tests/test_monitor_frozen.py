@@ -15,7 +15,7 @@ import pytest
 
 import mqtt
 from mqtt.broker import Mosquitto
-from node.agent import BUSY_BEAT_LATE_S, Agent
+from node.agent import BUSY_BEAT_LATE_S, BUSY_BEAT_MAX_S, Agent
 from hub.monitor.models import NodeHealth
 from hub.monitor.nodes import Grace
 from hub.monitor.worker import Monitor
@@ -127,3 +127,7 @@ def test_a_speaker_busy_saying_a_long_sentence_still_heartbeats_on_time(
         again = mqtt.Heartbeat.from_json(observer.on(topic)[1])
         assert again.interval_s == 3 and again.uptime_s >= first.uptime_s
         assert not agent._beat_if_late()  # once per period, not every check
+        # a loop stuck far longer than any sentence (a hung audio device) is let go silent
+        agent._loop_beat_at -= BUSY_BEAT_MAX_S + 1
+        agent._next_heartbeat = agent.monotonic() - BUSY_BEAT_LATE_S - 0.01
+        assert not agent._beat_if_late()
