@@ -8,14 +8,11 @@ SIGSTOPped speaker is tests/test_monitor_silent.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
 import mqtt
-from mqtt.broker import Mosquitto
-from node.agent import BUSY_BEAT_LATE_S, BUSY_BEAT_MAX_S, Agent
 from hub.monitor.models import NodeHealth
 from hub.monitor.nodes import Grace
 from hub.monitor.worker import Monitor
@@ -23,10 +20,6 @@ from hub.org.models import SpeakerNode
 from mqtt.liveness import CHECK_EVERY_S, SLACK_S, heartbeat_period, silence_bound
 from tests.attention_helpers import BASE, Clock, department
 from tests.monitor_helpers import alerts_sent, heartbeat
-from tests.node_agents import NODE as SPEAKER
-from tests.node_agents import connect, make_agent, speech  # noqa: F401  (the fixtures)
-from tests.node_helpers import Observer
-from tests.processes import wait_until
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
@@ -105,29 +98,3 @@ def test_one_lost_heartbeat_and_a_late_one_are_no_outage() -> None:
     assert status() == "up"
     assert alerts_sent() == []
 
-
-def test_a_speaker_busy_saying_a_long_sentence_still_heartbeats_on_time(
-    make_agent: Callable[..., Agent], broker: Mosquitto  # noqa: F811
-) -> None:
-    agent = make_agent(broker=mqtt.BrokerSettings.from_url(f"{broker.url}?keepalive={KEEPALIVE}"), heartbeat_interval=30)
-    assert agent.heartbeat_period == heartbeat_period(30, KEEPALIVE) == 3  # shortened for the short keepalive
-    connect(agent)
-    topic = mqtt.Heartbeat.topic(node_id=SPEAKER)
-    with Observer(broker.url, topic) as observer:
-        agent._next_heartbeat = 0.0  # due: the loop's next turn sends one
-        agent.step()
-        assert wait_until(lambda: len(observer.on(topic)) == 1, 10, 0.02)
-        first = mqtt.Heartbeat.from_json(observer.on(topic)[0])
-        assert first.interval_s == 3
-        assert not agent._beat_if_late()  # the loop is on time: the busy beat stays quiet
-        # the loop is saying a long sentence and the next heartbeat is overdue
-        agent._next_heartbeat = agent.monotonic() - BUSY_BEAT_LATE_S - 0.01
-        assert agent._beat_if_late()
-        assert wait_until(lambda: len(observer.on(topic)) == 2, 10, 0.02)
-        again = mqtt.Heartbeat.from_json(observer.on(topic)[1])
-        assert again.interval_s == 3 and again.uptime_s >= first.uptime_s
-        assert not agent._beat_if_late()  # once per period, not every check
-        # a loop stuck far longer than any sentence (a hung audio device) is let go silent
-        agent._loop_beat_at -= BUSY_BEAT_MAX_S + 1
-        agent._next_heartbeat = agent.monotonic() - BUSY_BEAT_LATE_S - 0.01
-        assert not agent._beat_if_late()
