@@ -18,7 +18,7 @@ import math
 CHECK_EVERY_S = 1.0
 """How often the hub's monitor turns heartbeat deadlines into states (its tick)."""
 
-JITTER_S = 0.5
+JITTER_S = 1.0
 """How late a heartbeat may arrive (a loaded speaker, broker or hub) and still count: the hub's
 grace is one period plus this, so one lost QoS 0 heartbeat is never an outage."""
 
@@ -34,5 +34,5 @@ def silence_bound(keepalive_s: int) -> float:
 
 def heartbeat_period(configured_s: int, keepalive_s: int) -> int:
     """Whole seconds between a speaker's heartbeats: ``configured_s``, shortened so that two
-    periods and :data:`SLACK_S` fit in :func:`silence_bound` (keepalive 5: 3 s; 30: 22 s)."""
+    periods and :data:`SLACK_S` fit in :func:`silence_bound` (keepalive 5: 3 s; 10: 7 s; 30: 22 s)."""
     return max(1, min(configured_s, math.floor((silence_bound(keepalive_s) - SLACK_S) / 2)))

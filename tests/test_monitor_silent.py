@@ -1,6 +1,6 @@
 """A frozen speaker (SIGSTOP: its TCP connection stays open, nothing more is sent) is called
 down by the hub from its missing heartbeats (mqtt/liveness.py: at keepalive 5 the speaker beats
-every 3 s, and is down 3 + 3.5 s after its last one was heard), before the broker's LWT (~10 s
+every 3 s, and is down 3 + 4 s after its last one was heard), before the broker's LWT (~10 s
 after the freeze with Mosquitto 2.0.11). A benchmark (``make bench``): it prints the time to the
 announcement beside the target keepalive × 1.5 + 2 s; the decision itself is tested with an
 injected clock in tests/test_monitor_frozen.py."""
