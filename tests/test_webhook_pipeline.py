@@ -66,15 +66,20 @@ def post(item: dict[str, Any]) -> None:
     assert reply.status_code == 200 and reply.json()["stored"] == 1, reply.content
 
 
+def category_of(external_id: str) -> str | None:
+    category = Message.objects.get(external_id=external_id).category
+    return category.slug if category is not None else None
+
+
 def test_a_rule_saved_in_this_process_applies_to_the_next_webhook_at_once(web_cache: PipelineCache) -> None:
     make_source()
     post(ORDER)
     post({**ORDER, "id": "w-1b", "content": "客户王五提交了订单10024"})
     assert web_cache.loads == 1  # the second webhook used the loaded pipeline
-    assert Message.objects.get(external_id="w-1").category.slug == "order"
+    assert category_of("w-1") == "order"
 
     refund = Category.objects.get(slug="refund")
     Rule.objects.create(position=0, name="vip-orders-are-refunds", kind="keyword", patterns=["贵宾"], category=refund)
     post({**ORDER, "id": "w-3", "content": "贵宾客户赵六提交了订单10025"})
     assert web_cache.loads == 2
-    assert Message.objects.get(external_id="w-3").category.slug == "refund"
+    assert category_of("w-3") == "refund"
