@@ -81,7 +81,8 @@ class Run:
 
     def p(self, q: int) -> float:
         ms = sorted(s * 1000 for s in self.latencies)
-        return statistics.quantiles(ms, n=100)[q - 1] if len(ms) > 1 else ms[0]
+        # inclusive: a percentile never lies beyond the slowest request seen (exclusive extrapolates)
+        return statistics.quantiles(ms, n=100, method="inclusive")[q - 1] if len(ms) > 1 else ms[0]
 
     def line(self, name: str) -> str:
         return (f"  {name:<34} {len(self.latencies) / self.wall:7.1f} req/s   p50 {self.p(50):8.1f} ms   "
