@@ -1,8 +1,8 @@
 """Benchmark: what a Prometheus scrape of ``/metrics`` costs on a large database.
 
 SHOPCRIER_BENCH_METRICS_MESSAGES (default 100,000) messages, each with two
-deliveries (its event and its announcement, most sent, a few pending) and a
-receipt, bulk-inserted into a hub database (SQLite and PostgreSQL), then
+deliveries (its event and its announcement, most sent, a few pending), a
+receipt and a chat notification, bulk-inserted into a hub database (SQLite and PostgreSQL), then
 ``GET /metrics`` through ``shopcrier-hub serve`` one request at a time, beside
 ``GET /healthz`` (one query) measured the same way in the same run: the first
 scrape, which counts the large tables (what ``shopcrier-hub run`` does once a
@@ -36,24 +36,31 @@ import uuid
 from hub.intake.models import Message, Source
 from hub.outbox.models import Delivery, Receipt
 from hub.rules.models import Category
+from hub.notify.models import Notification, Target
 n = {n}
 from django.utils import timezone
 now = timezone.now()
 source = Source.objects.get(name="shop")
 categories = list(Category.objects.all())
+from hub.org.models import Department, Subsystem
+ops, _ = Subsystem.objects.get_or_create(slug="ops", defaults={{"name": "ops"}})
+dept, _ = Department.objects.get_or_create(slug="orders", defaults={{"name": "orders", "subsystem": ops}})
+target = Target.objects.create(kind="apprise", name="bench-group", url_env="BENCH_APPRISE_URL", department=dept)
 for first in range(0, n, 5000):
     batch = Message.objects.bulk_create([
         Message(source=source, dedup_key=str(i), content=f"客户{{i}}提交了订单{{i}}", category=categories[i % len(categories)])
         for i in range(first, min(n, first + 5000))])
-    deliveries, receipts = [], []
+    deliveries, receipts, notifications = [], [], []
     for m in batch:
         a = uuid.uuid4().hex
         status = "pending" if m.pk % 1000 == 0 else "sent"
         deliveries.append(Delivery(message=m, announcement_id=a, topic="shopcrier/announce/ops/orders", payload=b"{{}}", status=status))
         deliveries.append(Delivery(message=m, topic="shopcrier/events/order", payload=b"{{}}", status=status))
         receipts.append(Receipt(announcement_id=a, node_id="spk", status="played", message=m, at=now))
+        notifications.append(Notification(message=m, announcement_id=a, target=target, status=status, sent_at=now))
     Delivery.objects.bulk_create(deliveries)
     Receipt.objects.bulk_create(receipts)
+    Notification.objects.bulk_create(notifications)
 """
 
 
@@ -82,7 +89,7 @@ def test_bench_a_metrics_scrape_on_a_large_database(tmp_path: Path, database_url
         counting = load(metrics_sender(base), 1, 1)  # no `run` process here: the first scrape counts
         baseline = load(healthz_sender(base), 1, SCRAPES)
         scrapes = load(metrics_sender(base), 1, SCRAPES)
-        print(f"\n/metrics with {MESSAGES:,} messages, {2 * MESSAGES:,} deliveries, {MESSAGES:,} receipts "
+        print(f"\n/metrics with {MESSAGES:,} messages, {2 * MESSAGES:,} deliveries, {MESSAGES:,} receipts and notifications "
               f"({kind}, filled in {filled:.0f} s), one request at a time:")
         print(baseline.line("GET /healthz (baseline)"))
         print(counting.line("GET /metrics, counting the tables"))

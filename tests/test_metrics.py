@@ -131,6 +131,7 @@ def test_the_large_tables_are_counted_once_a_minute_and_a_scrape_reads_the_count
     sql = [q["sql"] for q in queries.captured_queries]
     assert not [q for q in sql if "intake_message" in q or "outbox_receipt" in q], sql  # no count over them
     assert all("pending" in q for q in sql if "outbox_delivery" in q), sql  # only the outbox's backlog, live
+    assert all("pending" in q and "sending" not in q for q in sql if "notify_notification" in q), sql
 
     taken = snapshot.take(clock.advance(seconds=61))
     assert taken is not None and taken.figures["deliveries"]["pending"] == 4
@@ -150,3 +151,22 @@ def test_without_a_run_process_a_scrape_counts_again_once_the_counts_are_stale()
     assert sum(n for _, _, n in snapshot.current(clock.advance(seconds=60)).figures["messages"]) == 1
     later = snapshot.current(clock.advance(seconds=snapshot.STALE.total_seconds()))
     assert sum(n for _, _, n in later.figures["messages"]) == 2 and later.taken_at == clock.now
+
+
+@pytest.mark.clock
+def test_notifications_owed_are_the_pending_ones_now_and_the_ones_being_sent_as_of_the_minute() -> None:
+    from hub.intake.models import Message
+    from hub.metrics import snapshot
+    from hub.notify.models import Notification, Target
+    from tests.attention_helpers import department
+
+    clock = Clock()
+    announced("客户张三提交了订单10023")
+    message = Message.objects.get()
+    target = Target.objects.create(kind="apprise", name="orders-group", url_env="ORDERS_APPRISE", department=department())
+    for status in (Notification.PENDING, Notification.SENDING, Notification.SENT):
+        Notification.objects.create(message=message, announcement_id=f"a-{status}", target=target, status=status)
+    snapshot.take(clock.now)
+    assert scrape()[("shopcrier_notifications_pending", ())] == 2
+    Notification.objects.create(message=message, announcement_id="a-new", target=target)  # pending: seen at once
+    assert scrape()[("shopcrier_notifications_pending", ())] == 3

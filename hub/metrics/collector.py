@@ -10,7 +10,8 @@ scrape may reach any of them. Names, all prefixed ``shopcrier_``:
   are counted once a minute, not at each scrape (:mod:`hub.metrics.snapshot`);
 - ``speakers{state}``: speakers by health state (up, late, down, unknown);
 - ``outbox_depth`` and ``outbox_oldest_age_seconds``: deliveries still owed to the broker;
-- ``notifications_pending``: notifications (chat, e-mail, Web Push) still owed;
+- ``notifications_pending``: notifications (chat, e-mail, Web Push) still owed (the ones being sent
+  right now as of the minute's counts);
 - ``source_poll_failures{source}``: failed polls in a row per source;
 - ``alerts_open{kind}``: open alerts.
 """
@@ -61,7 +62,10 @@ class HubCollector(Collector):
         yield GaugeMetricFamily("shopcrier_outbox_oldest_age_seconds",
                                 "Age of the oldest delivery still owed to the broker (0 when none).", value=age)
         yield GaugeMetricFamily("shopcrier_notifications_pending", "Notifications still owed (chat, e-mail, Web Push).",
-                                value=Notification.objects.filter(status__in=[Notification.PENDING, Notification.SENDING]).count())
+                                # pending: live, through its partial index; sending (a claim in flight, no
+                                # index, rare): from the counts of the minute, not a scan at every scrape
+                                value=Notification.objects.filter(status=Notification.PENDING).count()
+                                + figures.get("notifications_sending", 0))
         failures = GaugeMetricFamily("shopcrier_source_poll_failures", "Failed polls in a row, per source.", labels=["source"])
         for name, count in Source.objects.exclude(name=MONITOR_SOURCE).values_list("name", "consecutive_failures"):
             failures.add_metric([name], count)

@@ -6,8 +6,10 @@ times that at a million (docs/health.md). So one hub process counts them every
 :data:`EVERY` (the ``metrics`` worker of ``shopcrier-hub run``), claiming the
 turn with a conditional update so several ``run`` processes count once between
 them, and stores the counts in one row (:class:`MetricsSnapshot`); a scrape
-reads that row. Figures that stay small (outbox depth, speakers, alerts) are
-still read live at each scrape.
+reads that row. Figures that stay small (outbox depth, speakers, alerts,
+notifications pending, each through an index or a small table) are still read
+live at each scrape; notifications being sent right now (no index) come with
+the minute's counts.
 
 A web process without any ``run`` process (nothing refreshes the row) counts
 at the scrape once the row is older than :data:`STALE`, and stores what it
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from hub.intake.models import Message
 from hub.monitor.models import MetricsSnapshot
+from hub.notify.models import Notification
 from hub.outbox.models import Delivery, Receipt
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,7 @@ def count_now() -> dict[str, Any]:
         "messages": messages,
         "deliveries": dict(Delivery.objects.values_list("status").annotate(n=Count("id")).order_by()),
         "receipts": dict(Receipt.objects.values_list("status").annotate(n=Count("id")).order_by()),
+        "notifications_sending": Notification.objects.filter(status=Notification.SENDING).count(),
     }
 
 
