@@ -4,6 +4,7 @@ stored once), and SIGTERM to the command stops them all."""
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import psycopg
@@ -53,3 +54,19 @@ def test_two_web_processes_on_one_port_share_the_webhooks_and_stop_together(
         code = web.terminate()
     assert code == 0, web.log()[-3000:]
     assert wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 15, 0.1)
+
+
+def test_when_one_web_process_dies_the_command_stops_the_other_and_fails(tmp_path: Path) -> None:
+    (tmp_path / "hub").mkdir(parents=True, exist_ok=True)
+    env = prepare(tmp_path, f"sqlite:///{tmp_path / 'hub' / 'hub.sqlite3'}")
+    web, _ = serve(env, tmp_path, workers=2)
+    try:
+        workers = children(web.process.pid)
+        assert len(workers) == 2, workers
+        os.kill(workers[0], signal.SIGKILL)
+        assert wait_until(lambda: web.process.poll() is not None, 20, 0.1), "the command kept running"
+        assert web.process.returncode == 1
+        assert wait_until(lambda: not Path(f"/proc/{workers[1]}").exists(), 15, 0.1)
+    finally:
+        if web.alive():
+            web.terminate()
