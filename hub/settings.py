@@ -150,5 +150,8 @@ QUARANTINE_RETENTION_DAYS = 90
 OUTBOX_WAKE = env.flag("SHOPCRIER_OUTBOX_WAKE", True)
 # How often the publisher looks at the outbox when nothing woke it (the fallback poll).
 OUTBOX_POLL_S = env.seconds("SHOPCRIER_OUTBOX_POLL", 0.2)
+# A web process keeps the rules, routes and categories webhooks are recognised with this long
+# (hub/intake/webhook_pipeline.py); other processes load them for every use.
+WEBHOOK_CONFIG_TTL_S = env.seconds("SHOPCRIER_WEBHOOK_CONFIG_TTL", 1.0) if env.serves_web() else 0.0
 # Several `run` processes on one broker and database: each its own name (its MQTT client id).
 HUB_INSTANCE = env.text("SHOPCRIER_HUB_INSTANCE", "")

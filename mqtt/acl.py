@@ -7,7 +7,14 @@ Who may do what on the broker (docs/architecture.md, "Fleet and broker security"
   ``stored`` (receipts the hub confirms); it writes only its own ``status``,
   ``heartbeat``, ``receipt``, ``reply`` and ``missed``;
 - the hub reads and writes everything;
-- the read-only tools account reads ``events/+`` and ``alerts``.
+- the read-only tools account reads ``events/+`` and ``alerts``;
+- Home Assistant's account reads speakers' ``status`` and ``heartbeat`` and the
+  discovery configs, and writes speakers' ``cmd`` (its identify and test
+  buttons) and its own ``homeassistant/status``: no announcement, event,
+  alert, config, receipt or reply, and it cannot rewrite a discovery config.
+  A topic ACL cannot look into a payload: whoever holds this account can send
+  a speaker any command (``say`` included), so it is for the shop's own Home
+  Assistant only.
 
 Everything not granted is refused: Mosquitto drops a publish the ACL does not
 allow (still acknowledging it), and never delivers a message to a subscriber
@@ -37,6 +44,7 @@ from .messages import (
     Reply,
     Route,
 )
+from .homeassistant import DISCOVERY_PREFIX
 from .topics import DEFAULT_BASE, check_segment
 
 Access = Literal["read", "write", "readwrite"]
@@ -75,6 +83,18 @@ def hub_grants() -> list[Grant]:
 def tools_grants(base: str = DEFAULT_BASE) -> list[Grant]:
     """Other tools see every classified message and every alert, and publish nothing."""
     return [Grant("read", Event.subscription(base)), Grant("read", Alert.topic(base))]
+
+
+def homeassistant_grants(base: str = DEFAULT_BASE, prefix: str = DISCOVERY_PREFIX) -> list[Grant]:
+    """What Home Assistant needs for the speakers' devices (:mod:`mqtt.homeassistant`), and no more."""
+    check_segment("prefix", prefix)
+    return [
+        Grant("read", NodeStatus.subscription(base)),
+        Grant("read", Heartbeat.subscription(base)),
+        Grant("read", f"{prefix}/+/+/+/config"),
+        Grant("readwrite", f"{prefix}/status"),  # Home Assistant's own birth and will
+        Grant("write", Command.subscription(base)),
+    ]
 
 
 def render_acl(users: Mapping[str, Sequence[Grant]]) -> str:

@@ -51,6 +51,7 @@ from mqtt import (
     QuietHours,
 )
 from mqtt.fields import format_time
+from mqtt.liveness import heartbeat_period
 from mqtt.messages import ReceiptStatus
 
 from . import __version__
@@ -76,6 +77,12 @@ FLUSH_TIMEOUT_S = 5.0  # how long one outbox flush waits for PUBACKs
 FLUSH_RETRY_S = 5.0  # after a flush that timed out, wait this long before the next
 STOP_FLUSH_TIMEOUT_S = 2.0
 ERROR_PAUSE_S = 1.0  # after an unexpected error, so a persistent one does not spin
+# While the loop says a long sentence (or plays a queue back to back) it cannot heartbeat; a
+# thread repeats the last heartbeat once the next is this late, so a talking speaker is not silent.
+BUSY_BEAT_LATE_S = 0.5
+# ... for at most this long after the loop's own last heartbeat: a loop stuck for longer (a hung audio
+# device) goes silent, and the hub calls the speaker down as it should.
+BUSY_BEAT_MAX_S = 300.0
 CONFIG_KEY = "node_config"  # the hub's last config, in the store's settings
 AUDIO_ATTEMPTS = 3  # plays of one announcement on a failing device before it gets a failed receipt
 AUDIO_BACKOFF_S = (1.0, 30.0)  # first and longest wait before trying the device again
@@ -136,7 +143,10 @@ class Agent:
         self.hub_config: NodeConfig | None = None
         self._stale_filters: set[str] = set()  # dropped while offline: the broker session still has them
         self._restore_config()
-        self.telemetry = Telemetry(started=monotonic(), interval_s=settings.heartbeat_interval, version=__version__)
+        # The configured interval, shortened for a short keepalive so the hub can call a frozen
+        # speaker down within keepalive × 1.5 + 2 s (mqtt/liveness.py).
+        self.heartbeat_period = heartbeat_period(settings.heartbeat_interval, settings.broker.keepalive)
+        self.telemetry = Telemetry(started=monotonic(), interval_s=self.heartbeat_period, version=__version__)
         self.link_watch = LinkWatch(
             down_after=settings.link_down_after, repeat=settings.link_down_repeat, started=monotonic()
         )
@@ -144,6 +154,9 @@ class Agent:
         self._audio_attempts: dict[str, int] = {}
         self._audio_retry_at: float | None = None
         self._next_heartbeat: float | None = None  # None while disconnected
+        self._beat_lock = threading.Lock()  # the loop's heartbeat and the busy beat's
+        self._last_beat: Heartbeat | None = None
+        self._loop_beat_at = 0.0  # monotonic: when the loop itself last sent one
         self._next_flush = 0.0
         self._shut_down = False
 
@@ -166,6 +179,7 @@ class Agent:
     def run(self) -> int:
         """Start, loop until asked to stop, shut down; returns the exit status (0)."""
         self.start()
+        threading.Thread(target=self._beat_while_busy, name="busy-beat", daemon=True).start()
         try:
             while not self._stop.is_set():
                 try:
@@ -567,7 +581,8 @@ class Agent:
                                      "language", "link_down_after", "link_down_repeat")
                    if getattr(old, name) != getattr(new, name)]
         self.settings = new
-        self.telemetry.interval_s = new.heartbeat_interval
+        self.heartbeat_period = heartbeat_period(new.heartbeat_interval, new.broker.keepalive)
+        self.telemetry.interval_s = self.heartbeat_period
         self.link_watch.down_after, self.link_watch.repeat = new.link_down_after, new.link_down_repeat
         if isinstance(self.player, SoundDevicePlayer):
             self.player.device = new.audio_device
@@ -598,9 +613,10 @@ class Agent:
 
     def _heartbeat_if_due(self) -> None:
         mono = self.monotonic()
-        if self._next_heartbeat is None or mono < self._next_heartbeat or not self.link.connected.is_set():
-            return
-        self._next_heartbeat = mono + self.settings.heartbeat_interval
+        with self._beat_lock:
+            if self._next_heartbeat is None or mono < self._next_heartbeat or not self.link.connected.is_set():
+                return
+            self._next_heartbeat = mono + self.heartbeat_period
         heartbeat = self.telemetry.heartbeat(
             mono=mono,
             at=self.now(),
@@ -610,7 +626,32 @@ class Agent:
         )
         if isinstance(self.speech, Speech):
             heartbeat = replace(heartbeat, voices=self.speech.describe())
+        with self._beat_lock:
+            self._last_beat, self._loop_beat_at = heartbeat, mono
         self.link.publish(self.heartbeat_topic, heartbeat.to_json(), qos=0)
+
+    def _beat_while_busy(self) -> None:
+        """Repeat the last heartbeat (its uptime and time brought up to date) whenever the next
+        is :data:`BUSY_BEAT_LATE_S` late: the loop is saying a long sentence. Its own thread.
+        Not past :data:`BUSY_BEAT_MAX_S` after the loop's own last heartbeat (a stuck loop)."""
+        while not self._stop.wait(BUSY_BEAT_LATE_S / 2):
+            try:
+                self._beat_if_late()
+            except Exception:
+                log.exception("busy beat failed; carrying on")
+
+    def _beat_if_late(self) -> bool:
+        with self._beat_lock:
+            mono, due, last = self.monotonic(), self._next_heartbeat, self._last_beat
+            if due is None or last is None or mono < due + BUSY_BEAT_LATE_S or not self.link.connected.is_set():
+                return False
+            if mono - self._loop_beat_at > BUSY_BEAT_MAX_S:
+                return False  # not busy but stuck: let the hub hear the silence
+            self._next_heartbeat = mono + self.heartbeat_period
+            beat = replace(last, uptime_s=max(0.0, mono - self.telemetry.started), at=self.now(),
+                           interval_s=self.heartbeat_period)
+        self.link.publish(self.heartbeat_topic, beat.to_json(), qos=0)
+        return True
 
 
 def receipt_ref(announcement_id: str, status: str) -> str:

@@ -2,7 +2,8 @@
 
 For 1, 8 and 32 clients sending at once (each on its own keep-alive
 connection), webhook throughput and p50/p99 beside ``GET /healthz`` (one
-query) measured the same way in the same run. Every request must succeed;
+query) measured the same way in the same run; with one web process and with
+``--workers 2`` (two daphne processes on the port). Every request must succeed;
 the figures are printed, never asserted (targets at 32 clients: p99 ≤ 250 ms
 on PostgreSQL, ≤ 1 s on SQLite; docs/performance.md).
 """
@@ -21,15 +22,16 @@ pytestmark = pytest.mark.bench
 PER_CLIENTS = {1: 200, 8: 400, 32: 640}
 
 
-def test_bench_webhooks_at_1_8_and_32_concurrent_clients(tmp_path: Path, database_url: str) -> None:  # noqa: F811
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bench_webhooks_at_1_8_and_32_concurrent_clients(tmp_path: Path, database_url: str, workers: int) -> None:  # noqa: F811
     kind = "PostgreSQL" if database_url.startswith("postgres") else "SQLite (WAL)"
     env = prepare(tmp_path, database_url)
-    web, base = serve(env, tmp_path)
+    web, base = serve(env, tmp_path, workers=workers)
     try:
         messages = fresh_messages(sum(PER_CLIENTS.values()) + 50, seed=23)
         load(webhook_sender(base, messages[-50:]), 4, 50)  # warm-up: imports, pool, caches
         load(healthz_sender(base), 4, 50)
-        print(f"\nwebhooks under concurrency, shopcrier-hub serve (daphne) + {kind}:")
+        print(f"\nwebhooks under concurrency, shopcrier-hub serve --workers {workers} (daphne) + {kind}:")
         offset = 0
         for clients, total in PER_CLIENTS.items():
             baseline = load(healthz_sender(base), clients, total)

@@ -141,7 +141,7 @@ def test_broker_config_writes_a_tls_listener_and_refuses_anonymous_clients(tmp_p
         "tls_version tlsv1.2",
     ]
     users = [line.split(":")[0] for line in (tmp_path / "passwd").read_text().splitlines()]
-    assert users == ["shopcrier-hub", "shopcrier-hub-monitor", "shopcrier-tools"]
+    assert users == ["shopcrier-homeassistant", "shopcrier-hub", "shopcrier-hub-monitor", "shopcrier-tools"]
     assert "certs/ca.crt" in out.getvalue()
 
 

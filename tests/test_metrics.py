@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from hub.intake.models import Source
 from hub.monitor.nodes import check_nodes, ingest_heartbeat
-from tests.attention_helpers import BASE, announced
+from tests.attention_helpers import BASE, Clock, announced
 from tests.monitor_helpers import heartbeat
 from tests.test_intake_webhooks import ORDER, SECRET_ENV, make_source, shopcrier_headers
 
@@ -107,3 +107,66 @@ def test_a_bad_allow_list_is_refused_in_one_line_naming_the_variable(tmp_path: A
     assert result.returncode != 0
     assert result.stderr.strip() == ("shopcrier-hub: configuration error: SHOPCRIER_METRICS_ALLOW: 'intranet' "
                                      "is not an IP address or network (e.g. 10.0.0.0/8)")
+
+
+def message_count(seen: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> float:
+    return sum(v for (name, _), v in seen.items() if name == "shopcrier_messages")
+
+
+@pytest.mark.clock
+def test_the_large_tables_are_counted_once_a_minute_and_a_scrape_reads_the_counts() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hub.metrics import snapshot
+
+    clock = Clock()
+    announced("客户张三提交了订单10023")
+    assert message_count(scrape()) == 1  # the first scrape counts: nothing had
+    announced("客户李四提交了订单10024")
+    with CaptureQueriesContext(connection) as queries:
+        seen = scrape()
+    assert message_count(seen) == 1  # the counts of a moment ago
+    assert 0 <= seen[("shopcrier_counts_age_seconds", ())] < 60
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [q for q in sql if "intake_message" in q or "outbox_receipt" in q], sql  # no count over them
+    assert all("pending" in q for q in sql if "outbox_delivery" in q), sql  # only the outbox's backlog, live
+    assert all("pending" in q and "sending" not in q for q in sql if "notify_notification" in q), sql
+
+    taken = snapshot.take(clock.advance(seconds=61))
+    assert taken is not None and taken.figures["deliveries"]["pending"] == 4
+    assert message_count(scrape()) == 2
+    assert snapshot.take(clock.advance(seconds=30)) is None  # counted within the minute: not again
+    assert snapshot.SnapshotWorker(clock).step() is False
+
+
+@pytest.mark.clock
+def test_without_a_run_process_a_scrape_counts_again_once_the_counts_are_stale() -> None:
+    from hub.metrics import snapshot
+
+    clock = Clock()
+    announced("客户张三提交了订单10023")
+    snapshot.take(clock.now)
+    announced("客户李四提交了订单10024")
+    assert sum(n for _, _, n in snapshot.current(clock.advance(seconds=60)).figures["messages"]) == 1
+    later = snapshot.current(clock.advance(seconds=snapshot.STALE.total_seconds()))
+    assert sum(n for _, _, n in later.figures["messages"]) == 2 and later.taken_at == clock.now
+
+
+@pytest.mark.clock
+def test_notifications_owed_are_the_pending_ones_now_and_the_ones_being_sent_as_of_the_minute() -> None:
+    from hub.intake.models import Message
+    from hub.metrics import snapshot
+    from hub.notify.models import Notification, Target
+    from tests.attention_helpers import department
+
+    clock = Clock()
+    announced("客户张三提交了订单10023")
+    message = Message.objects.get()
+    target = Target.objects.create(kind="apprise", name="orders-group", url_env="ORDERS_APPRISE", department=department())
+    for status in (Notification.PENDING, Notification.SENDING, Notification.SENT):
+        Notification.objects.create(message=message, announcement_id=f"a-{status}", target=target, status=status)
+    snapshot.take(clock.now)
+    assert scrape()[("shopcrier_notifications_pending", ())] == 2
+    Notification.objects.create(message=message, announcement_id="a-new", target=target)  # pending: seen at once
+    assert scrape()[("shopcrier_notifications_pending", ())] == 3

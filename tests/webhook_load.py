@@ -52,10 +52,12 @@ def prepare(tmp_path: Path, database_url: str, broker_url: str = "mqtt://127.0.0
     return env
 
 
-def serve(env: dict[str, str], log_dir: Path, name: str = "serve", port: int | None = None) -> tuple[Proc, str]:
-    """``shopcrier-hub serve`` on ``port`` (default a free one), once ``/healthz`` answers; the process and its base URL."""
+def serve(env: dict[str, str], log_dir: Path, name: str = "serve", port: int | None = None,
+          workers: int = 1) -> tuple[Proc, str]:
+    """``shopcrier-hub serve`` on ``port`` (default a free one) with ``workers`` processes, once
+    ``/healthz`` answers; the process and its base URL."""
     port = port or free_port()
-    web = Proc(name, hub_command("serve", f"127.0.0.1:{port}", "--no-collectstatic"),
+    web = Proc(name, hub_command("serve", f"127.0.0.1:{port}", "--no-collectstatic", "--workers", str(workers)),
                {**env, "SHOPCRIER_DASHBOARD_FOLLOW_MQTT": "0"}, log_dir)
     base = f"http://127.0.0.1:{port}"
 
@@ -79,7 +81,8 @@ class Run:
 
     def p(self, q: int) -> float:
         ms = sorted(s * 1000 for s in self.latencies)
-        return statistics.quantiles(ms, n=100)[q - 1] if len(ms) > 1 else ms[0]
+        # inclusive: a percentile never lies beyond the slowest request seen (exclusive extrapolates)
+        return statistics.quantiles(ms, n=100, method="inclusive")[q - 1] if len(ms) > 1 else ms[0]
 
     def line(self, name: str) -> str:
         return (f"  {name:<34} {len(self.latencies) / self.wall:7.1f} req/s   p50 {self.p(50):8.1f} ms   "

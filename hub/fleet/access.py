@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hub.org.models import SpeakerNode
 from mqtt import Route
-from mqtt.acl import Grant, hub_grants, node_grants, render_acl, tools_grants
+from mqtt.acl import Grant, homeassistant_grants, hub_grants, node_grants, render_acl, tools_grants
 from mqtt.passwd import hash_password, render_passwd
 
 from .accounts import ServiceAccount, hub_logins
@@ -46,9 +46,13 @@ def speaker_routes(node: SpeakerNode) -> list[Route]:
     return routes
 
 
-def build(hub: ServiceAccount, tools: ServiceAccount, base: str) -> AccessFiles:
+def build(hub: ServiceAccount, tools: ServiceAccount, base: str, homeassistant: ServiceAccount | None = None) -> AccessFiles:
+    """The files for every account: the hub's, the tools', Home Assistant's (when given) and each speaker's."""
     passwords = {tools.username: hash_password(tools.password)}
     grants: dict[str, list[Grant]] = {tools.username: tools_grants(base)}
+    if homeassistant is not None:
+        passwords[homeassistant.username] = hash_password(homeassistant.password)
+        grants[homeassistant.username] = homeassistant_grants(base)
     for login in hub_logins(hub):  # one account per hub link: the broker makes each user name its client id
         passwords[login.username] = hash_password(login.password)
         grants[login.username] = hub_grants()

@@ -1,4 +1,4 @@
-"""The two broker accounts that are not speakers: the hub's and the read-only tools'.
+"""The broker accounts that are not speakers: the hub's, the read-only tools' and Home Assistant's.
 
 Their owners must log in, so their passwords exist in plain text somewhere:
 
@@ -6,7 +6,10 @@ Their owners must log in, so their passwords exist in plain text somewhere:
   ``shopcrier-hub`` with a password generated once into the data dir
   (``mqtt-hub.password``, mode 0600), which ``hub.env.broker`` then uses;
 - tools: ``shopcrier-tools`` with a password generated once into the data dir
-  (``mqtt-tools.password``), for the admin to hand to whoever runs the tool.
+  (``mqtt-tools.password``), for the admin to hand to whoever runs the tool;
+- Home Assistant: ``shopcrier-homeassistant`` with a password generated once
+  into the data dir (``mqtt-homeassistant.password``), for Home Assistant's
+  MQTT integration (what it may do: :func:`mqtt.acl.homeassistant_grants`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from hub import env
 from mqtt import BrokerSettings
 
 TOOLS_USER = "shopcrier-tools"
+HOMEASSISTANT_USER = "shopcrier-homeassistant"
+HOMEASSISTANT_PASSWORD_FILE = "mqtt-homeassistant.password"
 # The broker takes each login's user name as its client id (``use_username_as_clientid``), so no
 # login can take over another's session and wipe its queue. Each broker link of a hub process
 # therefore logs in as its own account: the hub account itself (the publisher, whose session
@@ -56,6 +61,10 @@ def tools_account(data_dir: Path) -> ServiceAccount:
     return ServiceAccount(TOOLS_USER, env.generated_secret(data_dir / TOOLS_PASSWORD_FILE, SECRET_BYTES))
 
 
+def homeassistant_account(data_dir: Path) -> ServiceAccount:
+    return ServiceAccount(HOMEASSISTANT_USER, env.generated_secret(data_dir / HOMEASSISTANT_PASSWORD_FILE, SECRET_BYTES))
+
+
 def role_username(hub_username: str, role: str) -> str:
     return f"{hub_username}-{role}"
 
@@ -76,4 +85,4 @@ def reserved_names(hub: ServiceAccount, tools: ServiceAccount) -> frozenset[str]
     """User names a speaker cannot have: they belong to the service accounts (and are client ids)."""
     hubs = {hub.username, env.HUB_MQTT_USER}
     roles = {role_username(name, role) for name in hubs for role in HUB_ROLES}
-    return frozenset({*hubs, *roles, tools.username, TOOLS_USER})
+    return frozenset({*hubs, *roles, tools.username, TOOLS_USER, HOMEASSISTANT_USER})

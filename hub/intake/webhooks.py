@@ -30,8 +30,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from hub.pipeline import Pipeline
-
+from . import webhook_pipeline
 from .adapters import Page
 from .models import Source
 from .store import store_page
@@ -162,7 +161,7 @@ def receive(request: HttpRequest, source: str) -> JsonResponse:
 
 
 def _store(source: Source, page: Page) -> JsonResponse:
-    stored = store_page(source, page, Pipeline.from_db())
+    stored = store_page(source, page, webhook_pipeline.cache().get())
     log.info(
         "source %s: webhook stored %d, %d duplicate(s), %d quarantined",
         source.name,

@@ -108,3 +108,23 @@ class LinkState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {'up' if self.up else 'down'}"
+
+
+class MetricsSnapshot(models.Model):
+    """The counts over the large tables (messages, deliveries, receipts) that ``/metrics`` shows,
+    taken every minute by one hub process (:mod:`hub.metrics.snapshot`) so a scrape reads one row
+    instead of counting hundreds of thousands. One row, ``name`` "hub".
+
+    ``claimed_at``: when a process last set out to take it (a conditional update, so one process
+    counts per minute); ``taken_at``: when the counts in ``figures`` were taken; ``took_ms``: how
+    long counting took.
+    """
+
+    name = models.CharField(max_length=16, unique=True, default="hub")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    took_ms = models.FloatField(default=0.0)
+    figures = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"metrics snapshot taken {self.taken_at}"

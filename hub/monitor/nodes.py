@@ -9,6 +9,7 @@ at once, without waiting for the grace.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from django.db import DataError, transaction
 from django.db.models import Q
 
 import mqtt
+from mqtt.liveness import JITTER_S
 
 from hub.org.models import SpeakerNode
 
@@ -30,13 +32,18 @@ log = logging.getLogger(__name__)
 class Grace:
     """How long past its period a silent speaker counts as down: ``factor`` × its
     heartbeat interval, at least ``minimum_s`` seconds (QoS 0 heartbeats can be lost
-    one at a time; a speaker should miss a whole period more before it is called down)."""
+    one at a time; a speaker should miss a whole period more before it is called down).
+    Speakers shorten their period for a short keepalive (mqtt/liveness.py: 4 s at keepalive 5)
+    so that two periods and the monitor's tick fit in keepalive × 1.5 + 2 s; the minimum
+    only guards a period of a second or two. ``jitter_s``: how late the heartbeat after a lost
+    one may arrive (a loaded speaker, broker or hub) without the speaker being called down."""
 
     factor: float = 1.0
-    minimum_s: float = 5.0
+    minimum_s: float = 2.0
+    jitter_s: float = JITTER_S
 
     def of(self, interval_s: int) -> timedelta:
-        return timedelta(seconds=max(interval_s * self.factor, self.minimum_s))
+        return timedelta(seconds=max(interval_s * self.factor, self.minimum_s) + self.jitter_s)
 
     @staticmethod
     def late(interval_s: int) -> timedelta:
@@ -61,15 +68,20 @@ def ingest_heartbeat(node_id: str, hb: mqtt.Heartbeat, now: datetime, grace: Gra
     ingest_heartbeats({node_id: hb}, now, grace)
 
 
-def ingest_heartbeats(beats: dict[str, mqtt.Heartbeat], now: datetime, grace: Grace = Grace()) -> None:
-    """Record the latest heartbeat of each node in ``beats``, in a few statements whatever their number."""
+def ingest_heartbeats(
+    beats: dict[str, mqtt.Heartbeat], now: datetime, grace: Grace = Grace(), heard: Mapping[str, datetime] | None = None
+) -> None:
+    """Record the latest heartbeat of each node in ``beats``, in a few statements whatever their number.
+    ``heard``: when each was heard, if not ``now`` (the worker writes a second's heartbeats at once,
+    and a speaker's deadline runs from when it was heard, not from when it was written)."""
+    heard = heard or {}
     if not beats:
         return
     known = dict(NodeHealth.objects.filter(node_id__in=list(beats)).values_list("node_id", "pk"))
     rows = []
     fresh = []
     for node_id, hb in beats.items():
-        row = NodeHealth(node_id=node_id, **heartbeat_fields(hb, now, grace))
+        row = NodeHealth(node_id=node_id, **heartbeat_fields(hb, min(heard.get(node_id, now), now), grace))
         if node_id in known:
             row.pk = known[node_id]
             rows.append(row)

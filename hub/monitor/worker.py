@@ -29,6 +29,7 @@ import mqtt
 from hub import storable
 from hub.fleet.known import KnownNodes
 from mqtt.client import Link
+from mqtt.liveness import CHECK_EVERY_S
 from mqtt.topics import shared
 
 from .alerts import settle_flapping
@@ -52,7 +53,7 @@ class Monitor:
         grace: Grace = Grace(),
         sources: SourceWatch | None = None,
         broker_threshold: timedelta = timedelta(seconds=30),
-        every: float = 1.0,
+        every: float = CHECK_EVERY_S,
         clock: Callable[[], datetime] = timezone.now,
     ) -> None:
         self.link = link
@@ -63,6 +64,7 @@ class Monitor:
         self.every = every  # seconds between heartbeat flushes and checks
         self.clock = clock
         self._beats: dict[str, mqtt.Heartbeat] = {}
+        self._heard: dict[str, datetime] = {}  # when each of _beats was heard
         self._unacked: list[mqtt.Received] = []
         self._link_seen = 0.0
         self.fleet = KnownNodes()
@@ -83,6 +85,7 @@ class Monitor:
             beat = self.heartbeat(ids["node_id"], event.payload, now)
             if beat is not None:
                 self._beats[ids["node_id"]] = beat
+                self._heard[ids["node_id"]] = now
             self._unacked.append(event)  # acknowledged after the flush writes it
         elif (ids := mqtt.NodeStatus.parse_topic(event.topic, self.base)) is not None:
             try:
@@ -114,7 +117,8 @@ class Monitor:
     def flush(self, now: datetime) -> int:
         """Write the heartbeats heard since the last flush; then acknowledge them."""
         beats, self._beats = self._beats, {}
-        ingest_heartbeats(beats, now, self.grace)
+        heard, self._heard = self._heard, {}
+        ingest_heartbeats(beats, now, self.grace, heard)
         for event in self._unacked:
             self.link.ack(event)
         self._unacked = []

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from hub.attention.worker import Escalator
 from hub.intake.poller import Poller
+from hub.metrics.snapshot import SnapshotWorker
 from hub.monitor.worker import Monitor, make_monitor_link
 from hub.notify.sender import Sender
 from hub.outbox.publisher import Publisher, make_link
@@ -17,7 +18,7 @@ from hub.workers import run_threads, stop_on_signals
 
 
 class Command(BaseCommand):
-    help = "Run the hub's workers together: the poller, the outbox publisher, the escalator, the health monitor and the notification sender."
+    help = "Run the hub's workers together: the poller, the outbox publisher, the escalator, the health monitor, the notification sender, the statistics and /metrics' counts."
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = stop_on_signals()
@@ -29,5 +30,6 @@ class Command(BaseCommand):
             "escalator": escalator.run, "monitor": monitor.run,
             "notifier": Sender().run,
             "stats": StatsWorker().run,
+            "metrics": SnapshotWorker().run,  # /metrics' counts of the large tables, once a minute
         }
         run_threads(workers, stop)

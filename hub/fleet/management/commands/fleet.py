@@ -16,7 +16,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hub.fleet import access
-from hub.fleet.accounts import AccountError, ServiceAccount, hub_account, reserved_names, tools_account
+from hub.fleet.accounts import (
+    HOMEASSISTANT_PASSWORD_FILE,
+    TOOLS_PASSWORD_FILE,
+    AccountError,
+    ServiceAccount,
+    homeassistant_account,
+    hub_account,
+    reserved_names,
+    tools_account,
+)
 from hub.fleet.enrol import EnrolError, NodeFile, enroll, revoke, rotate
 from hub.org.models import SpeakerNode
 from firmware_image.errors import ImageError
@@ -97,7 +106,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{node.node_id}: wrote its TOML, with its new password, to {path} (mode 0600)")
 
     def refresh_broker(self, hub: ServiceAccount, tools: ServiceAccount, directory: Path, pid: str) -> None:
-        passwd, acl = access.write(directory, access.build(hub, tools, settings.MQTT_BASE_TOPIC))
+        passwd, acl = access.write(directory, access.build(hub, tools, settings.MQTT_BASE_TOPIC, _homeassistant()))
         self.stdout.write(f"rewrote {passwd} and {acl}")
         if access.reload_broker(pid) is None:
             self.stdout.write("no broker pid given: send the broker SIGHUP to apply them")
@@ -106,7 +115,7 @@ class Command(BaseCommand):
 
     def broker_config(self, hub: ServiceAccount, tools: ServiceAccount, out: Path, port: int, tls_port: int) -> None:
         out = out.resolve()
-        passwd, acl = access.write(out, access.build(hub, tools, settings.MQTT_BASE_TOPIC))
+        passwd, acl = access.write(out, access.build(hub, tools, settings.MQTT_BASE_TOPIC, _homeassistant()))
         certs = out / "certs"
         config = BrokerConfig(
             port=port,
@@ -122,6 +131,12 @@ class Command(BaseCommand):
         access.write_atomically(conf, config.render(), 0o644)
         self.stdout.write(f"wrote {conf}, {passwd} and {acl}")
         self.stdout.write(f"the hub logs in as {hub.username}; the tools account is {tools.username} "
-                          f"(its password: {settings.DATA_DIR}/mqtt-tools.password)")
+                          f"(its password: {settings.DATA_DIR}/{TOOLS_PASSWORD_FILE}); Home Assistant's is "
+                          f"{_homeassistant().username} (its password: {settings.DATA_DIR}/{HOMEASSISTANT_PASSWORD_FILE})")
         if tls_port:
             self.stdout.write(CERTS_HINT.format(dir=out))
+
+
+def _homeassistant() -> ServiceAccount:
+    """Home Assistant's account, its password generated on first use (docs/health.md)."""
+    return homeassistant_account(settings.DATA_DIR)
