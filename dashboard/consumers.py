@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from hub.intake.models import Message
 from hub.outbox.models import Delivery
 
-from . import bridge, clock, feed
+from . import bridge, clock, feed, groups
 from .middleware import preferred_language
 from .roles import Viewer, viewer_of
 
@@ -118,16 +118,25 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         can decide), read from their announce topics in one query."""
         assert self.viewer is not None
         topics: dict[int, list[str]] = {}
-        rows = Delivery.objects.filter(message_id__in=[m.pk for m in messages]).exclude(announcement_id="")
+        rows = Delivery.objects.filter(message_id__in=[m.pk for m in messages]).exclude(announcement_id="").order_by("pk")
         for message_id, topic in rows.values_list("message_id", "topic"):
             if message_id is not None:
                 topics.setdefault(message_id, []).append(topic)
-        return [self._item(m, kind, self.viewer.scopes_of(topics.get(m.pk, []))) for m in messages]
+        keys = {m.pk: groups.Key(m.category_id, (topics.get(m.pk) or [""])[0], groups.slot_of(m.received_at)) for m in messages}
+        now = clock.now()
+        # each group once, as this viewer sees it now (a catch-up may hold many members of one)
+        found = {key: groups.group(self.viewer, key, now) for key in set(keys.values())}
+        return [self._item(m, kind, self.viewer.scopes_of(topics.get(m.pk, [])), found[keys[m.pk]]) for m in messages]
 
-    def _item(self, message: Message, kind: str, scopes: list[str]) -> dict[str, Any]:
+    def _item(self, message: Message, kind: str, scopes: list[str], group: groups.Group) -> dict[str, Any]:
         with translation.override(self.language):
-            html = render_to_string("dashboard/_row.html", feed.row_context(message))
+            html = render_to_string("dashboard/_row.html", {**feed.row_context(message), "gid": group.gid})
+            group_html = render_to_string("dashboard/_group.html", {"g": group}) if group.size > 1 else ""
         return {
+            "group": group.gid,
+            "group_size": group.size,
+            "group_state": group.state,
+            "group_html": group_html,
             "type": kind,
             "id": message.pk,
             "state": feed.state_of(message),

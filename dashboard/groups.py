@@ -1,0 +1,278 @@
+"""Grouping the feed: messages of the same kind that arrive together are one row.
+
+**Key**: the message's category and its *target*, the topic of its first
+announcement (the department, staff member or everyone its route chose; no
+target when no route sent it to a speaker). **Window**: fixed slots of
+:data:`WINDOW` (10 minutes) of the clock, counted in UTC from the epoch
+(10:00:00–10:09:59, 10:10:00–…). So a group is ``(category, target, slot)``:
+30 refund requests to finance in one burst are one group; the same order's
+repeated events are one group while they come within the slot. A burst that
+runs across a slot's end shows as two groups, one per slot.
+
+Everything is read from the database on each request (nothing kept in memory,
+so a reload or another web process shows the same groups), through the
+viewer's :meth:`Viewer.visible`: a group counts only the members its viewer
+may see. A group's id (:attr:`Key.gid`) is the same for every viewer.
+
+Group status, first that holds: ``acknowledged`` (every member is);
+``escalated`` (an open member was reminded or escalated); ``partly`` (some
+members acknowledged: shown as n/m); ``expired`` (no member is open: each is
+acknowledged or expired, not all acknowledged); ``new``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+import mqtt
+from hub.attention.ack import acknowledge
+from hub.attention.models import Acknowledgement
+from hub.intake.models import Message
+from hub.org.models import Department
+from hub.outbox.models import Delivery
+
+from . import feed
+from .roles import Viewer
+
+WINDOW = timedelta(minutes=10)
+CHUNK = 500
+MEMBERS_LIMIT = 500
+GroupStatus = Literal["new", "partly", "acknowledged", "escalated", "expired"]
+_RANK = {"normal": 0, "high": 1, "urgent": 2}
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def slot_of(at: datetime) -> int:
+    return int((at - _EPOCH) // WINDOW)
+
+
+def slot_start(slot: int) -> datetime:
+    return _EPOCH + slot * WINDOW
+
+
+def digest(target: str) -> str:
+    return hashlib.sha1(target.encode()).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Key:
+    category_id: int | None
+    target: str  # "" when no announcement was written
+    slot: int
+
+    @property
+    def gid(self) -> str:
+        """Letters, digits and dashes: safe in an element id, a URL and a channel event."""
+        return f"{self.category_id or 0}-{self.slot}-{digest(self.target)}"
+
+
+def parse_gid(gid: str) -> tuple[int | None, int, str] | None:
+    """(category id, slot, target digest) from a group id; None when it is not one."""
+    parts = gid.split("-")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(parts[2]) != 10:
+        return None
+    return (int(parts[0]) or None), int(parts[1]), parts[2]
+
+
+def first_topic() -> Subquery:
+    """The topic of a message's first announcement (the route's first target)."""
+    return Subquery(
+        Delivery.objects.filter(message=OuterRef("pk")).exclude(announcement_id="").order_by("pk").values("topic")[:1]
+    )
+
+
+def _with_group_fields(messages: QuerySet[Message], now: datetime) -> QuerySet[Message]:
+    messages = messages.annotate(
+        target=first_topic(),
+        acked=Exists(Acknowledgement.objects.filter(message=OuterRef("pk"))),
+        chased=F("follow_up__rounds"),
+    )
+    return messages if "is_expired" in messages.query.annotations else messages.annotate(is_expired=feed._expired(now))
+
+
+FIELDS = ("pk", "category_id", "received_at", "target", "acked", "is_expired", "chased", "priority")
+
+
+@dataclass
+class Group:
+    """One row of the grouped feed: a group's counts for one viewer, and its newest member."""
+
+    key: Key
+    newest_id: int = 0
+    size: int = 0
+    acknowledged: int = 0
+    escalated: int = 0
+    expired: int = 0
+    priority: str = "normal"
+    newest: Message | None = None
+    target_label: str = ""
+    ids: list[int] = field(default_factory=list)
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        pk, _cat, _at, _target, acked, expired, chased, priority = row
+        self.size += 1
+        self.ids.append(pk)
+        self.newest_id = max(self.newest_id, pk)
+        if acked:
+            self.acknowledged += 1
+        elif expired:
+            self.expired += 1
+        elif chased:
+            self.escalated += 1
+        if _RANK.get(priority, 0) > _RANK.get(self.priority, 0):
+            self.priority = priority
+
+    @property
+    def gid(self) -> str:
+        return self.key.gid
+
+    @property
+    def open(self) -> int:
+        return self.size - self.acknowledged - self.expired
+
+    @property
+    def status(self) -> GroupStatus:
+        if self.acknowledged == self.size:
+            return "acknowledged"
+        if self.escalated:
+            return "escalated"
+        if self.acknowledged:
+            return "partly"
+        if self.open == 0:
+            return "expired"
+        return "new"
+
+    @property
+    def state(self) -> str:
+        """The feed state a filter and the open count compare with: open groups are ``new``/``escalated``."""
+        return {"partly": "new"}.get(self.status, self.status)
+
+
+def _key(row: tuple[Any, ...]) -> Key:
+    return Key(row[1], row[3] or "", slot_of(row[2]))
+
+
+def page(viewer: Viewer, f: feed.Filters, now: datetime, until: int | None = None) -> tuple[list[Group], int | None]:
+    """The newest groups under ``f``, whole slots at a time until at least ``feed.PAGE`` groups,
+    newest first; and the slot older pages start below (None: nothing older).
+
+    Reads the visible messages newest first, a few fields each, in chunks, and stops at the
+    first message older than the slot in which the page filled (messages are stored in
+    time order; one more query picks up any stored out of order inside the page's slots).
+    """
+    rows = _with_group_fields(feed.query(viewer, f, now), now)
+    if until is not None:
+        rows = rows.filter(received_at__lt=slot_start(until))
+    rows = rows.order_by("-pk")
+    groups: dict[Key, Group] = {}
+    stop: int | None = None
+    last: int | None = None
+    more = False
+    while True:
+        chunk = list((rows.filter(pk__lt=last) if last else rows).values_list(*FIELDS)[:CHUNK])
+        for row in chunk:
+            key = _key(row)
+            if stop is not None and key.slot < stop:
+                more = True
+                break
+            groups.setdefault(key, Group(key)).add(row)
+            if stop is None and len(groups) >= feed.PAGE:
+                stop = key.slot
+        if more or len(chunk) < CHUNK:
+            break
+        last = chunk[-1][0]
+    if chunk and stop is not None:
+        scanned_down_to = min(r[0] for r in chunk)
+        for row in rows.filter(pk__lt=scanned_down_to, received_at__gte=slot_start(stop)).values_list(*FIELDS):
+            groups.setdefault(_key(row), Group(_key(row))).add(row)
+    found = sorted(groups.values(), key=lambda g: -g.newest_id)
+    _fill(found, now)
+    return found, (stop if more else None)
+
+
+def _fill(groups: list[Group], now: datetime) -> None:
+    """Each group's newest member (annotated for its row) and a name for its target, in two queries."""
+    newest = {m.pk: m for m in feed.annotated(Message.objects.filter(pk__in=[g.newest_id for g in groups]), now)}
+    names = dict(Department.objects.values_list("slug", "name"))
+    for g in groups:
+        g.newest = newest.get(g.newest_id)
+        g.target_label = target_label(g.key.target, names)
+
+
+def target_label(topic: str, names: dict[str, str]) -> str:
+    """订单部门, 订单部门 · 101, everyone, or "" for no announcement."""
+    if not topic:
+        return ""
+    route = mqtt.Announcement.parse_topic(topic, settings.MQTT_BASE_TOPIC)
+    if route is None:
+        return topic
+    if route.is_all:
+        return _("everyone")
+    assert route.department is not None
+    name = names.get(route.department, route.department)
+    return f"{name} · {route.staff}" if route.staff else name
+
+
+def _members(viewer: Viewer, key: Key, now: datetime) -> QuerySet[Message]:
+    qs = _with_group_fields(viewer.visible(_in_slot(key.category_id, key.slot)), now)
+    # annotations are named through a dict: the type checker knows the model's fields only
+    return qs.filter(**({"target__isnull": True} if not key.target else {"target": key.target}))
+
+
+def _in_slot(category_id: int | None, slot: int) -> QuerySet[Message]:
+    start = slot_start(slot)
+    messages = Message.objects.filter(received_at__gte=start, received_at__lt=start + WINDOW)
+    return messages.filter(category__isnull=True) if category_id is None else messages.filter(category_id=category_id)
+
+
+def key_of(message_id: int) -> Key | None:
+    row = Message.objects.filter(pk=message_id).annotate(target=first_topic()).values_list("category_id", "target", "received_at").first()
+    return Key(row[0], row[1] or "", slot_of(row[2])) if row else None
+
+
+def resolve(gid: str) -> Key | None:
+    """The Key of a group id, its target found among the targets of the slot's messages."""
+    parsed = parse_gid(gid)
+    if parsed is None:
+        return None
+    category_id, slot, target_digest = parsed
+    targets = (_in_slot(category_id, slot).annotate(target=first_topic()).values_list("target", flat=True).distinct())
+    for target in targets:
+        if digest(target or "") == target_digest:
+            return Key(category_id, target or "", slot)
+    return None
+
+
+def group(viewer: Viewer, key: Key, now: datetime) -> Group:
+    """``key``'s group as ``viewer`` sees it (size 0 when they may see none of it)."""
+    found = Group(key)
+    for row in _members(viewer, key, now).values_list(*FIELDS):
+        found.add(row)
+    if found.size:
+        _fill([found], now)
+    return found
+
+
+def members(viewer: Viewer, key: Key, now: datetime) -> list[Message]:
+    """The members ``viewer`` may see, newest first (at most MEMBERS_LIMIT), annotated for their rows."""
+    ids = list(_members(viewer, key, now).order_by("-pk").values_list("pk", flat=True)[:MEMBERS_LIMIT])
+    return list(feed.annotated(Message.objects.filter(pk__in=ids), now).order_by("-pk"))
+
+
+def acknowledge_group(viewer: Viewer, key: Key, now: datetime) -> list[int]:
+    """Acknowledge every open member ``viewer`` may acknowledge, in one transaction; the ids
+    this acknowledged (members someone else took first keep their acknowledgement)."""
+    taken: list[int] = []
+    with transaction.atomic():
+        for pk in _members(viewer, key, now).filter(**{"acked": False}).order_by("pk").values_list("pk", flat=True):
+            if acknowledge(pk, viewer.name, now)[1]:
+                taken.append(pk)
+    return taken
