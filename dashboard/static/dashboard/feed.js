@@ -104,7 +104,8 @@
       if (list && !list.hidden) {
         node.replaceChild(list, node.querySelector(":scope > ul.members"));
         node.querySelector("button.expand").setAttribute("aria-expanded", "true");
-        if (!document.getElementById("m" + d.id)) list.insertBefore(toNode(d.html), list.firstElementChild);
+        // (looked up in the list itself: it is out of the document until the new row goes in)
+        if (!list.querySelector("#m" + d.id)) list.insertBefore(toNode(d.html), list.firstElementChild);
       }
       old.remove();
     }
