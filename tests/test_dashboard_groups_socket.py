@@ -69,3 +69,18 @@ async def test_acknowledging_a_group_tells_each_open_page_of_every_member_and_th
     assert all('data-status="acknowledged"' in g["group_html"] and "×3" in g["group_html"] for g in got)
     assert await socket.receive_nothing(timeout=0.5)
     await socket.disconnect()
+
+
+@synchronously
+async def test_a_page_showing_one_message_per_row_gets_no_group_rows() -> None:
+    finance = await sync_to_async(finance_clerk)()
+    first = await sync_to_async(refund)(1)
+    socket, ok, _ = await connect(finance)
+    assert ok
+    await socket.send_json_to({"type": "catchup", "since": first.pk, "shown": [], "grouped": False})
+    second = await sync_to_async(refund)(2)
+    await tell(second)
+    got = await socket.receive_json_from(timeout=5)
+    assert (got["id"], got["group_size"], got["group_html"]) == (second.pk, 0, "")
+    assert got["group"] == (await sync_to_async(groups.key_of)(first.pk)).gid  # type: ignore[union-attr]
+    await socket.disconnect()

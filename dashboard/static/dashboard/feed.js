@@ -84,6 +84,7 @@
 
   // -- the grouped feed (dashboard/groups.py): an entry is a group row or one message's row -----
   var grouped = f.grouped === "1";
+  S.grouped = grouped;  // told to the socket with each catch-up (live.js)
   S.arrived = S.arrived || {};  // message id → when this page showed it (the latency benchmark reads it)
 
   function entryFor(gid) { return gid ? rows.querySelector(':scope > li[data-group="' + gid + '"]') : null; }
@@ -124,6 +125,7 @@
     else if (!live || !matches(d)) return;
     else { insert(toNode(d.html), d.id); if (isOpen(d.state)) openCount += 1; }
     S.arrived[d.id] = Date.now();
+    if (d.timing) { S.timing = S.timing || {}; S.timing[d.id] = {heard: d.timing.heard, sent: d.timing.sent, shown: Date.now()}; }
     paintCount();
     if (isOpen(d.state)) { playSound(d); notify(d); }
   });
