@@ -132,7 +132,8 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         keys = {m.pk: groups.Key(m.category_id, (topics.get(m.pk) or [""])[0], groups.slot_of(m.received_at)) for m in messages}
         now = clock.now()
         # each group once, as this viewer sees it now (a catch-up may hold many members of one)
-        found = {key: groups.group(self.viewer, key, now) if self.grouped else groups.Group(key) for key in set(keys.values())}
+        found = {key: groups.group(self.viewer, key, now, messages) if self.grouped else groups.Group(key)
+                 for key in set(keys.values())}
         return [self._item(m, kind, self.viewer.scopes_of(topics.get(m.pk, [])), found[keys[m.pk]]) for m in messages]
 
     def _item(self, message: Message, kind: str, scopes: list[str], group: groups.Group) -> dict[str, Any]:

@@ -29,12 +29,12 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 import mqtt
 from hub.attention.ack import acknowledge
-from hub.attention.models import Acknowledgement
+from hub.attention.models import Acknowledgement, FollowUp
 from hub.intake.models import Message
 from hub.org.models import Department
 from hub.outbox.models import Delivery
@@ -89,16 +89,12 @@ def first_topic() -> Subquery:
     )
 
 
-def _with_group_fields(messages: QuerySet[Message], now: datetime) -> QuerySet[Message]:
-    messages = messages.annotate(
-        target=first_topic(),
-        acked=Exists(Acknowledgement.objects.filter(message=OuterRef("pk"))),
-        chased=F("follow_up__rounds"),
-    )
-    return messages if "is_expired" in messages.query.annotations else messages.annotate(is_expired=feed._expired(now))
+def _with_target(messages: QuerySet[Message]) -> QuerySet[Message]:
+    return messages.annotate(target=first_topic())
 
 
-FIELDS = ("pk", "category_id", "received_at", "target", "acked", "is_expired", "chased", "priority")
+# what finding the groups reads per message: no per-row subquery but the target's
+FIELDS = ("pk", "category_id", "received_at", "target", "priority")
 
 
 @dataclass
@@ -117,16 +113,10 @@ class Group:
     ids: list[int] = field(default_factory=list)
 
     def add(self, row: tuple[Any, ...]) -> None:
-        pk, _cat, _at, _target, acked, expired, chased, priority = row
+        pk, _cat, _at, _target, priority = row
         self.size += 1
         self.ids.append(pk)
         self.newest_id = max(self.newest_id, pk)
-        if acked:
-            self.acknowledged += 1
-        elif expired:
-            self.expired += 1
-        elif chased:
-            self.escalated += 1
         if _RANK.get(priority, 0) > _RANK.get(self.priority, 0):
             self.priority = priority
 
@@ -168,7 +158,7 @@ def page(viewer: Viewer, f: feed.Filters, now: datetime, until: int | None = Non
     first message older than the slot in which the page filled (messages are stored in
     time order; one more query picks up any stored out of order inside the page's slots).
     """
-    rows = _with_group_fields(feed.query(viewer, f, now), now)
+    rows = _with_target(feed.query(viewer, f, now))
     if until is not None:
         rows = rows.filter(received_at__lt=slot_start(until))
     rows = rows.order_by("-pk")
@@ -194,13 +184,35 @@ def page(viewer: Viewer, f: feed.Filters, now: datetime, until: int | None = Non
         for row in rows.filter(pk__lt=scanned_down_to, received_at__gte=slot_start(stop)).values_list(*FIELDS):
             groups.setdefault(_key(row), Group(_key(row))).add(row)
     found = sorted(groups.values(), key=lambda g: -g.newest_id)
+    _count_states(found, now)
     _fill(found, now)
     return found, (stop if more else None)
 
 
-def _fill(groups: list[Group], now: datetime) -> None:
+def _count_states(found: list[Group], now: datetime) -> None:
+    """Each group's acknowledged, expired and escalated members: three look-ups over the groups'
+    time range (by the received-at index), where a subquery per member row cost several times more."""
+    ids = {pk for g in found for pk in g.ids}
+    if not ids:
+        return
+    starts = [slot_start(g.key.slot) for g in found]
+    span = {"message__received_at__gte": min(starts), "message__received_at__lt": max(starts) + WINDOW}
+    acked = ids & set(Acknowledgement.objects.filter(**span).values_list("message_id", flat=True))
+    expired = ids & {m for m in Delivery.objects.filter(**span, expires_at__lte=now).exclude(announcement_id="")
+                     .values_list("message_id", flat=True).distinct() if m is not None}
+    chased = ids & set(FollowUp.objects.filter(**span, rounds__gt=0).values_list("message_id", flat=True))
+    for g in found:
+        g.acknowledged = sum(1 for pk in g.ids if pk in acked)
+        g.expired = sum(1 for pk in g.ids if pk not in acked and pk in expired)
+        g.escalated = sum(1 for pk in g.ids if pk not in acked and pk not in expired and pk in chased)
+
+
+def _fill(groups: list[Group], now: datetime, known: dict[int, Message] | None = None) -> None:
     """Each group's newest member (annotated for its row) and a name for its target, in two queries."""
-    newest = {m.pk: m for m in feed.annotated(Message.objects.filter(pk__in=[g.newest_id for g in groups]), now)}
+    newest = dict(known or {})
+    missing = [g.newest_id for g in groups if g.newest_id not in newest]
+    if missing:
+        newest.update({m.pk: m for m in feed.annotated(Message.objects.filter(pk__in=missing), now)})
     names = dict(Department.objects.values_list("slug", "name"))
     for g in groups:
         g.newest = newest.get(g.newest_id)
@@ -221,8 +233,8 @@ def target_label(topic: str, names: dict[str, str]) -> str:
     return f"{name} · {route.staff}" if route.staff else name
 
 
-def _members(viewer: Viewer, key: Key, now: datetime) -> QuerySet[Message]:
-    qs = _with_group_fields(viewer.visible(_in_slot(key.category_id, key.slot)), now)
+def _members(viewer: Viewer, key: Key) -> QuerySet[Message]:
+    qs = _with_target(viewer.visible(_in_slot(key.category_id, key.slot)))
     # annotations are named through a dict: the type checker knows the model's fields only
     return qs.filter(**({"target__isnull": True} if not key.target else {"target": key.target}))
 
@@ -251,27 +263,21 @@ def resolve(gid: str) -> Key | None:
     return None
 
 
-def group(viewer: Viewer, key: Key, now: datetime) -> Group:
-    """``key``'s group as ``viewer`` sees it (size 0 when they may see none of it)."""
-    # counted by the database in one query: a live page asks this for every message of a burst
-    open_ = Q(acked=False)
-    counts = _members(viewer, key, now).aggregate(
-        size=Count("pk"), acknowledged=Count("pk", filter=Q(acked=True)),
-        expired=Count("pk", filter=open_ & Q(is_expired=True)),
-        escalated=Count("pk", filter=open_ & Q(is_expired=False, chased__gt=0)),
-        newest=Max("pk"), urgent=Count("pk", filter=Q(priority="urgent")), high=Count("pk", filter=Q(priority="high")),
-    )
-    found = Group(key, newest_id=counts["newest"] or 0, size=counts["size"], acknowledged=counts["acknowledged"],
-                  escalated=counts["escalated"], expired=counts["expired"],
-                  priority="urgent" if counts["urgent"] else "high" if counts["high"] else "normal")
+def group(viewer: Viewer, key: Key, now: datetime, known: list[Message] | None = None) -> Group:
+    """``key``'s group as ``viewer`` sees it (size 0 when they may see none of it); ``known``:
+    members already read for their rows (annotated), so the newest need not be read again."""
+    found = Group(key)
+    for row in _members(viewer, key).values_list(*FIELDS):
+        found.add(row)
+    _count_states([found], now)
     if found.size:
-        _fill([found], now)
+        _fill([found], now, {m.pk: m for m in known or []})
     return found
 
 
 def members(viewer: Viewer, key: Key, now: datetime) -> list[Message]:
     """The members ``viewer`` may see, newest first (at most MEMBERS_LIMIT), annotated for their rows."""
-    ids = list(_members(viewer, key, now).order_by("-pk").values_list("pk", flat=True)[:MEMBERS_LIMIT])
+    ids = list(_members(viewer, key).order_by("-pk").values_list("pk", flat=True)[:MEMBERS_LIMIT])
     return list(feed.annotated(Message.objects.filter(pk__in=ids), now).order_by("-pk"))
 
 
@@ -280,7 +286,7 @@ def acknowledge_group(viewer: Viewer, key: Key, now: datetime) -> list[int]:
     this acknowledged (members someone else took first keep their acknowledgement)."""
     taken: list[int] = []
     with transaction.atomic():
-        for pk in _members(viewer, key, now).filter(**{"acked": False}).order_by("pk").values_list("pk", flat=True):
+        for pk in _members(viewer, key).filter(acknowledgement__isnull=True).order_by("pk").values_list("pk", flat=True):
             if acknowledge(pk, viewer.name, now)[1]:
                 taken.append(pk)
     return taken
