@@ -93,8 +93,47 @@ def _with_target(messages: QuerySet[Message]) -> QuerySet[Message]:
     return messages.annotate(target=first_topic())
 
 
-# what finding the groups reads per message: no per-row subquery but the target's
-FIELDS = ("pk", "category_id", "received_at", "target", "priority")
+# what finding the groups reads of each message; the rest comes from three look-ups per chunk
+FIELDS = ("pk", "category_id", "received_at", "priority")
+
+
+@dataclass(frozen=True)
+class Row:
+    """What grouping needs of one message."""
+
+    pk: int
+    category_id: int | None
+    received_at: datetime
+    priority: str
+    target: str
+    acked: bool
+    expired: bool
+    chased: bool
+
+    @property
+    def key(self) -> Key:
+        return Key(self.category_id, self.target, slot_of(self.received_at))
+
+
+def _read(chunk: list[tuple[Any, ...]], now: datetime) -> list[Row]:
+    """Rows for ``chunk`` (FIELDS tuples): each message's first announcement topic, whether it is
+    acknowledged, expired (an announcement of it past its expiry) or chased, by id look-ups; a
+    subquery per message row cost several times more on a page of thousands."""
+    ids = [c[0] for c in chunk]
+    first: dict[int, tuple[int, str]] = {}
+    expired: set[int] = set()
+    announced = Delivery.objects.filter(message_id__in=ids).exclude(announcement_id="")
+    for message_id, delivery_id, topic, expires_at in announced.values_list("message_id", "id", "topic", "expires_at"):
+        if message_id is None:
+            continue
+        if message_id not in first or delivery_id < first[message_id][0]:
+            first[message_id] = (delivery_id, topic)
+        if expires_at is not None and expires_at <= now:
+            expired.add(message_id)
+    acked = set(Acknowledgement.objects.filter(message_id__in=ids).values_list("message_id", flat=True))
+    chased = set(FollowUp.objects.filter(message_id__in=ids, rounds__gt=0).values_list("message_id", flat=True))
+    return [Row(pk, cat, at, prio, first.get(pk, (0, ""))[1], pk in acked, pk in expired, pk in chased)
+            for pk, cat, at, prio in chunk]
 
 
 @dataclass
@@ -110,15 +149,18 @@ class Group:
     priority: str = "normal"
     newest: Message | None = None
     target_label: str = ""
-    ids: list[int] = field(default_factory=list)
 
-    def add(self, row: tuple[Any, ...]) -> None:
-        pk, _cat, _at, _target, priority = row
+    def add(self, row: Row) -> None:
         self.size += 1
-        self.ids.append(pk)
-        self.newest_id = max(self.newest_id, pk)
-        if _RANK.get(priority, 0) > _RANK.get(self.priority, 0):
-            self.priority = priority
+        self.newest_id = max(self.newest_id, row.pk)
+        if row.acked:
+            self.acknowledged += 1
+        elif row.expired:
+            self.expired += 1
+        elif row.chased:
+            self.escalated += 1
+        if _RANK.get(row.priority, 0) > _RANK.get(self.priority, 0):
+            self.priority = row.priority
 
     @property
     def gid(self) -> str:
@@ -146,10 +188,6 @@ class Group:
         return {"partly": "new"}.get(self.status, self.status)
 
 
-def _key(row: tuple[Any, ...]) -> Key:
-    return Key(row[1], row[3] or "", slot_of(row[2]))
-
-
 def page(viewer: Viewer, f: feed.Filters, now: datetime, until: int | None = None) -> tuple[list[Group], int | None]:
     """The newest groups under ``f``, whole slots at a time until at least ``feed.PAGE`` groups,
     newest first; and the slot older pages start below (None: nothing older).
@@ -158,7 +196,7 @@ def page(viewer: Viewer, f: feed.Filters, now: datetime, until: int | None = Non
     first message older than the slot in which the page filled (messages are stored in
     time order; one more query picks up any stored out of order inside the page's slots).
     """
-    rows = _with_target(feed.query(viewer, f, now))
+    rows = feed.query(viewer, f, now)
     if until is not None:
         rows = rows.filter(received_at__lt=slot_start(until))
     rows = rows.order_by("-pk")
@@ -168,43 +206,30 @@ def page(viewer: Viewer, f: feed.Filters, now: datetime, until: int | None = Non
     more = False
     while True:
         chunk = list((rows.filter(pk__lt=last) if last else rows).values_list(*FIELDS)[:CHUNK])
-        for row in chunk:
-            key = _key(row)
-            if stop is not None and key.slot < stop:
+        for row in _read(chunk, now):
+            key = row.key
+            if stop is not None and key.slot < stop:  # the page is full: only its last slot still counts
                 more = True
-                break
+                continue
             groups.setdefault(key, Group(key)).add(row)
             if stop is None and len(groups) >= feed.PAGE:
                 stop = key.slot
-        if more or len(chunk) < CHUNK:
+        if chunk:
+            last = chunk[-1][0]  # everything from here up is read; the late look-up reads below it
+        if len(chunk) < CHUNK:
+            break  # nothing older
+        if stop is not None and slot_of(chunk[-1][2]) < stop:
+            more = True
             break
-        last = chunk[-1][0]
-    if chunk and stop is not None:
-        scanned_down_to = min(r[0] for r in chunk)
-        for row in rows.filter(pk__lt=scanned_down_to, received_at__gte=slot_start(stop)).values_list(*FIELDS):
-            groups.setdefault(_key(row), Group(_key(row))).add(row)
-    found = sorted(groups.values(), key=lambda g: -g.newest_id)
-    _count_states(found, now)
+    if more and stop is not None and last is not None:
+        late = rows.filter(pk__lt=last, received_at__gte=slot_start(stop)).values_list(*FIELDS)
+        for row in _read(list(late), now):
+            groups.setdefault(row.key, Group(row.key)).add(row)
+    # a message stored out of time order may have opened a group of an older slot before the
+    # page filled: that group belongs to a later page, whole
+    found = sorted((g for g in groups.values() if stop is None or g.key.slot >= stop), key=lambda g: -g.newest_id)
     _fill(found, now)
     return found, (stop if more else None)
-
-
-def _count_states(found: list[Group], now: datetime) -> None:
-    """Each group's acknowledged, expired and escalated members: three look-ups over the groups'
-    time range (by the received-at index), where a subquery per member row cost several times more."""
-    ids = {pk for g in found for pk in g.ids}
-    if not ids:
-        return
-    starts = [slot_start(g.key.slot) for g in found]
-    span = {"message__received_at__gte": min(starts), "message__received_at__lt": max(starts) + WINDOW}
-    acked = ids & set(Acknowledgement.objects.filter(**span).values_list("message_id", flat=True))
-    expired = ids & {m for m in Delivery.objects.filter(**span, expires_at__lte=now).exclude(announcement_id="")
-                     .values_list("message_id", flat=True).distinct() if m is not None}
-    chased = ids & set(FollowUp.objects.filter(**span, rounds__gt=0).values_list("message_id", flat=True))
-    for g in found:
-        g.acknowledged = sum(1 for pk in g.ids if pk in acked)
-        g.expired = sum(1 for pk in g.ids if pk not in acked and pk in expired)
-        g.escalated = sum(1 for pk in g.ids if pk not in acked and pk not in expired and pk in chased)
 
 
 def _fill(groups: list[Group], now: datetime, known: dict[int, Message] | None = None) -> None:
@@ -267,9 +292,11 @@ def group(viewer: Viewer, key: Key, now: datetime, known: list[Message] | None =
     """``key``'s group as ``viewer`` sees it (size 0 when they may see none of it); ``known``:
     members already read for their rows (annotated), so the newest need not be read again."""
     found = Group(key)
-    for row in _members(viewer, key).values_list(*FIELDS):
-        found.add(row)
-    _count_states([found], now)
+    candidates = list(viewer.visible(_in_slot(key.category_id, key.slot)).values_list(*FIELDS))
+    for start in range(0, len(candidates), CHUNK):
+        for row in _read(candidates[start:start + CHUNK], now):
+            if row.target == key.target:
+                found.add(row)
     if found.size:
         _fill([found], now, {m.pk: m for m in known or []})
     return found

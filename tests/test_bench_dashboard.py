@@ -1,11 +1,13 @@
 """Benchmarks for the dashboard (``make bench``): figures printed beside a baseline from the same run.
 
 1. The feed's server time with 100,000 stored messages, for an admin (everything)
-   and an orders clerk (their department, through the audience subquery), plain and
-   searched. Baseline: the newest 50 messages with no roles, no state, no template.
+   and an orders clerk (their department, through the audience subquery), grouped (the
+   default page), one by one and searched. Baseline: the newest 50 messages with no roles, no state, no template.
 2. Stored → shown in the browser at 20 messages a second through the real stack
    (webhook → ``shopcrier-hub run`` outbox → Mosquitto → the web process → socket
-   → Chromium). Baseline: stored → the Event on MQTT (what the hub alone costs).
+   → Chromium), on a grouped page and a one-by-one page, with where the time goes (the
+   web process hearing of it, its socket sending it, the page showing it). Baseline:
+   stored → the Event on MQTT (what the hub alone costs).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.test import Client
 
 import dashboard.clock
 import mqtt
-from dashboard import feed
+from dashboard import feed, groups
 from dashboard.roles import viewer_of
 from hub.intake.models import Message, Source
 from hub.outbox.models import Delivery
@@ -96,9 +98,12 @@ def test_bench_feed_server_time_with_100000_stored_messages(monkeypatch: pytest.
         "baseline: newest 50, no roles or template": timed(lambda: list(Message.objects.order_by("-pk")[:50])),
         "feed query, admin": timed(lambda: feed.page(boss_viewer, feed.Filters(), NOW)),
         "feed query, orders clerk": timed(lambda: feed.page(clerk_viewer, feed.Filters(), NOW)),
+        "grouped feed query, admin": timed(lambda: groups.page(boss_viewer, feed.Filters(), NOW)),
+        "grouped feed query, orders clerk": timed(lambda: groups.page(clerk_viewer, feed.Filters(), NOW)),
         "open count, orders clerk": timed(lambda: feed.open_count(clerk_viewer, NOW)),
         "GET / (whole page), admin": timed(lambda: boss_client.get("/")),
         "GET / (whole page), orders clerk": timed(lambda: clerk_client.get("/")),
+        "GET /?group=0 (one by one), orders clerk": timed(lambda: clerk_client.get("/?group=0")),
         "GET /?q=订单199999 (search), orders clerk": timed(lambda: clerk_client.get("/?q=订单199999"), runs=10),
         "GET /?state=acknowledged, orders clerk": timed(lambda: clerk_client.get("/?state=acknowledged"), runs=10),
     }

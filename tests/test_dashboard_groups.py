@@ -144,3 +144,23 @@ def test_one_by_one_shows_every_message_as_before() -> None:
     refunds(3)
     rows = rows_of(client_for(admin()).get("/?group=0").content.decode())
     assert rows.count('class="msg state-new') == 3 and "msg group" not in rows
+
+
+def test_a_message_stored_out_of_time_order_still_joins_its_group_and_every_group_shows_once_and_whole() -> None:
+    for n in range(60):  # 60 groups of one in 60 slots: more than a page
+        announced(f"退款{n:02d}", category_slug="refund", dept="finance", at=NOW - (59 - n) * groups.WINDOW)
+    viewer = viewer_of(admin())
+    assert viewer is not None
+    first, _ = groups.page(viewer, feed.Filters(), NOW + timedelta(minutes=8))
+    edge = min(g.key.slot for g in first)  # the oldest slot on the first page
+    announced("迟到的退款", category_slug="refund", dept="finance", at=groups.slot_start(edge) + timedelta(seconds=5))
+    seen: dict[int, int] = {}
+    until: int | None = None
+    while True:
+        found, until = groups.page(viewer, feed.Filters(), NOW + timedelta(minutes=8), until)
+        for g in found:
+            assert g.key.slot not in seen
+            seen[g.key.slot] = g.size
+        if until is None:
+            break
+    assert len(seen) == 60 and sum(seen.values()) == 61 and seen[edge] == 2
