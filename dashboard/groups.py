@@ -22,14 +22,16 @@ acknowledged or expired, not all acknowledged); ``new``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 import mqtt
@@ -44,6 +46,8 @@ from .roles import Viewer
 
 WINDOW = timedelta(minutes=10)
 CHUNK = 500
+PAGE = 20  # groups on a page, at least (whole slots are shown) ...
+ROW_BUDGET = 1000  # ... or fewer, once this many messages were read: each group row stands for many
 MEMBERS_LIMIT = 500
 GroupStatus = Literal["new", "partly", "acknowledged", "escalated", "expired"]
 _RANK = {"normal": 0, "high": 1, "urgent": 2}
@@ -93,17 +97,28 @@ def _with_target(messages: QuerySet[Message]) -> QuerySet[Message]:
     return messages.annotate(target=first_topic())
 
 
-# what finding the groups reads of each message; the rest comes from three look-ups per chunk
-FIELDS = ("pk", "category_id", "received_at", "priority")
+# what finding the groups reads of each message; the rest comes from four range look-ups per chunk.
+# The time is read as text (the slot is its first 15 characters, "2026-12-01 10:0"): turning
+# thousands of values into datetimes cost more than the queries.
+FIELDS = ("pk", "category_id", "at_text", "priority")
 
 
-@dataclass(frozen=True)
-class Row:
+def _with_time_text(messages: QuerySet[Message]) -> QuerySet[Message]:
+    return messages.annotate(at_text=Cast("received_at", output_field=CharField()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _slot_of_text(prefix: str) -> int:
+    """The slot of a UTC time written "YYYY-MM-DD HH:M" (SQLite's text, PostgreSQL's text in UTC)."""
+    return slot_of(datetime.fromisoformat(prefix.replace(" ", "T") + "0").replace(tzinfo=timezone.utc))
+
+
+class Row(NamedTuple):
     """What grouping needs of one message."""
 
     pk: int
     category_id: int | None
-    received_at: datetime
+    slot: int
     priority: str
     target: str
     acked: bool
@@ -112,27 +127,25 @@ class Row:
 
     @property
     def key(self) -> Key:
-        return Key(self.category_id, self.target, slot_of(self.received_at))
+        return Key(self.category_id, self.target, self.slot)
 
 
 def _read(chunk: list[tuple[Any, ...]], now: datetime) -> list[Row]:
     """Rows for ``chunk`` (FIELDS tuples): each message's first announcement topic, whether it is
-    acknowledged, expired (an announcement of it past its expiry) or chased, by id look-ups; a
-    subquery per message row cost several times more on a page of thousands."""
-    ids = [c[0] for c in chunk]
-    first: dict[int, tuple[int, str]] = {}
-    expired: set[int] = set()
-    announced = Delivery.objects.filter(message_id__in=ids).exclude(announcement_id="")
-    for message_id, delivery_id, topic, expires_at in announced.values_list("message_id", "id", "topic", "expires_at"):
-        if message_id is None:
-            continue
-        if message_id not in first or delivery_id < first[message_id][0]:
-            first[message_id] = (delivery_id, topic)
-        if expires_at is not None and expires_at <= now:
-            expired.add(message_id)
-    acked = set(Acknowledgement.objects.filter(message_id__in=ids).values_list("message_id", flat=True))
-    chased = set(FollowUp.objects.filter(message_id__in=ids, rounds__gt=0).values_list("message_id", flat=True))
-    return [Row(pk, cat, at, prio, first.get(pk, (0, ""))[1], pk in acked, pk in expired, pk in chased)
+    acknowledged, expired (an announcement of it past its expiry) or chased, read for the chunk's
+    id range at once (a subquery per message, or a list of ids as parameters, cost several times more)."""
+    if not chunk:
+        return []
+    span = {"message_id__gte": min(c[0] for c in chunk), "message_id__lte": max(c[0] for c in chunk)}
+    first: dict[int, str] = {}
+    announced = Delivery.objects.filter(**span).exclude(announcement_id="")
+    for message_id, topic in announced.order_by("id").values_list("message_id", "topic"):
+        if message_id is not None and message_id not in first:
+            first[message_id] = topic
+    expired = set(announced.filter(expires_at__lte=now).values_list("message_id", flat=True))
+    acked = set(Acknowledgement.objects.filter(**span).values_list("message_id", flat=True))
+    chased = set(FollowUp.objects.filter(**span, rounds__gt=0).values_list("message_id", flat=True))
+    return [Row(pk, cat, _slot_of_text(at[:15]), prio, first.get(pk, ""), pk in acked, pk in expired, pk in chased)
             for pk, cat, at, prio in chunk]
 
 
@@ -189,45 +202,50 @@ class Group:
 
 
 def page(viewer: Viewer, f: feed.Filters, now: datetime, until: int | None = None) -> tuple[list[Group], int | None]:
-    """The newest groups under ``f``, whole slots at a time until at least ``feed.PAGE`` groups,
-    newest first; and the slot older pages start below (None: nothing older).
+    """The newest groups under ``f``, whole slots at a time until at least ``PAGE`` groups or
+    ``ROW_BUDGET`` messages, newest first; and the slot older pages start below (None: nothing older).
 
     Reads the visible messages newest first, a few fields each, in chunks, and stops at the
     first message older than the slot in which the page filled (messages are stored in
     time order; one more query picks up any stored out of order inside the page's slots).
     """
-    rows = feed.query(viewer, f, now)
+    rows = _with_time_text(feed.query(viewer, f, now))
     if until is not None:
         rows = rows.filter(received_at__lt=slot_start(until))
     rows = rows.order_by("-pk")
-    groups: dict[Key, Group] = {}
+    groups: dict[tuple[int | None, str, int], Group] = {}
+    scanned = 0
     stop: int | None = None
     last: int | None = None
     more = False
     while True:
         chunk = list((rows.filter(pk__lt=last) if last else rows).values_list(*FIELDS)[:CHUNK])
         for row in _read(chunk, now):
-            key = row.key
-            if stop is not None and key.slot < stop:  # the page is full: only its last slot still counts
+            if stop is not None and row.slot < stop:  # the page is full: only its last slot still counts
                 more = True
                 continue
-            groups.setdefault(key, Group(key)).add(row)
-            if stop is None and len(groups) >= feed.PAGE:
-                stop = key.slot
+            key = (row.category_id, row.target, row.slot)
+            if key not in groups:
+                groups[key] = Group(Key(*key))
+            groups[key].add(row)
+            scanned += 1
+            if stop is None and (len(groups) >= PAGE or scanned >= ROW_BUDGET):
+                stop = row.slot
         if chunk:
             last = chunk[-1][0]  # everything from here up is read; the late look-up reads below it
         if len(chunk) < CHUNK:
             break  # nothing older
-        if stop is not None and slot_of(chunk[-1][2]) < stop:
+        if stop is not None and _slot_of_text(chunk[-1][2][:15]) < stop:
             more = True
             break
     if more and stop is not None and last is not None:
         late = rows.filter(pk__lt=last, received_at__gte=slot_start(stop)).values_list(*FIELDS)
         for row in _read(list(late), now):
-            groups.setdefault(row.key, Group(row.key)).add(row)
+            groups.setdefault((row.category_id, row.target, row.slot), Group(row.key)).add(row)
     # a message stored out of time order may have opened a group of an older slot before the
     # page filled: that group belongs to a later page, whole
     found = sorted((g for g in groups.values() if stop is None or g.key.slot >= stop), key=lambda g: -g.newest_id)
+    more = more or len(found) < len(groups)
     _fill(found, now)
     return found, (stop if more else None)
 
@@ -292,7 +310,7 @@ def group(viewer: Viewer, key: Key, now: datetime, known: list[Message] | None =
     """``key``'s group as ``viewer`` sees it (size 0 when they may see none of it); ``known``:
     members already read for their rows (annotated), so the newest need not be read again."""
     found = Group(key)
-    candidates = list(viewer.visible(_in_slot(key.category_id, key.slot)).values_list(*FIELDS))
+    candidates = list(_with_time_text(viewer.visible(_in_slot(key.category_id, key.slot))).values_list(*FIELDS))
     for start in range(0, len(candidates), CHUNK):
         for row in _read(candidates[start:start + CHUNK], now):
             if row.target == key.target:

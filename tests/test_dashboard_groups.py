@@ -130,14 +130,26 @@ def test_older_groups_page_on_by_whole_slots_and_nothing_shows_twice() -> None:
         made += [announced(f"退款{n:02d}", category_slug="refund", dept="finance", at=at),
                  announced(f"订单{n:02d}", at=at + timedelta(seconds=1))]
     client = client_for(admin())
-    first = client.get("/").content.decode()
-    shown = {int(part.split('"')[0]) for part in rows_of(first).split('data-id="')[1:]}
-    assert len(shown) == feed.PAGE and max(shown) == made[-1].pk
-    until = first.split("until=")[1].split('"')[0]
-    older = client.get(f"/?until={until}").content.decode()
-    rest = {int(part.split('"')[0]) for part in rows_of(older).split('data-id="')[1:]}
-    assert shown.isdisjoint(rest) and shown | rest == {m.pk for m in made}
-    assert "until=" not in older.split('id="rows"')[1]
+    pages, url = [], "/"
+    while url:
+        html = client.get(url).content.decode()
+        pages.append({int(part.split('"')[0]) for part in rows_of(html).split('data-id="')[1:]})
+        more = html.split('id="rows"')[1].split('<p class="more">')
+        url = "/?until=" + more[1].split("until=")[1].split('"')[0] if len(more) > 1 else ""
+    assert len(pages[0]) == groups.PAGE and max(pages[0]) == made[-1].pk
+    assert sum(len(p) for p in pages) == len(made) and set().union(*pages) == {m.pk for m in made}
+
+
+def test_a_page_of_few_big_groups_stops_after_the_slot_in_which_its_row_budget_ran_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(groups, "ROW_BUDGET", 10)
+    for slot in (2, 1, 0):  # three slots of six refunds each, oldest first: the budget runs out in the second
+        refunds(6, at=NOW - slot * groups.WINDOW)
+    viewer = viewer_of(admin())
+    assert viewer is not None
+    found, older = groups.page(viewer, feed.Filters(), NOW + timedelta(minutes=8))
+    assert [g.size for g in found] == [6, 6] and older == groups.slot_of(NOW - groups.WINDOW)
+    rest, none = groups.page(viewer, feed.Filters(), NOW + timedelta(minutes=8), older)
+    assert [g.size for g in rest] == [6] and none is None
 
 
 def test_one_by_one_shows_every_message_as_before() -> None:
