@@ -83,7 +83,7 @@ class Filters:
             if raw_until.isdigit():
                 f.until = int(raw_until)
             else:
-                f.errors.append(_("%(value)r is not a message number") % {"value": raw_until})
+                f.errors.append(_("%(value)r is not a page position") % {"value": raw_until})
         return f
 
     @property

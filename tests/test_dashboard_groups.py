@@ -176,3 +176,9 @@ def test_a_message_stored_out_of_time_order_still_joins_its_group_and_every_grou
         if until is None:
             break
     assert len(seen) == 60 and sum(seen.values()) == 61 and seen[edge] == 2
+
+
+def test_a_bad_older_page_position_gets_one_clear_line_and_the_newest_groups_show() -> None:
+    refunds(2)
+    page = client_for(admin()).get("/?until=yesterday").content.decode()
+    assert "yesterday" in page and "不是有效的翻页位置" in page and "×2" in page
