@@ -16,6 +16,7 @@ import logging
 import os
 import queue
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -66,7 +67,9 @@ def events_for(received: mqtt.Received, base: str) -> list[tuple[set[str], dict[
     try:
         if mqtt.Event.is_topic(topic, base):
             news = mqtt.Event.from_json(received.payload)
-            return [(groups_for_message(news.message_id), {"type": "feed.message", "id": news.message_id})]
+            # "heard": when this web process heard of it (seconds since the epoch), for the pages' timing
+            heard = time.time()
+            return [(groups_for_message(news.message_id), {"type": "feed.message", "id": news.message_id, "heard": heard})]
         if mqtt.Alert.is_topic(topic, base):
             everyone = {group("admin"), group("everyone")}
             return [(everyone, {"type": "alerts.changed"}), (everyone, {"type": "fleet.changed"})]

@@ -15,6 +15,7 @@ that shows no feed).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -25,7 +26,7 @@ from django.utils import timezone, translation
 from hub.intake.models import Message
 from hub.outbox.models import Delivery
 
-from . import bridge, clock, feed
+from . import bridge, clock, feed, groups
 from .middleware import preferred_language
 from .roles import Viewer, viewer_of
 
@@ -38,6 +39,7 @@ REFUSED = 4401
 class FeedConsumer(AsyncJsonWebsocketConsumer):
     viewer: Viewer | None = None
     language: str = "zh-hans"
+    grouped: bool = True  # until the page's first catch-up says otherwise
     joined: list[str]
 
     async def connect(self) -> None:
@@ -62,6 +64,8 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict) or content.get("type") != "catchup":
             await self.send_json({"type": "error", "error": "unknown request"})
             return
+        # a page showing one message per row needs no group rows: the socket spares itself counting them
+        self.grouped = content.get("grouped", True) is not False
         since, shown = content.get("since"), content.get("shown", [])
         if not isinstance(since, int) or not isinstance(shown, list) or not all(isinstance(i, int) for i in shown):
             await self.send_json({"type": "error", "error": "catchup needs an integer since and a list of ids"})
@@ -71,7 +75,8 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     # -- group events ------------------------------------------------------------
     async def feed_message(self, event: dict[str, Any]) -> None:
-        await self._send_rows([int(event["id"])], "message")
+        heard = event.get("heard")
+        await self._send_rows([int(event["id"])], "message", heard if isinstance(heard, float) else None)
 
     async def feed_changed(self, event: dict[str, Any]) -> None:
         await self._send_rows([int(event["id"])], "changed")
@@ -91,11 +96,13 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "reply", **{k: event.get(k) for k in ("node", "id", "ok", "detail")}})
 
     # -- reading -----------------------------------------------------------------
-    async def _send_rows(self, ids: list[int], kind: str) -> None:
+    async def _send_rows(self, ids: list[int], kind: str, heard: float | None = None) -> None:
         # Read-only work off the one thread Django's sync views share: a burst of webhooks
         # being stored there must not hold up telling the pages (SQLite WAL and PostgreSQL
         # both let these reads run beside the writer).
         for item in await database_sync_to_async(self._rows, thread_sensitive=False)(ids, kind):
+            if heard is not None:  # where the time went, for the latency benchmark and a curious person's devtools
+                item["timing"] = {"heard": heard, "sent": time.time()}
             await self.send_json(item)
 
     def _rows(self, ids: list[int], kind: str) -> list[dict[str, Any]]:
@@ -118,16 +125,26 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         can decide), read from their announce topics in one query."""
         assert self.viewer is not None
         topics: dict[int, list[str]] = {}
-        rows = Delivery.objects.filter(message_id__in=[m.pk for m in messages]).exclude(announcement_id="")
+        rows = Delivery.objects.filter(message_id__in=[m.pk for m in messages]).exclude(announcement_id="").order_by("pk")
         for message_id, topic in rows.values_list("message_id", "topic"):
             if message_id is not None:
                 topics.setdefault(message_id, []).append(topic)
-        return [self._item(m, kind, self.viewer.scopes_of(topics.get(m.pk, []))) for m in messages]
+        keys = {m.pk: groups.Key(m.category_id, (topics.get(m.pk) or [""])[0], groups.slot_of(m.received_at)) for m in messages}
+        now = clock.now()
+        # each group once, as this viewer sees it now (a catch-up may hold many members of one)
+        found = {key: groups.group(self.viewer, key, now, messages) if self.grouped else groups.Group(key)
+                 for key in set(keys.values())}
+        return [self._item(m, kind, self.viewer.scopes_of(topics.get(m.pk, [])), found[keys[m.pk]]) for m in messages]
 
-    def _item(self, message: Message, kind: str, scopes: list[str]) -> dict[str, Any]:
+    def _item(self, message: Message, kind: str, scopes: list[str], group: groups.Group) -> dict[str, Any]:
+        """One message's news; ``group_size`` and ``group_html`` only for a grouped page (0 and "" else)."""
         with translation.override(self.language):
-            html = render_to_string("dashboard/_row.html", feed.row_context(message))
+            html = render_to_string("dashboard/_row.html", {**feed.row_context(message), "gid": group.gid})
+            group_html = render_to_string("dashboard/_group.html", {"g": group}) if group.size > 1 else ""
         return {
+            "group": group.gid,
+            "group_size": group.size,
+            "group_html": group_html,
             "type": kind,
             "id": message.pk,
             "state": feed.state_of(message),

@@ -40,6 +40,8 @@ class Filters:
     day: date | None = None
     q: str = ""
     before: int | None = None
+    grouped: bool = True
+    until: int | None = None
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -74,12 +76,26 @@ class Filters:
                 f.before = int(raw_before)
             else:
                 f.errors.append(_("%(value)r is not a message number") % {"value": raw_before})
+        # grouped unless asked not to (dashboard.groups); ``until``: the grouped feed's older pages
+        f.grouped = query.get("group", "1") != "0" and f.before is None
+        raw_until = query.get("until", "")
+        if raw_until:
+            if raw_until.isdigit():
+                f.until = int(raw_until)
+            else:
+                f.errors.append(_("%(value)r is not a page position") % {"value": raw_until})
         return f
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.category or self.priority or self.state or self.day or self.q or self.scope != "all")
 
     def as_query(self) -> dict[str, str]:
         out = {"scope": self.scope, "category": self.category, "priority": self.priority, "state": self.state, "q": self.q}
         if self.day:
             out["day"] = self.day.isoformat()
+        if not self.grouped:
+            out["group"] = "0"
         return {k: v for k, v in out.items() if v}
 
 

@@ -92,6 +92,10 @@ def test_a_speaker_killed_mid_test_shows_as_down_on_the_fleet_page(stack: Stack,
     manager = log_in(browser, stack.url, "chen", "pw-chen-manager", DESKTOP)
     manager.goto(stack.url + "/fleet/")
     manager.wait_for_selector("tr[data-node='spk-orders-1'][data-status='up']", timeout=60000)
+    # the speaker's heartbeat names who speaks each language (its real speech engine describes itself)
+    manager.wait_for_function("document.querySelector(\"tr[data-node='spk-orders-1'] td.voices\").innerText.includes('English: piper')",
+                              timeout=30000)
+    assert "中文: " in manager.inner_text("tr[data-node='spk-orders-1'] td.voices")
     shoot(manager, "fleet-desktop-up")
     manager.click("tr[data-node='spk-orders-1'] form.cmd:has(input[value='identify']) button")
     manager.wait_for_selector("tr[data-node='spk-orders-1'] output.reply.ok", timeout=20000)

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 import mqtt
 from dashboard import commands
+from dashboard.views.fleet import voice_list
 from hub.monitor.models import Alert, NodeHealth
+from hub.monitor.nodes import ingest_heartbeat
 from hub.org.models import Department, SpeakerNode
 from mqtt.broker import Mosquitto
 from tests.dashboard_helpers import client_for, finance_clerk, orders_clerk, orders_manager
@@ -62,3 +64,25 @@ def test_a_managers_command_reaches_the_speakers_command_topic(broker: Mosquitto
         assert (sent.id, sent.cmd, sent.args) == (reply.json()["id"], "say", {"text": "测试一下", "lang": "zh"})
     finally:
         commands.reset_link()
+
+
+def test_the_fleet_page_names_the_voice_that_speaks_each_language_from_the_last_heartbeat() -> None:
+    speaker()
+    beat = mqtt.Heartbeat(uptime_s=5, queue_depth=0, volume=70, version="0.1.0", interval_s=30, free_disk_mb=900,
+                          voices={"en": "piper:en_US-joe-medium", "zh": "espeak-ng:cmn-latn-pinyin"})
+    ingest_heartbeat("spk-orders-1", mqtt.Heartbeat.from_json(beat.to_json()), timezone.now())
+    assert NodeHealth.objects.get(node_id="spk-orders-1").telemetry["voices"] == beat.voices
+    page = client_for(orders_clerk()).get("/fleet/").content.decode()
+    cell = page.split('class="voices">')[1].split("</td>")[0]
+    text = " ".join(cell.replace("<b>", "").replace("</b>", "").replace('<span class="voice">', "").replace("</span>", "")
+                    .replace('<span class="sep">', "").split())
+    assert text == "中文: espeak-ng cmn-latn-pinyin · English: piper en_US-joe-medium"
+
+
+def test_a_speaker_whose_heartbeat_names_no_voices_shows_a_dash_and_an_unknown_language_by_its_code() -> None:
+    speaker()
+    NodeHealth.objects.create(node_id="spk-orders-1", status="up", telemetry={"queue_depth": 0})
+    page = client_for(orders_clerk()).get("/fleet/").content.decode()
+    assert page.split('class="voices">')[1].split("</td>")[0] == "—"
+    assert voice_list({"xx": "espeak-ng:xx", "ja": "espeak-ng:ja"}) == [("日本語", "espeak-ng ja"), ("xx", "espeak-ng xx")]
+    assert voice_list(["not", "a", "map"]) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from hub.attention.ack import acknowledge
 from hub.intake.models import Message
 from hub.rules.models import Category
 
-from .. import clock, feed
+from .. import clock, feed, groups
 from ..access import forbidden, signed_in
 from ..roles import Viewer
 from ..sounds import sound_name
@@ -24,20 +26,29 @@ ACK_ALL_LIMIT = 500
 def feed_page(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     now = clock.now()
     filters = feed.Filters.from_query(request.GET)
-    messages = feed.page(viewer, filters, now)
+    until: int | None = None
+    rows: list[dict[str, Any]]
+    if filters.grouped:
+        found, until = groups.page(viewer, filters, now, filters.until)
+        messages = [g.newest for g in found if g.newest is not None]
+        rows = [entry(g) for g in found if g.newest is not None]
+    else:
+        messages = feed.page(viewer, filters, now)
+        rows = [feed.row_context(m) for m in messages]
     return render(
         request,
         "dashboard/feed.html",
         {
-            "rows": [feed.row_context(m) for m in messages],
+            "rows": rows,
+            "until": until,
             "filters": filters,
             "categories": Category.objects.order_by("slug"),
             "states": feed.STATES,
             "priorities": feed.PRIORITIES,
             "open_count": feed.open_count(viewer, now),
             "open_cap": feed.OPEN_CAP,
-            "more": messages[-1].pk if len(messages) == feed.PAGE else None,
-            "last_id": messages[0].pk if messages else Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+            "more": messages[-1].pk if not filters.grouped and len(messages) == feed.PAGE else None,
+            "last_id": max(m.pk for m in messages) if messages else Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
             "sounds": {f"{c.slug}:{p}": sound_name(c.slug, p) for c in Category.objects.all() for p in feed.PRIORITIES},
         },
     )
@@ -62,3 +73,38 @@ def ack_mine(request: HttpRequest, viewer: Viewer) -> JsonResponse:
     )
     taken = sum(1 for pk in open_ids if acknowledge(pk, viewer.name, now)[1])
     return JsonResponse({"acknowledged": taken})
+
+
+def entry(g: groups.Group) -> dict[str, Any]:
+    """A grouped feed's row: the group when it has more than one member, else its one message."""
+    assert g.newest is not None
+    if g.size > 1:
+        return {"group": g}
+    return {**feed.row_context(g.newest), "gid": g.gid}
+
+
+@require_GET
+@signed_in
+def group_members(request: HttpRequest, viewer: Viewer, gid: str) -> HttpResponseBase:
+    """The rows of a group's members the viewer may see (the expanded group), newest first."""
+    key = groups.resolve(gid)
+    if key is None:
+        return HttpResponse(_("no such group"), status=404, content_type="text/plain; charset=utf-8")
+    members = groups.members(viewer, key, clock.now())
+    if not members:
+        return forbidden(request, _("none of this group is yours to see"))
+    return render(request, "dashboard/_members.html", {"rows": [feed.row_context(m) for m in members], "gid": gid})
+
+
+@require_POST
+@signed_in
+def ack_group(request: HttpRequest, viewer: Viewer, gid: str) -> HttpResponseBase:
+    """Acknowledge every open member of the group the viewer may acknowledge, in one transaction."""
+    key = groups.resolve(gid)
+    if key is None:
+        return JsonResponse({"error": _("no such group")}, status=404)
+    now = clock.now()
+    if groups.group(viewer, key, now).size == 0:
+        return forbidden(request, _("none of this group is yours to acknowledge"))
+    taken = groups.acknowledge_group(viewer, key, now)
+    return JsonResponse({"group": gid, "acknowledged": len(taken)})

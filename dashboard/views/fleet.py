@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf.locale import LANG_INFO
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -36,6 +37,33 @@ class Row:
     def telemetry(self) -> dict[str, Any]:
         """The last heartbeat as the monitor stored it ({} before the first)."""
         return self.health.telemetry if self.health and isinstance(self.health.telemetry, dict) else {}
+
+    @property
+    def voices(self) -> list[tuple[str, str]]:
+        """Who speaks each language, from the last heartbeat: [("中文", "espeak-ng cmn-latn-pinyin"), …]."""
+        return voice_list(self.telemetry.get("voices"))
+
+
+# A language is named in its own words (as language pickers do), so a person finds theirs in any UI language.
+AUTONYMS = {"zh": "中文", "yue": "粵語", "en": "English"}
+
+
+def language_name(code: str) -> str:
+    """``zh`` → 中文, ``en`` → English, ``ja`` → 日本語; an unknown code as it is."""
+    code = code.lower()
+    info = LANG_INFO.get(code, {})
+    return AUTONYMS.get(code) or str(info.get("name_local") or code)
+
+
+def voice_list(voices: object) -> list[tuple[str, str]]:
+    """The heartbeat's ``voices`` ({"zh": "espeak-ng:cmn-latn-pinyin"}) as (language, "espeak-ng cmn-latn-pinyin")
+    pairs, the hub's languages first; anything not a mapping of strings is shown as nothing."""
+    if not isinstance(voices, dict):
+        return []
+    order = {"zh": 0, "en": 1}
+    pairs = [(k, v) for k, v in voices.items() if isinstance(k, str) and isinstance(v, str)]
+    pairs.sort(key=lambda kv: (order.get(kv[0], 2), kv[0]))
+    return [(language_name(k), v.replace(":", " ", 1)) for k, v in pairs]
 
 
 def rows_for(viewer: Viewer) -> list[Row]:

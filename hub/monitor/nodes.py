@@ -235,5 +235,5 @@ def _telemetry(hb: mqtt.Heartbeat) -> dict[str, Any]:
     return {
         "uptime_s": hb.uptime_s, "queue_depth": hb.queue_depth, "volume": hb.volume, "version": hb.version,
         "free_disk_mb": hb.free_disk_mb, "last_played": hb.last_played, "audio_error": hb.audio_error,
-        "link_down_s": hb.link_down_s,
+        "link_down_s": hb.link_down_s, "voices": hb.voices,
     }

@@ -59,7 +59,7 @@
   function insert(node, id) {
     var empty = rows.querySelector(".empty");
     if (empty) empty.remove();
-    var items = rows.querySelectorAll("li[data-id]");
+    var items = rows.querySelectorAll(":scope > li[data-id]");  // top-level entries, not a group's members
     for (var i = 0; i < items.length; i++) {
       if (parseInt(items[i].dataset.id, 10) < id) { rows.insertBefore(node, items[i]); return; }
     }
@@ -82,24 +82,90 @@
     try { new Notification(baseTitle, {body: d.text, tag: "m" + d.id, icon: iconHref}); } catch (e) { /* not allowed here */ }
   }
 
+  // -- the grouped feed (dashboard/groups.py): an entry is a group row or one message's row -----
+  var grouped = f.grouped === "1";
+  S.grouped = grouped;  // told to the socket with each catch-up (live.js)
+  S.arrived = S.arrived || {};  // message id → when this page showed it (the latency benchmark reads it)
+
+  function entryFor(gid) { return gid ? rows.querySelector(':scope > li[data-group="' + gid + '"]') : null; }
+
+  function openOf(entry) {
+    if (!entry) return 0;
+    if (entry.classList.contains("group")) return parseInt(entry.dataset.open, 10) || 0;
+    return isOpen(entry.dataset.state) ? 1 : 0;
+  }
+
+  // The group's new row takes the place of whatever showed the group; an expanded group stays expanded.
+  function showGroup(d) {
+    var old = entryFor(d.group);
+    var node = toNode(d.group_html);
+    var delta = openOf(node) - openOf(old);
+    if (old) {
+      var list = old.querySelector(":scope > ul.members");
+      if (list && !list.hidden) {
+        node.replaceChild(list, node.querySelector(":scope > ul.members"));
+        node.querySelector("button.expand").setAttribute("aria-expanded", "true");
+        // (looked up in the list itself: it is out of the document until the new row goes in)
+        if (!list.querySelector("#m" + d.id)) list.insertBefore(toNode(d.html), list.firstElementChild);
+      }
+      old.remove();
+    }
+    insert(node, parseInt(node.dataset.id, 10));
+    return delta;
+  }
+
   window.addEventListener("shopcrier:message", function (e) {
     var d = e.detail;
     var existing = document.getElementById("m" + d.id);
-    if (existing) { existing.replaceWith(toNode(d.html)); return; }
-    if (!live || !matches(d)) return;
-    insert(toNode(d.html), d.id);
-    if (isOpen(d.state)) { openCount += 1; paintCount(); playSound(d); notify(d); }
+    if (grouped && d.group_size > 1 && (entryFor(d.group) || (live && matches(d)))) {
+      if (existing) existing.replaceWith(toNode(d.html));
+      openCount += showGroup(d);
+      if (existing) { paintCount(); return; }
+    } else if (existing) { existing.replaceWith(toNode(d.html)); return; }
+    else if (!live || !matches(d)) return;
+    else { insert(toNode(d.html), d.id); if (isOpen(d.state)) openCount += 1; }
+    S.arrived[d.id] = Date.now();
+    if (d.timing) { S.timing = S.timing || {}; S.timing[d.id] = {heard: d.timing.heard, sent: d.timing.sent, shown: Date.now()}; }
+    paintCount();
+    if (isOpen(d.state)) { playSound(d); notify(d); }
   });
 
   window.addEventListener("shopcrier:changed", function (e) {
     var d = e.detail;
     var existing = document.getElementById("m" + d.id);
+    if (grouped && d.group_size > 1 && entryFor(d.group)) {
+      if (existing) existing.replaceWith(toNode(d.html));
+      openCount = Math.max(0, openCount + showGroup(d));
+      paintCount();
+      return;
+    }
     if (!existing) return;
-    if (isOpen(existing.dataset.state) && !isOpen(d.state)) { openCount = Math.max(0, openCount - 1); paintCount(); }
+    var top = existing.parentNode === rows;
+    if (top && isOpen(existing.dataset.state) && !isOpen(d.state)) { openCount = Math.max(0, openCount - 1); paintCount(); }
     existing.replaceWith(toNode(d.html));
   });
 
   rows.addEventListener("click", function (e) {
+    var expand = e.target.closest("button.expand");
+    if (expand) {
+      var list = expand.closest("li.group").querySelector(":scope > ul.members");
+      var opening = list.hidden;
+      list.hidden = !opening;
+      expand.setAttribute("aria-expanded", opening ? "true" : "false");
+      if (opening) {
+        fetch(expand.dataset.url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.text() : ""; })
+          .then(function (html) { list.innerHTML = html; }).catch(function () {});
+      }
+      return;
+    }
+    var group = e.target.closest("button.ack-group");
+    if (group) {
+      if (!window.confirm(feed.dataset.ackGroupConfirm)) return;
+      group.disabled = true;
+      S.post(group.dataset.url).then(function (r) { if (!r.ok) group.disabled = false; })
+        .catch(function () { group.disabled = false; });
+      return;
+    }
     var button = e.target.closest("button.ack");
     if (!button) return;
     button.disabled = true;

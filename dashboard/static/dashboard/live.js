@@ -28,7 +28,8 @@
   function catchup() {
     if (socket && socket.readyState === 1) {
       // pages without a feed ask only about the rows they show (since -1: nothing newer)
-      socket.send(JSON.stringify({type: "catchup", since: state.follow ? state.lastId : -1, shown: shownIds()}));
+      socket.send(JSON.stringify({type: "catchup", since: state.follow ? state.lastId : -1, shown: shownIds(),
+                                  grouped: state.grouped === true}));
     }
   }
 
