@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from hub.intake.models import Message
 from hub.rules.models import Category
 
 from .buckets import COUNT
@@ -106,6 +107,9 @@ class FillState(models.Model):
     done_through = models.DateField(null=True, blank=True)
     frozen_before = models.DateField(null=True, blank=True)
     last_purge_at = models.DateTimeField(null=True, blank=True)
+    facts_since = models.DateField(
+        null=True, blank=True, help_text="every message from this day on has its MessageFact: the fill is incremental"
+    )
 
     def __str__(self) -> str:
         return f"{self.name}: through {self.done_through}"
@@ -142,3 +146,60 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class MessageFact(models.Model):
+    """What one message counts for in the rollups, as last added to them (hub.stats.incremental).
+
+    The incremental fill recomputes a changed message's fact, subtracts the old
+    one from its rollup rows and adds the new one, so a day's rows stay equal to
+    a recomputation from scratch while each round touches only what changed.
+    Deleted with its message (a purge): the rollups keep what it added.
+
+    ``day``/``hour``: when it was received, on the shop's clock. ``source`` …
+    ``staff``: its dimensions, as in :class:`DailyCount`. ``played_after`` /
+    ``acked_after``: seconds from receipt (None: not yet). ``due_at``: when an
+    unacknowledged message misses its category's target; None once it did, or
+    once it was acknowledged (time can change nothing more about it).
+    """
+
+    message = models.OneToOneField(Message, primary_key=True, on_delete=models.CASCADE, related_name="stats_fact")
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=64, blank=True)
+    app = models.CharField(max_length=64, blank=True)
+    category = models.CharField(max_length=64, blank=True)
+    priority = models.CharField(max_length=8, blank=True)
+    department = models.CharField(max_length=64, blank=True)
+    staff = models.CharField(max_length=64, blank=True)
+    played_after = models.FloatField(null=True, blank=True)
+    acked_after = models.FloatField(null=True, blank=True)
+    escalated = models.BooleanField(default=False)
+    expired = models.BooleanField(default=False)
+    no_speaker = models.BooleanField(default=False)
+    breached = models.BooleanField(default=False)
+    due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="message_fact_due"),
+            models.Index(fields=["day"], name="message_fact_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.day} {self.category}"
+
+
+class Changed(models.Model):
+    """A message whose outcome may have changed since the last round: written by database
+    triggers (hub.stats.triggers) in the very transaction that changed it (stored, played,
+    acknowledged, chased, expired, no speaker), read and deleted by the incremental fill.
+    No foreign key: the message may be purged before the fill reads the row."""
+
+    message_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        db_table = "stats_changed"
+
+    def __str__(self) -> str:
+        return f"message {self.message_id}"

@@ -1,0 +1,176 @@
+"""The incremental fill: each round recomputes only the messages whose outcome changed since
+the last one, and moves their rollup rows by the difference.
+
+Database triggers (hub.stats.triggers) write a :class:`Changed` row in the transaction
+that stores a message or changes what became of it. A round, in one transaction per
+batch: reads a batch of those rows and the facts whose target has just passed
+(``due_at``: time alone turns an unacknowledged message into an SLA breach), computes
+these messages' facts afresh from the raw tables (hub.stats.outcome, the code the fill
+from scratch uses), subtracts each old fact from its rows and adds the new one (one
+upsert per table), saves the new facts and deletes the rows it read. Killed midway, a
+batch is all done or not at all; run again with nothing changed, it changes nothing.
+
+A purged message takes its fact with it (cascade) and leaves its counts in the rows.
+A message without a fact whose day is frozen (purged, counted before facts existed) is
+left as the rows have it, as the fill from scratch leaves frozen days.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable
+from datetime import date, datetime
+
+from django.db import connection, transaction
+
+from .buckets import bucket_of
+from .models import ACK_BUCKETS, PLAYED_BUCKETS, Changed, DailyCount, FillState, HourlyCount, MessageFact
+from .outcome import Fate, fates_of
+
+BATCH = 2000
+MEASURES = ("messages", "played", "acknowledged", "escalated", "expired", "no_speaker", "sla_breaches",
+            "played_n", "played_seconds", "ack_n", "ack_seconds", *PLAYED_BUCKETS, *ACK_BUCKETS)
+_AT = {name: i for i, name in enumerate(MEASURES)}
+DAILY_KEY = ("day", "department", "staff", "dimension", "value")
+HOURLY_KEY = ("day", "hour", "category", "department", "staff")
+FACT_FIELDS = ("day", "hour", "source", "app", "category", "priority", "department", "staff",
+               "played_after", "acked_after", "escalated", "expired", "no_speaker", "breached", "due_at")
+
+DailyKey = tuple[date, str, str, str, str]
+HourlyKey = tuple[date, int, str, str, str]
+
+
+def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Event | None = None) -> int:
+    """Apply every noted change, and every target passed by ``now``; returns the messages recomputed."""
+    done = 0
+    while not (stop is not None and stop.is_set()):
+        with transaction.atomic():
+            bookmark = FillState.objects.select_for_update().get(name=state)
+            changed = list(Changed.objects.order_by("id").values_list("id", "message_id")[:batch])
+            due = list(MessageFact.objects.filter(due_at__lt=now).values_list("message_id", flat=True)[:batch])
+            if not changed and not due:
+                break
+            pks = {m for _, m in changed} | set(due)
+            apply(pks, now, bookmark.frozen_before)
+            forget([i for i, _ in changed])
+        done += len(pks)
+    return done
+
+
+def forget(ids: list[int]) -> None:
+    for first in range(0, len(ids), 5000):
+        Changed.objects.filter(id__in=ids[first:first + 5000]).delete()
+
+
+def apply(pks: Collection[int], now: datetime, frozen_before: date | None) -> int:
+    """Recompute the facts of ``pks`` and move the rollups by the difference; returns the facts rewritten."""
+    old = {f.message_id: f for f in MessageFact.objects.filter(message_id__in=list(pks))}
+    daily: dict[DailyKey, list[float]] = {}
+    hourly: dict[HourlyKey, int] = {}
+    written: list[MessageFact] = []
+    for new in fates_of(pks, now):
+        assert new.day is not None
+        before = old.get(new.pk)
+        if before is None and frozen_before is not None and new.day < frozen_before:
+            continue  # a frozen day counted before facts existed: its rows are the truth
+        fact = as_fact(new)
+        if before is not None:
+            if same(before, fact):
+                continue
+            add(daily, hourly, as_fate(before), -1)
+        add(daily, hourly, new, +1)
+        written.append(fact)
+    _upsert(daily, hourly)
+    if written:
+        MessageFact.objects.bulk_create(written, update_conflicts=True, unique_fields=["message"], update_fields=list(FACT_FIELDS))
+    return len(written)
+
+
+def add(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], fate: Fate, sign: int) -> None:
+    """Add ``sign`` × what ``fate`` counts for to the rows it belongs to."""
+    assert fate.day is not None
+    source, app, category, priority, department, staff = fate.key
+    vector = measures(fate)
+    for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
+        into = daily.setdefault((fate.day, department, staff, dimension, value), [0.0] * len(MEASURES))
+        for i, x in vector:
+            into[i] += sign * x
+    key = (fate.day, fate.hour, category, department, staff)
+    hourly[key] = hourly.get(key, 0) + sign
+
+
+def measures(fate: Fate) -> list[tuple[int, float]]:
+    """(column index in :data:`MEASURES`, amount) of what one message counts for."""
+    found: list[tuple[int, float]] = [(_AT["messages"], 1)]
+    for name, yes in (("escalated", fate.escalated), ("expired", fate.expired), ("no_speaker", fate.no_speaker),
+                      ("sla_breaches", fate.breached)):
+        if yes:
+            found.append((_AT[name], 1))
+    if fate.played_after is not None:
+        found += [(_AT["played"], 1), (_AT["played_n"], 1), (_AT["played_seconds"], fate.played_after),
+                  (_AT[PLAYED_BUCKETS[bucket_of(fate.played_after)]], 1)]
+    if fate.acked_after is not None:
+        found += [(_AT["acknowledged"], 1), (_AT["ack_n"], 1), (_AT["ack_seconds"], fate.acked_after),
+                  (_AT[ACK_BUCKETS[bucket_of(fate.acked_after)]], 1)]
+    return found
+
+
+def as_fact(fate: Fate) -> MessageFact:
+    assert fate.day is not None
+    source, app, category, priority, department, staff = fate.key
+    return MessageFact(message_id=fate.pk, day=fate.day, hour=fate.hour, source=source, app=app, category=category,
+                       priority=priority, department=department, staff=staff, played_after=fate.played_after,
+                       acked_after=fate.acked_after, escalated=fate.escalated, expired=fate.expired,
+                       no_speaker=fate.no_speaker, breached=fate.breached, due_at=fate.due_at)
+
+
+def as_fate(fact: MessageFact) -> Fate:
+    return Fate(key=(fact.source, fact.app, fact.category, fact.priority, fact.department, fact.staff), hour=fact.hour,
+                played_after=fact.played_after, acked_after=fact.acked_after, escalated=fact.escalated,
+                expired=fact.expired, no_speaker=fact.no_speaker, breached=fact.breached, pk=fact.message_id,
+                day=fact.day, due_at=fact.due_at)
+
+
+def same(a: MessageFact, b: MessageFact) -> bool:
+    return all(getattr(a, f) == getattr(b, f) for f in FACT_FIELDS)
+
+
+def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) -> None:
+    """Move the rows. A row an old fact is taken from exists: it is updated (a CHECK on a
+    negative count would refuse the insert half of an upsert before the conflict is seen);
+    the others are inserted or added to."""
+    tables = (
+        (DailyCount._meta.db_table, DAILY_KEY, MEASURES, [(key, _numbers(v)) for key, v in daily.items() if any(v)]),
+        (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, [n]) for key, n in hourly.items() if n]),
+    )
+    with connection.cursor() as cursor:
+        for table, key, measures, rows in tables:
+            less = [(*v, *k) for k, v in rows if min(v) < 0]
+            more = [(*k, *v) for k, v in rows if min(v) >= 0]
+            if less:
+                cursor.executemany(_update(table, key, measures), less)
+            if more:
+                cursor.executemany(_insert(table, key, measures), more)
+    # a message that moved (re-classified) leaves a row with nothing in it: the fill from scratch has none
+    emptied = {key[0] for key, v in daily.items() if v[0] < 0} | {key[0] for key, n in hourly.items() if n < 0}
+    if emptied:
+        DailyCount.objects.filter(day__in=emptied, messages=0).delete()
+        HourlyCount.objects.filter(day__in=emptied, messages=0).delete()
+
+
+def _numbers(values: Iterable[float]) -> list[float | int]:
+    return [v if i in (_AT["played_seconds"], _AT["ack_seconds"]) else int(v) for i, v in enumerate(values)]
+
+
+def _update(table: str, key: tuple[str, ...], measures: tuple[str, ...]) -> str:
+    qn = connection.ops.quote_name
+    return (f"UPDATE {qn(table)} SET " + ", ".join(f"{qn(m)} = {qn(m)} + %s" for m in measures)
+            + " WHERE " + " AND ".join(f"{qn(k)} = %s" for k in key))
+
+
+def _insert(table: str, key: tuple[str, ...], measures: tuple[str, ...]) -> str:
+    columns = (*key, *measures)
+    qn = connection.ops.quote_name
+    return (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET "
+            + ", ".join(f"{qn(m)} = {qn(table)}.{qn(m)} + excluded.{qn(m)}" for m in measures))
