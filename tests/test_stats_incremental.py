@@ -4,12 +4,14 @@ scratch gives, over a randomized history whose late outcomes cross the shop's mi
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from hub.attention.models import Acknowledgement, EscalationPolicy, FollowUp
 from hub.intake.models import Message
@@ -22,6 +24,7 @@ from hub.stats.incremental import advance
 from hub.stats.models import Changed, CategoryTarget, DailyCount, HourlyCount, MessageFact
 from hub.stats.outcome import fates
 from hub.stats.purge import purge
+from hub.stats.worker import StatsWorker
 from tests.attention_helpers import announced, category, department
 from tests.stats_helpers import handled, totals
 
@@ -198,4 +201,14 @@ def test_a_purge_keeps_the_counts_the_facts_added() -> None:
 def test_every_trigger_is_in_place_after_migrate_and_install_is_idempotent() -> None:
     assert triggers.missing() == []
     triggers.install()
+    assert triggers.missing() == []
+
+
+def test_the_worker_puts_back_a_trigger_a_table_rebuild_dropped() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER stats_receipt_stored")
+    assert triggers.missing() == ["stats_receipt_stored"]
+    stop = threading.Event()
+    stop.set()
+    StatsWorker(clock=lambda: START, purge=None).run(stop)
     assert triggers.missing() == []

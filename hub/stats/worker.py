@@ -1,5 +1,5 @@
-"""The stats worker in ``shopcrier-hub run``: fill the rollups every few minutes,
-purge what is past its retention once a day."""
+"""The stats worker in ``shopcrier-hub run``: apply the noted changes to the rollups every few
+minutes (hub.stats.incremental), purge what is past its retention once a day."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError
 from django.utils import timezone
 
+from . import triggers
 from .fill import fill
 from .purge import purge as apply_retention
 
@@ -44,6 +45,10 @@ class StatsWorker:
             log.warning("stats: %s; trying again in %s", exc, FILL_EVERY)
 
     def run(self, stop: threading.Event) -> None:
+        absent = triggers.missing()
+        if absent:  # a migration that rebuilt a table on SQLite drops its triggers
+            log.warning("stats: triggers %s were missing; putting them back", ", ".join(absent))
+            triggers.install()
         while not stop.is_set():
             self.step(stop)
             stop.wait(FILL_EVERY.total_seconds())
