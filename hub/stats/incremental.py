@@ -17,15 +17,20 @@ left as the rows have it, as the fill from scratch leaves frozen days.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection, transaction
 
 from .buckets import bucket_of
-from .models import ACK_BUCKETS, PLAYED_BUCKETS, Changed, DailyCount, FillState, HourlyCount, MessageFact
-from .outcome import Fate, fates_of
+from .models import ACK_BUCKETS, PLAYED_BUCKETS, DailyCount, HourlyCount, MessageFact
+from .outcome import Fate, fates_of, instant, moment, rows
+
+CHANGED = "stats_changed"
+FACTS = "stats_messagefact"
 
 BATCH = 2000
 MEASURES = ("messages", "played", "acknowledged", "escalated", "expired", "no_speaker", "sla_breaches",
@@ -36,6 +41,10 @@ HOURLY_KEY = ("day", "hour", "category", "department", "staff")
 FACT_FIELDS = ("day", "hour", "source", "app", "category", "priority", "department", "staff",
                "played_after", "acked_after", "escalated", "expired", "no_speaker", "breached", "due_at")
 
+_FACT_COLUMNS = ("message_id", *FACT_FIELDS)
+_FACT_UPSERT = (f"INSERT INTO {FACTS} ({', '.join(_FACT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_FACT_COLUMNS))}) "
+                f"ON CONFLICT (message_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in FACT_FIELDS))
+
 DailyKey = tuple[date, str, str, str, str]
 HourlyKey = tuple[date, int, str, str, str]
 
@@ -43,47 +52,90 @@ HourlyKey = tuple[date, int, str, str, str]
 def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Event | None = None) -> int:
     """Apply every noted change, and every target passed by ``now``; returns the messages recomputed."""
     done = 0
+    due_sql = f"SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s ORDER BY due_at LIMIT {int(batch)}"
+    lock = "SELECT frozen_before FROM stats_fillstate WHERE name = %s" + (" FOR UPDATE" if connection.features.has_select_for_update else "")
     while not (stop is not None and stop.is_set()):
+        # read before the transaction: an idle round never takes the write lock, and reading a
+        # note another fill has meanwhile applied only recomputes a fact to what it already is
+        changed = [(int(str(i)), int(str(m))) for i, m in rows(f"SELECT id, message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}")]
+        due = [int(str(r[0])) for r in rows(due_sql, [moment(now)])]
+        if not changed and not due:
+            break
         with transaction.atomic():
-            bookmark = FillState.objects.select_for_update().get(name=state)
-            changed = list(Changed.objects.order_by("id").values_list("id", "message_id")[:batch])
-            due = list(MessageFact.objects.filter(due_at__lt=now).values_list("message_id", flat=True)[:batch])
-            if not changed and not due:
-                break
+            found = rows(lock, [state])
+            frozen = _day(found[0][0]) if found and found[0][0] is not None else None
             pks = {m for _, m in changed} | set(due)
-            apply(pks, now, bookmark.frozen_before)
+            apply(pks, now, frozen)
             forget([i for i, _ in changed])
         done += len(pks)
+        if len(changed) < batch and len(due) < batch:
+            break  # what is noted meanwhile waits for the next round
     return done
 
 
 def forget(ids: list[int]) -> None:
-    for first in range(0, len(ids), 5000):
-        Changed.objects.filter(id__in=ids[first:first + 5000]).delete()
+    with connection.cursor() as cursor:
+        for first in range(0, len(ids), 5000):
+            chunk = ids[first:first + 5000]
+            cursor.execute(f"DELETE FROM {CHANGED} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
 
 def apply(pks: Collection[int], now: datetime, frozen_before: date | None) -> int:
     """Recompute the facts of ``pks`` and move the rollups by the difference; returns the facts rewritten."""
-    old = {f.message_id: f for f in MessageFact.objects.filter(message_id__in=list(pks))}
+    old = _facts(pks)
     daily: dict[DailyKey, list[float]] = {}
     hourly: dict[HourlyKey, int] = {}
-    written: list[MessageFact] = []
+    written: list[Fate] = []
     for new in fates_of(pks, now):
         assert new.day is not None
         before = old.get(new.pk)
         if before is None and frozen_before is not None and new.day < frozen_before:
             continue  # a frozen day counted before facts existed: its rows are the truth
-        fact = as_fact(new)
         if before is not None:
-            if same(before, fact):
+            if before == new:
                 continue
-            add(daily, hourly, as_fate(before), -1)
+            add(daily, hourly, before, -1)
         add(daily, hourly, new, +1)
-        written.append(fact)
+        written.append(new)
     _upsert(daily, hourly)
     if written:
-        MessageFact.objects.bulk_create(written, update_conflicts=True, unique_fields=["message"], update_fields=list(FACT_FIELDS))
+        with connection.cursor() as cursor:
+            cursor.executemany(_FACT_UPSERT, [_fact_row(f) for f in written])
     return len(written)
+
+
+def _facts(pks: Collection[int]) -> dict[int, Fate]:
+    ids = sorted(pks)
+    sql = f"SELECT message_id, {', '.join(FACT_FIELDS)} FROM {FACTS} WHERE message_id IN ({', '.join(['%s'] * len(ids))})"
+    found = {}
+    for pk, day, hour, source, app, category, priority, department, staff, played, acked, escalated, expired, unheard, \
+            breached, due_at in rows(sql, ids):
+        assert isinstance(pk, int)
+        found[pk] = Fate(
+            key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(str(hour)),
+            played_after=_float(played), acked_after=_float(acked), escalated=bool(escalated), expired=bool(expired),
+            no_speaker=bool(unheard), breached=bool(breached), pk=pk, day=_day(day),
+            due_at=instant(due_at) if due_at is not None else None,
+        )
+    return found
+
+
+def _fact_row(fate: Fate) -> tuple[Any, ...]:
+    assert fate.day is not None
+    return (fate.pk, connection.ops.adapt_datefield_value(fate.day), fate.hour, *fate.key, fate.played_after,
+            fate.acked_after, fate.escalated, fate.expired, fate.no_speaker, fate.breached,
+            moment(fate.due_at) if fate.due_at is not None else None)
+
+
+def _day(value: object) -> date:
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    assert isinstance(value, date)
+    return value
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(str(value))
 
 
 def add(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], fate: Fate, sign: int) -> None:
@@ -124,17 +176,6 @@ def as_fact(fate: Fate) -> MessageFact:
                        no_speaker=fate.no_speaker, breached=fate.breached, due_at=fate.due_at)
 
 
-def as_fate(fact: MessageFact) -> Fate:
-    return Fate(key=(fact.source, fact.app, fact.category, fact.priority, fact.department, fact.staff), hour=fact.hour,
-                played_after=fact.played_after, acked_after=fact.acked_after, escalated=fact.escalated,
-                expired=fact.expired, no_speaker=fact.no_speaker, breached=fact.breached, pk=fact.message_id,
-                day=fact.day, due_at=fact.due_at)
-
-
-def same(a: MessageFact, b: MessageFact) -> bool:
-    return all(getattr(a, f) == getattr(b, f) for f in FACT_FIELDS)
-
-
 def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) -> None:
     """Move the rows. A row an old fact is taken from exists: it is updated (a CHECK on a
     negative count would refuse the insert half of an upsert before the conflict is seen);
@@ -144,9 +185,10 @@ def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) ->
         (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, [n]) for key, n in hourly.items() if n]),
     )
     with connection.cursor() as cursor:
-        for table, key, measures, rows in tables:
-            less = [(*v, *k) for k, v in rows if min(v) < 0]
-            more = [(*k, *v) for k, v in rows if min(v) >= 0]
+        for table, key, measures, found_rows in tables:
+            found = [((connection.ops.adapt_datefield_value(k[0]), *k[1:]), v) for k, v in found_rows]
+            less = [(*v, *k) for k, v in found if min(v) < 0]
+            more = [(*k, *v) for k, v in found if min(v) >= 0]
             if less:
                 cursor.executemany(_update(table, key, measures), less)
             if more:
@@ -162,12 +204,14 @@ def _numbers(values: Iterable[float]) -> list[float | int]:
     return [v if i in (_AT["played_seconds"], _AT["ack_seconds"]) else int(v) for i, v in enumerate(values)]
 
 
+@functools.cache
 def _update(table: str, key: tuple[str, ...], measures: tuple[str, ...]) -> str:
     qn = connection.ops.quote_name
     return (f"UPDATE {qn(table)} SET " + ", ".join(f"{qn(m)} = {qn(m)} + %s" for m in measures)
             + " WHERE " + " AND ".join(f"{qn(k)} = %s" for k in key))
 
 
+@functools.cache
 def _insert(table: str, key: tuple[str, ...], measures: tuple[str, ...]) -> str:
     columns = (*key, *measures)
     qn = connection.ops.quote_name

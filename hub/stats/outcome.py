@@ -1,23 +1,25 @@
 """What became of messages, read from the raw tables in a handful of queries (not one per
 message): every message of one shop-day (:func:`fates`, the fill from scratch), or a set of
-messages (:func:`fates_of`, the incremental fill)."""
+messages (:func:`fates_of`, the incremental fill). Both run the same code.
+
+The queries are written in SQL, not built by the ORM: the incremental fill runs them every
+few minutes for a few messages, and building them through the ORM cost several times what
+the database took to answer (docs/statistics.md, "Figures").
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
 
 import mqtt
-from hub.intake.models import Message
-from hub.outbox.models import Delivery, Expectation, Receipt
 
 from .days import bounds, shop_zone
-from .models import CategoryTarget, Erasure
 
 
 @dataclass
@@ -40,62 +42,95 @@ class Fate:
     due_at: datetime | None = None
 
 
+MESSAGES = """
+SELECT m.id, s.name, m.app, c.slug, m.category_id, m.priority, m.received_at, p.repeat, a.at, f.rounds
+FROM intake_message m
+JOIN intake_source s ON s.id = m.source_id
+LEFT JOIN rules_category c ON c.id = m.category_id
+LEFT JOIN attention_escalationpolicy p ON p.category_id = m.category_id
+LEFT JOIN attention_acknowledgement a ON a.message_id = m.id
+LEFT JOIN attention_followup f ON f.message_id = m.id
+WHERE {messages}"""
+DELIVERIES = "SELECT message_id, topic, announcement_id, status FROM outbox_delivery WHERE message_id IN ({ids}) ORDER BY id"
+RECEIPTS = "SELECT message_id, status, at FROM outbox_receipt WHERE status IN ('played', 'expired') AND message_id IN ({ids})"
+LAPSED = """SELECT d.message_id FROM outbox_expectation e JOIN outbox_delivery d ON d.id = e.delivery_id
+WHERE e.status = 'lapsed' AND d.message_id IN ({ids})"""
+TARGETS = "SELECT category_id, ack_seconds FROM stats_categorytarget"
+ERASED = "SELECT number, token FROM stats_erasure"
+DAY = "m.received_at >= %s AND m.received_at < %s"
+DAY_IDS = "SELECT m.id FROM intake_message m WHERE " + DAY
+
+
 def fates(day: date, now: datetime) -> list[Fate]:
     """Every message received on the shop's ``day``; ``now`` decides whether an
     unacknowledged message has already missed its target."""
     start, end = bounds(day)
-    return _fates(Q(received_at__gte=start, received_at__lt=end), now, day=(start, end))
+    span = [moment(start), moment(end)]
+    return _fates(MESSAGES.format(messages=DAY), span, DAY_IDS, span, now)
 
 
 def fates_of(pks: Collection[int], now: datetime) -> list[Fate]:
     """The messages ``pks`` that still exist (a purged one has none)."""
     if not pks:
         return []
-    return _fates(Q(pk__in=sorted(pks)), now)
+    ids = sorted(pks)
+    marks = ", ".join(["%s"] * len(ids))
+    return _fates(MESSAGES.format(messages=f"m.id IN ({marks})"), ids, marks, ids, now)
 
 
-def _fates(which: Q, now: datetime, day: tuple[datetime, datetime] | None = None) -> list[Fate]:
-    rows = list(
-        Message.objects.filter(which).values_list(
-            "pk", "source__name", "app", "category__slug", "category_id", "priority", "received_at",
-            "category__escalation_policy__repeat", "acknowledgement__at", "follow_up__rounds",
-        )
-    )
-    if not rows:
+def moment(value: datetime) -> object:
+    """An aware instant as the database takes it in a query's parameters."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def instant(value: object) -> datetime:
+    """An instant as the database gives it back (SQLite: text in UTC) → aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _fates(messages: str, params: Sequence[object], ids: str, ids_params: Sequence[object], now: datetime) -> list[Fate]:
+    found_rows = rows(messages, params)
+    if not found_rows:
         return []
-    pks = [r[0] for r in rows]
-    if day is not None:  # a whole day: a range of ids and of times, not a list of a few thousand
-        start, end = day
-        related: dict[str, Any] = {"message_id__gte": min(pks), "message_id__lte": max(pks),
-                                   "message__received_at__gte": start, "message__received_at__lt": end}
-    else:
-        related = {"message_id__in": pks}
-    audience, expired, unheard = _deliveries(related)
+    audience, expired, unheard = _deliveries(rows(DELIVERIES.format(ids=ids), ids_params))
     played: dict[int, datetime] = {}
-    for message_id, status, at in Receipt.objects.filter(status__in=("played", "expired"), **related).values_list(
-            "message_id", "status", "at"):
-        assert message_id is not None
+    for message_id, status, at in rows(RECEIPTS.format(ids=ids), ids_params):
+        assert isinstance(message_id, int)
         if status == "expired":
             expired.add(message_id)
-        elif message_id not in played or at < played[message_id]:
-            played[message_id] = at
-    lapsed = {f"delivery__{k}": v for k, v in related.items()}
-    expired |= set(Expectation.objects.filter(status=Expectation.LAPSED, **lapsed).values_list("delivery__message_id", flat=True))
-    targets = dict(CategoryTarget.objects.values_list("category_id", "ack_seconds"))
+        else:
+            when = instant(at)
+            if message_id not in played or when < played[message_id]:
+                played[message_id] = when
+    expired |= {int(str(r[0])) for r in rows(LAPSED.format(ids=ids), ids_params)}
+    targets = {r[0]: int(str(r[1])) for r in rows(TARGETS)}
+    default = settings.STATS_DEFAULT_ACK_SECONDS
     zone = shop_zone()
     found = []
-    for pk, source, app, category, category_id, priority, received, repeat, acked_at, rounds in rows:
+    for pk, source, app, category, category_id, priority, received_at, repeat, acked_at, rounds in found_rows:
+        assert isinstance(pk, int)
+        received = instant(received_at)
         department, staff = audience.get(pk, ("", ""))
         local = received.astimezone(zone)
-        fate = Fate(key=(source, app, category or "", priority, department, staff), hour=local.hour, pk=pk, day=local.date())
+        fate = Fate(key=(str(source), str(app), str(category or ""), str(priority), department, staff), hour=local.hour,
+                    pk=pk, day=local.date())
         if pk in played:
             fate.played_after = max(0.0, (played[pk] - received).total_seconds())
         if acked_at is not None:
-            fate.acked_after = max(0.0, (acked_at - received).total_seconds())
-        fate.escalated = repeat is not None and (rounds or 0) > repeat
+            fate.acked_after = max(0.0, (instant(acked_at) - received).total_seconds())
+        fate.escalated = repeat is not None and int(str(rounds or 0)) > int(str(repeat))
         fate.expired = pk not in played and pk in expired
         fate.no_speaker = pk not in played and pk in unheard
-        target = targets.get(category_id, settings.STATS_DEFAULT_ACK_SECONDS)
+        target = targets.get(category_id, default)
         waited = fate.acked_after if fate.acked_after is not None else (now - received).total_seconds()
         fate.breached = waited > target
         if fate.acked_after is None and not fate.breached:
@@ -104,7 +139,7 @@ def _fates(which: Q, now: datetime, day: tuple[datetime, datetime] | None = None
     return found
 
 
-def _deliveries(related: dict[str, Any]) -> tuple[dict[int, tuple[str, str]], set[int], set[int]]:
+def _deliveries(found_rows: list[tuple[object, ...]]) -> tuple[dict[int, tuple[str, str]], set[int], set[int]]:
     """Per message, the department and staff number of its first announcement (as routed,
     before any escalation: a message counts once, for whom it was first meant); and the
     messages with an expired delivery, and with one no speaker followed."""
@@ -112,18 +147,17 @@ def _deliveries(related: dict[str, Any]) -> tuple[dict[int, tuple[str, str]], se
     found: dict[int, tuple[str, str]] = {}
     expired: set[int] = set()
     unheard: set[int] = set()
-    erased = dict(Erasure.objects.values_list("number", "token"))
-    first: dict[int, str] = {}
-    rows = Delivery.objects.filter(**related).order_by("id").values_list("message_id", "topic", "announcement_id", "status")
-    for message_id, topic, announcement_id, status in rows:
-        assert message_id is not None
-        if status == Delivery.EXPIRED:
+    erased = {str(n): str(t) for n, t in rows(ERASED)}
+    first: dict[int, object] = {}
+    for message_id, topic, announcement_id, status in found_rows:
+        assert isinstance(message_id, int)
+        if status == "expired":
             expired.add(message_id)
-        elif status == Delivery.NO_SPEAKER:
+        elif status == "no_speaker":
             unheard.add(message_id)
         if not announcement_id or first.setdefault(message_id, announcement_id) != announcement_id:
             continue  # an event for other tools, or a later announcement (a reminder, an escalation)
-        route = mqtt.Announcement.parse_topic(topic, base)
+        route = mqtt.Announcement.parse_topic(str(topic), base)
         if route is None or route.is_all:
             found.setdefault(message_id, ("", ""))
             continue
