@@ -101,6 +101,7 @@ def test_bench_steady_state_rollup_cost_per_stored_message_against_the_store_alo
     pipeline = Pipeline.from_db()
     fill(django_now())  # the first fill: from scratch, of nothing
     store = store_noted = outcome_plain = outcome_noted = rounds_s = 0.0
+    per_round: list[tuple[float, float, float]] = []  # store alone, with notes, round: µs per message
     previous: list[int] = []
     done = 0
     for r in range(rounds):
@@ -110,21 +111,25 @@ def test_bench_steady_state_rollup_cost_per_stored_message_against_the_store_alo
                 cursor.execute(f"DROP TRIGGER IF EXISTS {t}")
         started = time.perf_counter()
         pks = _page(plain, pipeline, done, n)
-        store += time.perf_counter() - started
+        took = [time.perf_counter() - started]
+        store += took[0]
         started = time.perf_counter()
         _outcomes(pks, played=True)
         outcome_plain += time.perf_counter() - started
         triggers.install()
         started = time.perf_counter()
         pks = _page(noted, pipeline, done, n)
-        store_noted += time.perf_counter() - started
+        took.append(time.perf_counter() - started)
+        store_noted += took[1]
         started = time.perf_counter()
         _outcomes(pks, played=True)
         _outcomes(previous, played=False)
         outcome_noted += time.perf_counter() - started
         started = time.perf_counter()
         fill(django_now())
-        rounds_s += time.perf_counter() - started
+        took.append(time.perf_counter() - started)
+        rounds_s += took[2]
+        per_round.append((took[0] / n * 1e6, took[1] / n * 1e6, took[2] / n * 1e6))
         previous, done = pks, done + n
     n = done
     cost = store_noted - store + rounds_s
@@ -134,6 +139,9 @@ def test_bench_steady_state_rollup_cost_per_stored_message_against_the_store_alo
     print(f"  incremental rounds (facts and rows moved)          {rounds_s / n * 1e6:8.0f} µs/message  "
           f"({rounds_s / rounds * 1000:.1f} ms a round)")
     print(f"  statistics' whole cost against the store alone     {(store + cost) / store:8.2f} ×   (target ≤ 1.2)")
+    alone, with_notes, round_us = (p([r[i] for r in per_round], .5) for i in range(3))
+    print(f"  the same from each round's median (load spikes of this shared machine left out): store {alone:.0f}, "
+          f"with notes {with_notes:.0f}, round {round_us:.0f} µs/message = {(with_notes + round_us) / alone:.2f} ×")
     print(f"  for scale: receipts + acks written, without / with the triggers  "
           f"{outcome_plain / n * 1e6:.0f} / {outcome_noted / n * 1e6:.0f} µs/message (the latter includes the acks)")
     counted = DailyCount.objects.filter(dimension="source", value="bench-noted").aggregate(n=Sum("messages"))["n"]

@@ -212,3 +212,32 @@ def test_the_worker_puts_back_a_trigger_a_table_rebuild_dropped() -> None:
     stop.set()
     StatsWorker(clock=lambda: START, purge=None).run(stop)
     assert triggers.missing() == []
+
+
+def test_what_became_of_a_message_expired_no_speaker_escalated_counts_as_the_docs_say() -> None:
+    noon = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
+    EscalationPolicy.objects.create(category=category("order"), repeat=1, created_at=noon - timedelta(days=1))
+    nobody = announced("客户甲提交了订单1", at=noon)
+    Delivery.objects.filter(message=nobody).exclude(announcement_id="").update(status=Delivery.NO_SPEAKER)
+    heard_later = announced("客户乙提交了订单2", at=noon)  # no speaker at first, then one that played it
+    Delivery.objects.filter(message=heard_later).exclude(announcement_id="").update(status=Delivery.NO_SPEAKER)
+    first = Delivery.objects.filter(message=heard_later).exclude(announcement_id="").first()
+    assert first is not None
+    Receipt.objects.create(announcement_id=first.announcement_id, node_id="spk-1", status="played", message=heard_later,
+                           at=noon + timedelta(seconds=30))
+    too_late = announced("客户丙提交了订单3", at=noon)
+    late = Delivery.objects.filter(message=too_late).exclude(announcement_id="").first()
+    assert late is not None
+    Receipt.objects.create(announcement_id=late.announcement_id, node_id="spk-1", status="expired", message=too_late, at=noon)
+    lapsed = announced("客户丁提交了订单4", at=noon)
+    owed = Delivery.objects.filter(message=lapsed).exclude(announcement_id="").first()
+    assert owed is not None
+    Expectation.objects.create(announcement_id=owed.announcement_id, node_id="spk-2", delivery=owed, next_at=noon,
+                               status=Expectation.LAPSED)
+    chased = announced("客户戊提交了订单5", at=noon)
+    FollowUp.objects.create(message=chased, rounds=1, last_announced_at=noon)
+    fill(noon + timedelta(minutes=1))
+    assert (totals()["no_speaker"], totals()["expired"], totals()["escalated"], totals()["played"]) == (1, 2, 0, 1)
+    FollowUp.objects.filter(message=chased).update(rounds=2)  # past the policy's one reminder: escalated
+    fill(noon + timedelta(minutes=2))
+    assert totals()["escalated"] == 1 and totals()["messages"] == 5

@@ -184,15 +184,20 @@ def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) ->
         (DailyCount._meta.db_table, DAILY_KEY, MEASURES, [(key, _numbers(v)) for key, v in daily.items() if any(v)]),
         (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, [n]) for key, n in hourly.items() if n]),
     )
+    # One statement per shape (which measures move): a new message moves a few of the 45 columns.
+    statements: dict[str, list[tuple[Any, ...]]] = {}
+    for table, key, measures, found_rows in tables:
+        for k, v in found_rows:
+            shape = tuple(i for i, x in enumerate(v) if x)
+            moved = [v[i] for i in shape]
+            day = (connection.ops.adapt_datefield_value(k[0]), *k[1:])
+            if min(moved) < 0:
+                statements.setdefault(_update(table, key, measures, shape), []).append((*moved, *day))
+            else:
+                statements.setdefault(_insert(table, key, measures, shape), []).append((*day, *moved))
     with connection.cursor() as cursor:
-        for table, key, measures, found_rows in tables:
-            found = [((connection.ops.adapt_datefield_value(k[0]), *k[1:]), v) for k, v in found_rows]
-            less = [(*v, *k) for k, v in found if min(v) < 0]
-            more = [(*k, *v) for k, v in found if min(v) >= 0]
-            if less:
-                cursor.executemany(_update(table, key, measures), less)
-            if more:
-                cursor.executemany(_insert(table, key, measures), more)
+        for sql, params in statements.items():
+            cursor.executemany(sql, params)
     # a message that moved (re-classified) leaves a row with nothing in it: the fill from scratch has none
     emptied = {key[0] for key, v in daily.items() if v[0] < 0} | {key[0] for key, n in hourly.items() if n < 0}
     if emptied:
@@ -205,16 +210,18 @@ def _numbers(values: Iterable[float]) -> list[float | int]:
 
 
 @functools.cache
-def _update(table: str, key: tuple[str, ...], measures: tuple[str, ...]) -> str:
+def _update(table: str, key: tuple[str, ...], measures: tuple[str, ...], shape: tuple[int, ...]) -> str:
+    """Add to the ``shape`` columns of an existing row."""
     qn = connection.ops.quote_name
-    return (f"UPDATE {qn(table)} SET " + ", ".join(f"{qn(m)} = {qn(m)} + %s" for m in measures)
+    return (f"UPDATE {qn(table)} SET " + ", ".join(f"{qn(measures[i])} = {qn(measures[i])} + %s" for i in shape)
             + " WHERE " + " AND ".join(f"{qn(k)} = %s" for k in key))
 
 
 @functools.cache
-def _insert(table: str, key: tuple[str, ...], measures: tuple[str, ...]) -> str:
-    columns = (*key, *measures)
+def _insert(table: str, key: tuple[str, ...], measures: tuple[str, ...], shape: tuple[int, ...]) -> str:
+    """Write a row holding the ``shape`` columns (0 elsewhere), or add them to the row there is."""
     qn = connection.ops.quote_name
-    return (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+    values = ["%s"] * len(key) + ["%s" if i in shape else "0" for i in range(len(measures))]
+    return (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in (*key, *measures))}) VALUES ({', '.join(values)}) "
             f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET "
-            + ", ".join(f"{qn(m)} = {qn(table)}.{qn(m)} + excluded.{qn(m)}" for m in measures))
+            + ", ".join(f"{qn(measures[i])} = {qn(table)}.{qn(measures[i])} + excluded.{qn(measures[i])}" for i in shape))

@@ -42,20 +42,25 @@ class Fate:
     due_at: datetime | None = None
 
 
+# A message, its first played receipt, its acknowledgement, its chase and its target, in one row.
+# Expired: an expired receipt, or a speaker's expectation that lapsed (an expired delivery
+# comes with the deliveries).
 MESSAGES = """
-SELECT m.id, s.name, m.app, c.slug, m.category_id, m.priority, m.received_at, p.repeat, a.at, f.rounds
+SELECT m.id, s.name, m.app, c.slug, m.priority, m.received_at, p.repeat, a.at, f.rounds, t.ack_seconds,
+  (SELECT MIN(r.at) FROM outbox_receipt r WHERE r.message_id = m.id AND r.status = 'played'),
+  EXISTS (SELECT 1 FROM outbox_receipt r WHERE r.message_id = m.id AND r.status = 'expired')
+  OR EXISTS (SELECT 1 FROM outbox_expectation e JOIN outbox_delivery d ON d.id = e.delivery_id
+             WHERE d.message_id = m.id AND e.status = 'lapsed')
 FROM intake_message m
 JOIN intake_source s ON s.id = m.source_id
 LEFT JOIN rules_category c ON c.id = m.category_id
 LEFT JOIN attention_escalationpolicy p ON p.category_id = m.category_id
 LEFT JOIN attention_acknowledgement a ON a.message_id = m.id
 LEFT JOIN attention_followup f ON f.message_id = m.id
+LEFT JOIN stats_categorytarget t ON t.category_id = m.category_id
 WHERE {messages}"""
-DELIVERIES = "SELECT message_id, topic, announcement_id, status FROM outbox_delivery WHERE message_id IN ({ids}) ORDER BY id"
-RECEIPTS = "SELECT message_id, status, at FROM outbox_receipt WHERE status IN ('played', 'expired') AND message_id IN ({ids})"
-LAPSED = """SELECT d.message_id FROM outbox_expectation e JOIN outbox_delivery d ON d.id = e.delivery_id
-WHERE e.status = 'lapsed' AND d.message_id IN ({ids})"""
-TARGETS = "SELECT category_id, ack_seconds FROM stats_categorytarget"
+DELIVERIES = """SELECT message_id, topic, announcement_id, status FROM outbox_delivery
+WHERE message_id IN ({ids}) AND (announcement_id <> '' OR status IN ('expired', 'no_speaker')) ORDER BY id"""
 ERASED = "SELECT number, token FROM stats_erasure"
 DAY = "m.received_at >= %s AND m.received_at < %s"
 DAY_IDS = "SELECT m.id FROM intake_message m WHERE " + DAY
@@ -102,39 +107,28 @@ def _fates(messages: str, params: Sequence[object], ids: str, ids_params: Sequen
     if not found_rows:
         return []
     audience, expired, unheard = _deliveries(rows(DELIVERIES.format(ids=ids), ids_params))
-    played: dict[int, datetime] = {}
-    for message_id, status, at in rows(RECEIPTS.format(ids=ids), ids_params):
-        assert isinstance(message_id, int)
-        if status == "expired":
-            expired.add(message_id)
-        else:
-            when = instant(at)
-            if message_id not in played or when < played[message_id]:
-                played[message_id] = when
-    expired |= {int(str(r[0])) for r in rows(LAPSED.format(ids=ids), ids_params)}
-    targets = {r[0]: int(str(r[1])) for r in rows(TARGETS)}
     default = settings.STATS_DEFAULT_ACK_SECONDS
     zone = shop_zone()
     found = []
-    for pk, source, app, category, category_id, priority, received_at, repeat, acked_at, rounds in found_rows:
+    for pk, source, app, category, priority, received_at, repeat, acked_at, rounds, target, played_at, lapsed in found_rows:
         assert isinstance(pk, int)
         received = instant(received_at)
         department, staff = audience.get(pk, ("", ""))
         local = received.astimezone(zone)
         fate = Fate(key=(str(source), str(app), str(category or ""), str(priority), department, staff), hour=local.hour,
                     pk=pk, day=local.date())
-        if pk in played:
-            fate.played_after = max(0.0, (played[pk] - received).total_seconds())
+        if played_at is not None:
+            fate.played_after = max(0.0, (instant(played_at) - received).total_seconds())
         if acked_at is not None:
             fate.acked_after = max(0.0, (instant(acked_at) - received).total_seconds())
-        fate.escalated = repeat is not None and int(str(rounds or 0)) > int(str(repeat))
-        fate.expired = pk not in played and pk in expired
-        fate.no_speaker = pk not in played and pk in unheard
-        target = targets.get(category_id, default)
+        fate.escalated = repeat is not None and int(rounds or 0) > int(repeat)
+        fate.expired = played_at is None and (bool(lapsed) or pk in expired)
+        fate.no_speaker = played_at is None and pk in unheard
+        seconds = int(target) if target is not None else default
         waited = fate.acked_after if fate.acked_after is not None else (now - received).total_seconds()
-        fate.breached = waited > target
+        fate.breached = waited > seconds
         if fate.acked_after is None and not fate.breached:
-            fate.due_at = received + timedelta(seconds=target)
+            fate.due_at = received + timedelta(seconds=seconds)
         found.append(fate)
     return found
 
@@ -147,7 +141,7 @@ def _deliveries(found_rows: list[tuple[object, ...]]) -> tuple[dict[int, tuple[s
     found: dict[int, tuple[str, str]] = {}
     expired: set[int] = set()
     unheard: set[int] = set()
-    erased = {str(n): str(t) for n, t in rows(ERASED)}
+    erased: dict[str, str] | None = None  # read only if some announcement went to a person
     first: dict[int, object] = {}
     for message_id, topic, announcement_id, status in found_rows:
         assert isinstance(message_id, int)
@@ -162,6 +156,10 @@ def _deliveries(found_rows: list[tuple[object, ...]]) -> tuple[dict[int, tuple[s
             found.setdefault(message_id, ("", ""))
             continue
         department, staff = found.get(message_id, ("", ""))
-        person = erased.get(route.staff, route.staff) if route.staff else ""
+        person = ""
+        if route.staff:
+            if erased is None:
+                erased = {str(n): str(t) for n, t in rows(ERASED)}
+            person = erased.get(route.staff, route.staff)
         found[message_id] = (department or route.department or "", staff or person)
     return found, expired, unheard
