@@ -1,5 +1,6 @@
 """The stats worker in ``shopcrier-hub run``: apply the noted changes to the rollups every few
-minutes (hub.stats.incremental), purge what is past its retention once a day."""
+minutes (hub.stats.incremental), owe the daily/weekly summaries once their hour has come
+(hub.stats.summary), purge what is past its retention once a day."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from . import triggers
 from .fill import fill
 from .purge import purge as apply_retention
+from .summary import write_summaries
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ FILL_EVERY = timedelta(minutes=5)
 
 
 class StatsWorker:
-    """``run(stop)`` fills at once and then every :data:`FILL_EVERY`; ``purge`` (retention;
+    """``run(stop)`` fills (and owes the summaries due) at once and then every :data:`FILL_EVERY`; ``purge`` (retention;
     None: never) runs after the first fill and then once a day. Time comes from ``clock``."""
 
     def __init__(self, clock: Callable[[], datetime] = timezone.now,
@@ -38,6 +40,7 @@ class StatsWorker:
         now = self.clock()
         try:
             fill(now, stop=stop)
+            write_summaries(now)  # after the fill: yesterday's numbers are whole
             if self.purge is not None and (self.last_purge is None or now - self.last_purge >= timedelta(days=1)):
                 self.purge(now, stop)
                 self.last_purge = now
