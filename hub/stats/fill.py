@@ -25,6 +25,7 @@ from hub.intake.models import Message
 
 from .buckets import bucket_of
 from .days import bounds, day_of, days
+from . import months
 from .incremental import advance, as_fact, forget
 from .models import ACK_BUCKETS, PLAYED_BUCKETS, Changed, DailyCount, FillState, HourlyCount, MessageFact
 from .outcome import Fate, fates, rows
@@ -69,6 +70,7 @@ def fill(now: datetime, *, since: date | None = None, stop: threading.Event | No
                 on_day(day)
         if bookmark.facts_since is None or first < bookmark.facts_since:
             FillState.objects.filter(pk=bookmark.pk).update(facts_since=first)
+        months.refresh(day_of(now))
         log.info("filled %d day(s) from scratch, from %s", written, first)
     advance(now, STATE, stop=stop)
     return written
@@ -100,6 +102,7 @@ def fill_day(day: date, now: datetime) -> int:
         MessageFact.objects.filter(day=day).delete()
         MessageFact.objects.bulk_create([as_fact(f) for f in found], batch_size=2000)
         forget(noted)
+        months.touched([day], today=day_of(now))
         if bookmark.done_through is None or day > bookmark.done_through:
             bookmark.done_through = day
             bookmark.save(update_fields=["done_through"])

@@ -26,15 +26,15 @@ from typing import Any
 from django.db import connection, transaction
 
 from .buckets import bucket_of
-from .models import ACK_BUCKETS, PLAYED_BUCKETS, DailyCount, HourlyCount, MessageFact
+from . import months
+from .days import day_of
+from .models import ACK_BUCKETS, MEASURES, PLAYED_BUCKETS, DailyCount, HourlyCount, MessageFact
 from .outcome import Fate, fates_of, instant, moment, rows
 
 CHANGED = "stats_changed"
 FACTS = "stats_messagefact"
 
 BATCH = 2000
-MEASURES = ("messages", "played", "acknowledged", "escalated", "expired", "no_speaker", "sla_breaches",
-            "played_n", "played_seconds", "ack_n", "ack_seconds", *PLAYED_BUCKETS, *ACK_BUCKETS)
 _AT = {name: i for i, name in enumerate(MEASURES)}
 DAILY_KEY = ("day", "department", "staff", "dimension", "value")
 HOURLY_KEY = ("day", "hour", "category", "department", "staff")
@@ -98,6 +98,7 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None) -> in
         add(daily, hourly, new, +1)
         written.append(new)
     _upsert(daily, hourly)
+    months.touched({key[0] for key in daily}, today=day_of(now))  # a closed month's sums are stale now
     if written:
         with connection.cursor() as cursor:
             cursor.executemany(_FACT_UPSERT, [_fact_row(f) for f in written])

@@ -25,9 +25,35 @@ DIMENSIONS = ("app", "category", "source", "priority")
 OUTCOMES = ("played", "acknowledged", "escalated", "expired", "no_speaker")
 PLAYED_BUCKETS = tuple(f"played_b{i:02d}" for i in range(COUNT))
 ACK_BUCKETS = tuple(f"ack_b{i:02d}" for i in range(COUNT))
+# Every measure column of a rollup row, in the order the fill writes them.
+MEASURES = ("messages", "played", "acknowledged", "escalated", "expired", "no_speaker", "sla_breaches",
+            "played_n", "played_seconds", "ack_n", "ack_seconds", *PLAYED_BUCKETS, *ACK_BUCKETS)
 
 
-class DailyCount(models.Model):
+class Measures(models.Model):
+    """The counts and response-time histograms a rollup row holds (see :class:`DailyCount`)."""
+
+    messages = models.PositiveIntegerField(default=0)
+    played = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+    no_speaker = models.PositiveIntegerField(default=0)
+    sla_breaches = models.PositiveIntegerField(default=0)
+    played_n = models.PositiveIntegerField(default=0)
+    played_seconds = models.FloatField(default=0.0)
+    ack_n = models.PositiveIntegerField(default=0)
+    ack_seconds = models.FloatField(default=0.0)
+
+    for _name in PLAYED_BUCKETS + ACK_BUCKETS:
+        locals()[_name] = models.PositiveIntegerField(default=0)
+    del _name
+
+    class Meta:
+        abstract = True
+
+
+class DailyCount(Measures):
     """One shop-day × one audience (department, staff member) × one breakdown.
 
     ``dimension`` "" with ``value`` "" holds every message of the day and audience;
@@ -50,22 +76,6 @@ class DailyCount(models.Model):
     dimension = models.CharField(max_length=16, blank=True, help_text="empty, app, category, source or priority")
     value = models.CharField(max_length=64, blank=True, help_text="the app, category slug, source name or priority")
 
-    messages = models.PositiveIntegerField(default=0)
-    played = models.PositiveIntegerField(default=0)
-    acknowledged = models.PositiveIntegerField(default=0)
-    escalated = models.PositiveIntegerField(default=0)
-    expired = models.PositiveIntegerField(default=0)
-    no_speaker = models.PositiveIntegerField(default=0)
-    sla_breaches = models.PositiveIntegerField(default=0)
-    played_n = models.PositiveIntegerField(default=0)
-    played_seconds = models.FloatField(default=0.0)
-    ack_n = models.PositiveIntegerField(default=0)
-    ack_seconds = models.FloatField(default=0.0)
-
-    for _name in PLAYED_BUCKETS + ACK_BUCKETS:
-        locals()[_name] = models.PositiveIntegerField(default=0)
-    del _name
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["day", "department", "staff", "dimension", "value"], name="daily_count_once"),
@@ -74,6 +84,38 @@ class DailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.department} {self.dimension}={self.value} {self.messages}"
+
+
+class MonthlyCount(Measures):
+    """A closed month's :class:`DailyCount` rows summed per audience and breakdown (hub.stats.months),
+    so a report over a year reads twelve rows where it would read 365. Only a month whose
+    :class:`RollupMonth` says it is fresh is read; the others are read from the days."""
+
+    month = models.DateField(help_text="its first day")
+    department = models.CharField(max_length=64, blank=True)
+    staff = models.CharField(max_length=64, blank=True)
+    dimension = models.CharField(max_length=16, blank=True)
+    value = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "department", "staff", "dimension", "value"], name="monthly_count_once"),
+        ]
+        indexes = [models.Index(fields=["dimension", "month"], name="monthly_count_dimension_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department} {self.dimension}={self.value} {self.messages}"
+
+
+class RollupMonth(models.Model):
+    """A month whose :class:`MonthlyCount` rows were summed (``stale`` False), or whose days changed
+    since (``stale`` True: reports read its days until it is summed again)."""
+
+    month = models.DateField(unique=True)
+    stale = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}{' (stale)' if self.stale else ''}"
 
 
 class HourlyCount(models.Model):

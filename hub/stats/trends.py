@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.db.models import QuerySet, Sum
 
 from .models import HourlyCount
-from .reports import Query, report, rows_for
+from .reports import Query, report, rows_for, sums
 
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
@@ -67,9 +67,11 @@ def busiest(query: Query, limit: int = 10) -> dict[str, list[tuple[str, int]]]:
     """The departments and the people with the most messages, most first."""
     found: dict[str, list[tuple[str, int]]] = {}
     for dimension in ("department", "staff"):
-        rows = (rows_for(query).exclude(**{dimension: ""}).values_list(dimension).annotate(n=Sum("messages"))
-                .order_by("-n", dimension)[:limit])
-        found[dimension] = [(key, int(n)) for key, n in rows]
+        counted: dict[str, int] = {}
+        for row in sums(query, "", dimension, ("messages",)):
+            if row["k"]:
+                counted[row["k"]] = counted.get(row["k"], 0) + int(row["messages"] or 0)
+        found[dimension] = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return found
 
 

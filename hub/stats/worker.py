@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import triggers
+from . import months, triggers
+from .days import day_of
 from .fill import fill
 from .purge import purge as apply_retention
 from .summary import write_summaries
@@ -24,6 +25,7 @@ def daily_purge(now: datetime, stop: threading.Event) -> object:
     return apply_retention(now, stop=stop)
 
 FILL_EVERY = timedelta(minutes=5)
+MONTHS_EVERY = timedelta(hours=1)
 
 
 class StatsWorker:
@@ -35,11 +37,15 @@ class StatsWorker:
         self.clock = clock
         self.purge = purge
         self.last_purge: datetime | None = None
+        self.last_months: datetime | None = None
 
     def step(self, stop: threading.Event) -> None:
         now = self.clock()
         try:
             fill(now, stop=stop)
+            if self.last_months is None or now - self.last_months >= MONTHS_EVERY:
+                months.refresh(day_of(now))  # a month that closed, or a closed one a late change touched
+                self.last_months = now
             write_summaries(now)  # after the fill: yesterday's numbers are whole
             if self.purge is not None and (self.last_purge is None or now - self.last_purge >= timedelta(days=1)):
                 self.purge(now, stop)
