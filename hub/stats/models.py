@@ -30,30 +30,7 @@ MEASURES = ("messages", "played", "acknowledged", "escalated", "expired", "no_sp
             "played_n", "played_seconds", "ack_n", "ack_seconds", *PLAYED_BUCKETS, *ACK_BUCKETS)
 
 
-class Measures(models.Model):
-    """The counts and response-time histograms a rollup row holds (see :class:`DailyCount`)."""
-
-    messages = models.PositiveIntegerField(default=0)
-    played = models.PositiveIntegerField(default=0)
-    acknowledged = models.PositiveIntegerField(default=0)
-    escalated = models.PositiveIntegerField(default=0)
-    expired = models.PositiveIntegerField(default=0)
-    no_speaker = models.PositiveIntegerField(default=0)
-    sla_breaches = models.PositiveIntegerField(default=0)
-    played_n = models.PositiveIntegerField(default=0)
-    played_seconds = models.FloatField(default=0.0)
-    ack_n = models.PositiveIntegerField(default=0)
-    ack_seconds = models.FloatField(default=0.0)
-
-    for _name in PLAYED_BUCKETS + ACK_BUCKETS:
-        locals()[_name] = models.PositiveIntegerField(default=0)
-    del _name
-
-    class Meta:
-        abstract = True
-
-
-class DailyCount(Measures):
+class DailyCount(models.Model):
     """One shop-day × one audience (department, staff member) × one breakdown.
 
     ``dimension`` "" with ``value`` "" holds every message of the day and audience;
@@ -76,6 +53,22 @@ class DailyCount(Measures):
     dimension = models.CharField(max_length=16, blank=True, help_text="empty, app, category, source or priority")
     value = models.CharField(max_length=64, blank=True, help_text="the app, category slug, source name or priority")
 
+    messages = models.PositiveIntegerField(default=0)
+    played = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+    no_speaker = models.PositiveIntegerField(default=0)
+    sla_breaches = models.PositiveIntegerField(default=0)
+    played_n = models.PositiveIntegerField(default=0)
+    played_seconds = models.FloatField(default=0.0)
+    ack_n = models.PositiveIntegerField(default=0)
+    ack_seconds = models.FloatField(default=0.0)
+
+    for _name in PLAYED_BUCKETS + ACK_BUCKETS:
+        locals()[_name] = models.PositiveIntegerField(default=0)
+    del _name
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["day", "department", "staff", "dimension", "value"], name="daily_count_once"),
@@ -86,7 +79,7 @@ class DailyCount(Measures):
         return f"{self.day} {self.department} {self.dimension}={self.value} {self.messages}"
 
 
-class MonthlyCount(Measures):
+class MonthlyCount(models.Model):
     """A closed month's :class:`DailyCount` rows summed per audience and breakdown (hub.stats.months),
     so a report over a year reads twelve rows where it would read 365. Only a month whose
     :class:`RollupMonth` says it is fresh is read; the others are read from the days."""
@@ -97,6 +90,11 @@ class MonthlyCount(Measures):
     dimension = models.CharField(max_length=16, blank=True)
     value = models.CharField(max_length=64, blank=True)
 
+    # the same measures as DailyCount's (written by hub.stats.months in SQL, read by reports as sums)
+    for _name in MEASURES:
+        locals()[_name] = models.FloatField(default=0.0) if _name.endswith("_seconds") else models.PositiveIntegerField(default=0)
+    del _name
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["month", "department", "staff", "dimension", "value"], name="monthly_count_once"),
@@ -104,7 +102,7 @@ class MonthlyCount(Measures):
         indexes = [models.Index(fields=["dimension", "month"], name="monthly_count_dimension_month")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.department} {self.dimension}={self.value} {self.messages}"
+        return f"{self.month:%Y-%m} {self.department} {self.dimension}={self.value}"
 
 
 class RollupMonth(models.Model):
