@@ -20,7 +20,7 @@ from hub.org.models import Staff
 from hub.stats.summary import write_summaries
 from hub.stats.worker import StatsWorker
 from tests.attention_helpers import Clock, department
-from tests.dashboard_helpers import admin, login
+from tests.dashboard_helpers import admin, client_for, login
 from tests.notify_helpers import Receiver, bot, receiver
 from tests.stats_helpers import handled
 
@@ -164,3 +164,10 @@ def test_a_sender_killed_after_sending_a_summary_sends_it_again_with_the_same_id
     assert Notification.objects.get().status == Notification.SENT
     clock.advance(minutes=5)
     assert Sender(clock=clock).step() == 0 and len(hook.posts) == 2
+
+
+def test_the_switch_is_on_the_staff_page_of_the_admin() -> None:
+    person = Staff.objects.create(number="900", name="boss", department=department("orders"))
+    page = client_for(admin()).get(f"/admin/org/staff/{person.pk}/change/").content.decode()
+    assert 'name="summary"' in page and "weekly (Mondays)" in page
+    assert Staff._meta.get_field("summary").default == Staff.SUMMARY_OFF  # off until switched on
