@@ -2,13 +2,14 @@
 the last one, and moves their rollup rows by the difference.
 
 Database triggers (hub.stats.triggers) write a :class:`Changed` row in the transaction
-that stores a message or changes what became of it. A round, in one transaction per
-batch: reads a batch of those rows and the facts whose target has just passed
-(``due_at``: time alone turns an unacknowledged message into an SLA breach), computes
-these messages' facts afresh from the raw tables (hub.stats.outcome, the code the fill
-from scratch uses), subtracts each old fact from its rows and adds the new one (one
-upsert per table), saves the new facts and deletes the rows it read. Killed midway, a
-batch is all done or not at all; run again with nothing changed, it changes nothing.
+that stores a message or changes what became of it. A round reads a batch of those rows
+and the facts whose target has just passed (``due_at``: time alone turns an
+unacknowledged message into an SLA breach); then, in one transaction, computes these
+messages' facts afresh from the raw tables (hub.stats.outcome, the code the fill from
+scratch uses), subtracts each old fact from its rows and adds the new one (one statement
+per shape of change), saves the new facts, marks a closed month it touched as stale
+(hub.stats.months) and deletes the rows it read. Killed midway, a batch is all done or
+not at all; run again with nothing changed, it changes nothing.
 
 A purged message takes its fact with it (cascade) and leaves its counts in the rows.
 A message without a fact whose day is frozen (purged, counted before facts existed) is
@@ -25,8 +26,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from .buckets import bucket_of
 from . import months
+from .buckets import bucket_of
 from .days import day_of
 from .models import ACK_BUCKETS, MEASURES, PLAYED_BUCKETS, DailyCount, HourlyCount, MessageFact
 from .outcome import Fate, fates_of, instant, moment, rows
@@ -57,8 +58,8 @@ def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Ev
     while not (stop is not None and stop.is_set()):
         # read before the transaction: an idle round never takes the write lock, and reading a
         # note another fill has meanwhile applied only recomputes a fact to what it already is
-        changed = [(int(str(i)), int(str(m))) for i, m in rows(f"SELECT id, message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}")]
-        due = [int(str(r[0])) for r in rows(due_sql, [moment(now)])]
+        changed = [(int(i), int(m)) for i, m in rows(f"SELECT id, message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}")]
+        due = [int(r[0]) for r in rows(due_sql, [moment(now)])]
         if not changed and not due:
             break
         with transaction.atomic():
@@ -113,7 +114,7 @@ def _facts(pks: Collection[int]) -> dict[int, Fate]:
             breached, due_at in rows(sql, ids):
         assert isinstance(pk, int)
         found[pk] = Fate(
-            key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(str(hour)),
+            key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(hour),
             played_after=_float(played), acked_after=_float(acked), escalated=bool(escalated), expired=bool(expired),
             no_speaker=bool(unheard), breached=bool(breached), pk=pk, day=_day(day),
             due_at=instant(due_at) if due_at is not None else None,
@@ -135,8 +136,8 @@ def _day(value: object) -> date:
     return value
 
 
-def _float(value: object) -> float | None:
-    return None if value is None else float(str(value))
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def add(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], fate: Fate, sign: int) -> None:
