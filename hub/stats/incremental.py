@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ FACTS = "stats_messagefact"
 
 BATCH = 2000
 _AT = {name: i for i, name in enumerate(MEASURES)}
+_SECONDS = frozenset({_AT["played_seconds"], _AT["ack_seconds"]})  # the float columns; the rest count
 DAILY_KEY = ("day", "department", "staff", "dimension", "value")
 HOURLY_KEY = ("day", "hour", "category", "department", "staff")
 FACT_FIELDS = ("day", "hour", "source", "app", "category", "priority", "department", "staff",
@@ -183,15 +184,15 @@ def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) ->
     negative count would refuse the insert half of an upsert before the conflict is seen);
     the others are inserted or added to."""
     tables = (
-        (DailyCount._meta.db_table, DAILY_KEY, MEASURES, [(key, _numbers(v)) for key, v in daily.items() if any(v)]),
-        (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, [n]) for key, n in hourly.items() if n]),
+        (DailyCount._meta.db_table, DAILY_KEY, MEASURES, [(key, v) for key, v in daily.items() if any(v)]),
+        (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, [float(n)]) for key, n in hourly.items() if n]),
     )
     # One statement per shape (which measures move): a new message moves a few of the 45 columns.
     statements: dict[str, list[tuple[Any, ...]]] = {}
     for table, key, measures, found_rows in tables:
         for k, v in found_rows:
             shape = tuple(i for i, x in enumerate(v) if x)
-            moved = [v[i] for i in shape]
+            moved = [v[i] if i in _SECONDS else int(v[i]) for i in shape]
             day = (connection.ops.adapt_datefield_value(k[0]), *k[1:])
             if min(moved) < 0:
                 statements.setdefault(_update(table, key, measures, shape), []).append((*moved, *day))
@@ -205,10 +206,6 @@ def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) ->
     if emptied:
         DailyCount.objects.filter(day__in=emptied, messages=0).delete()
         HourlyCount.objects.filter(day__in=emptied, messages=0).delete()
-
-
-def _numbers(values: Iterable[float]) -> list[float | int]:
-    return [v if i in (_AT["played_seconds"], _AT["ack_seconds"]) else int(v) for i, v in enumerate(values)]
 
 
 @functools.cache
