@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.stats.triggers import TRIGGERS
 from tests.processes import hub_command, hub_env
 from tests.test_intake_postgres import pg_database  # noqa: F401  (the fixture)
 
@@ -156,3 +157,13 @@ def test_counts_equal_the_raw_messages_before_a_purge_and_are_unchanged_after_it
     assert after == before
     subprocess.run(hub_command("stats", "fill", "--since", "2000-01-01"), env=env, check=True, timeout=300)
     assert snapshot(env)[0] == before
+
+
+def test_migrating_back_before_the_notes_takes_the_triggers_away_and_forward_puts_them_back(tmp_path: Path) -> None:
+    env = hub_env(tmp_path / "hub", "mqtt://127.0.0.1:1")
+    subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=300)
+    subprocess.run(hub_command("migrate", "-v0", "stats", "0001"), env=env, check=True, timeout=300)
+    out = shell(env, "from hub.stats import triggers; print('MISSING', len(triggers.missing()));" + GENERATE.replace("range(1500)", "range(3)"))
+    assert f"MISSING {len(TRIGGERS)}" in out  # and storing messages still works without them
+    subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=300)
+    assert "MISSING 0" in shell(env, "from hub.stats import triggers; print('MISSING', len(triggers.missing()))")

@@ -241,3 +241,11 @@ def test_what_became_of_a_message_expired_no_speaker_escalated_counts_as_the_doc
     FollowUp.objects.filter(message=chased).update(rounds=2)  # past the policy's one reminder: escalated
     fill(noon + timedelta(minutes=2))
     assert totals()["escalated"] == 1 and totals()["messages"] == 5
+
+
+def test_after_a_migration_back_before_the_notes_table_no_trigger_is_left_to_break_writes() -> None:
+    triggers.uninstall()
+    assert sorted(triggers.missing()) == sorted(triggers.TRIGGERS)
+    announced("客户甲提交了订单1", at=START)  # stores fine without them
+    triggers.install()
+    assert triggers.missing() == []

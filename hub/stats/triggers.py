@@ -103,7 +103,19 @@ def missing(using: str = "default") -> list[str]:
     return [name for name in TRIGGERS if name not in present]
 
 
+def uninstall(using: str = "default") -> None:
+    """Drop every trigger (their table is gone: every write they fire on would fail)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        for name, (table, *_rest) in TRIGGERS.items():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if connection.vendor == "postgresql" else ""))
+
+
 def on_migrate(using: str = "default", **_: Any) -> None:
-    """post_migrate: the tables may have been rebuilt; put the triggers back once the stats table exists."""
-    if CHANGED in connections[using].introspection.table_names():
+    """post_migrate: the tables may have been rebuilt; put the triggers back while the stats
+    table exists, and take them away when a migration backwards removed it."""
+    tables = connections[using].introspection.table_names()
+    if CHANGED in tables:
         install(using)
+    elif "intake_message" in tables:
+        uninstall(using)
