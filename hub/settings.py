@@ -145,6 +145,11 @@ STATS_TIME_ZONE = env.zone("SHOPCRIER_STATS_TIME_ZONE", "Asia/Shanghai")
 STATS_DEFAULT_ACK_SECONDS = 600
 STATS_RETENTION_DAYS = 90
 QUARANTINE_RETENTION_DAYS = 90
+# The daily/weekly summary to the people who switched it on (hub/stats/summary.py): at this hour of the shop's day.
+_summary_hour = env.text("SHOPCRIER_STATS_SUMMARY_HOUR", "8")
+if not _summary_hour.isdigit() or not 0 <= int(_summary_hour) <= 23:
+    raise env.EnvError(f"SHOPCRIER_STATS_SUMMARY_HOUR={_summary_hour!r}: expected an hour of the day, 0 to 23")
+STATS_SUMMARY_HOUR = int(_summary_hour)
 # -- performance (docs/performance.md) -----------------------------------------
 # Committed deliveries wake the publisher across processes (NOTIFY / a local socket); 0: poll only.
 OUTBOX_WAKE = env.flag("SHOPCRIER_OUTBOX_WAKE", True)

@@ -73,12 +73,12 @@ def test_filling_twice_gives_the_same_rows_and_a_later_acknowledgement_is_counte
     assert totals()["acknowledged"] == 2 and totals()["messages"] == 2
 
 
-def test_a_fill_resumes_a_few_days_before_where_it_stopped_and_never_rewrites_frozen_days() -> None:
+def test_the_first_fill_is_from_scratch_later_rounds_apply_changes_and_frozen_days_are_never_rewritten() -> None:
     for d in range(6):
         handled(f"客户{d}提交了订单{d}", NOON + timedelta(days=d))
     now = NOON + timedelta(days=5, hours=1)
     assert fill(now) == 6
-    assert fill(now) == 3  # the last day and the two before it, for late receipts
+    assert fill(now) == 0  # a round: nothing changed, no day recomputed
     bookmark = state()
     bookmark.frozen_before = NOON.date() + timedelta(days=5)
     bookmark.save()

@@ -70,17 +70,20 @@ class PushSubscription(models.Model):
 
 
 class Notification(models.Model):
-    """One notification owed to one target for one announced message.
+    """One notification owed to one target: for one announced message, or (no ``message``)
+    a summary (hub.stats.summary) whose ``title`` and ``body`` were written with it.
 
     ``key`` travels with it to the other side, so a repeat after a crash can be
     told apart. ``folded_into``: sent as part of that notification's digest.
+    ``announcement_id`` is the announcement's id, or for a summary ``summary:<kind>:<first day>``:
+    the unique key makes a summary once per period and target, however often it is written.
     """
 
     PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
     STATUSES = [(PENDING, PENDING), (SENDING, SENDING), (SENT, SENT), (FAILED, FAILED)]
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="notifications")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     announcement_id = models.CharField(max_length=64)
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="notifications")
     status = models.CharField(max_length=8, choices=STATUSES, default=PENDING)
@@ -92,6 +95,8 @@ class Notification(models.Model):
     folded_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="folded")
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    title = models.CharField(max_length=200, blank=True, help_text="a summary's title (a message's is made when sent)")
+    body = models.TextField(blank=True, help_text="a summary's text, in its reader's language")
 
     class Meta:
         constraints = [
@@ -103,4 +108,5 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.target.name}: message {self.message_id} ({self.status})"
+        what = f"message {self.message_id}" if self.message_id is not None else self.announcement_id
+        return f"{self.target.name}: {what} ({self.status})"

@@ -93,8 +93,17 @@ class Sender:
         except TransportError as exc:
             return self._failed(rows, exc, now)
         lang = hub_language()
-        singles, rest = (rows, []) if len(rows) <= left else (rows[: left - 1], rows[left - 1 :])
+        # A summary (no message) goes alone, in the words written with it, and never into a digest.
         settled = 0
+        for row in [r for r in rows if r.message_id is None]:
+            settled += self._send(transport, [row], text.summary(row), now)
+        rows = [r for r in rows if r.message_id is not None]
+        left -= settled
+        if rows and left <= 0:  # the summaries took this minute's sends: the rest waits for the next
+            Notification.objects.filter(pk__in=[r.pk for r in rows], claim=claim).update(
+                status=Notification.PENDING, claim=None, claimed_until=None)
+            return settled
+        singles, rest = (rows, []) if len(rows) <= left else (rows[: left - 1], rows[left - 1 :])
         for row in singles:
             settled += self._send(transport, [row], text.notice(row, lang), now)
         if rest:

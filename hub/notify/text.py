@@ -40,6 +40,7 @@ def headline(message: Message, lang: str) -> str:
 def notice(row: Notification, lang: str) -> Notice:
     """One message's notification."""
     message = row.message
+    assert message is not None, "a summary is told by summary()"
     by = " · ".join(p for p in (message.user_name, message.app) if p)
     body = message.content + (f"\n{by}" if by else "")
     return Notice(
@@ -53,17 +54,24 @@ def notice(row: Notification, lang: str) -> Notice:
     )
 
 
+def summary(row: Notification) -> Notice:
+    """A summary (hub.stats.summary): written in its reader's language when it was owed."""
+    return Notice(id=str(row.key), title=row.title, body=row.body, category="summary", priority="normal",
+                  url=f"{settings.PUBLIC_URL}/stats/")
+
+
 def digest(carrier: Notification, rows: Sequence[Notification], lang: str) -> Notice:
     """Several messages in one notification (a burst beyond the target's rate limit), counted by category."""
-    counts = Counter(r.message.category.name if r.message.category else "?" for r in rows)
+    messages = [r.message for r in rows if r.message is not None]  # summaries are never folded
+    counts = Counter(m.category.name if m.category else "?" for m in messages)
     summary = ("，" if lang == "zh" else ", ").join(f"{name} {n}" for name, n in counts.most_common())
     if lang == "zh":
         title = f"{len(rows)} 条新消息"
-        body = f"{summary}\n最新：{rows[-1].message.content}"
+        body = f"{summary}\n最新：{messages[-1].content}"
     else:
         title = f"{len(rows)} new messages"
-        body = f"{summary}\nLatest: {rows[-1].message.content}"
-    urgent = max((r.message.priority for r in rows), key=("normal", "high", "urgent").index)
+        body = f"{summary}\nLatest: {messages[-1].content}"
+    urgent = max((m.priority for m in messages), key=("normal", "high", "urgent").index)
     return Notice(
         id=str(carrier.key), title=URGENCY.get(lang, URGENCY["en"]).get(urgent, "") + title, body=body,
         category="digest", priority=urgent, url=f"{settings.PUBLIC_URL}/", count=len(rows),

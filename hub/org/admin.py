@@ -21,8 +21,8 @@ class StaffShiftInline(admin.TabularInline[StaffShift, Staff]):
 
 @admin.register(Staff)
 class StaffAdmin(admin.ModelAdmin[Staff]):
-    list_display = ("number", "name", "department", "user", "contact", "timezone")
-    list_filter = ("department",)
+    list_display = ("number", "name", "department", "user", "contact", "timezone", "summary")
+    list_filter = ("department", "summary")
     inlines = [StaffShiftInline]
 
 

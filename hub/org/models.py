@@ -68,6 +68,14 @@ class Staff(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff",
         help_text="the dashboard login of this person",
     )
+    # Off by default; an admin or a department manager with a login may switch it on (hub/stats/summary.py).
+    SUMMARY_OFF, SUMMARY_DAILY, SUMMARY_WEEKLY = "", "daily", "weekly"
+    summary = models.CharField(
+        max_length=8, blank=True, default=SUMMARY_OFF,
+        choices=[(SUMMARY_OFF, "off"), (SUMMARY_DAILY, "daily"), (SUMMARY_WEEKLY, "weekly (Mondays)")],
+        help_text="yesterday's (or last week's) numbers sent to this person's own notification targets; "
+                  "for admins and department managers with a login",
+    )
 
     class Meta:
         verbose_name_plural = "staff"

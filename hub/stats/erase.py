@@ -21,7 +21,7 @@ from hub.intake.models import Message
 from hub.org.models import Staff
 from hub.outbox.models import Delivery
 
-from .models import DailyCount, Erasure, HourlyCount
+from .models import DailyCount, Erasure, HourlyCount, MessageFact, MonthlyCount
 
 ERASED = "[erased]"
 
@@ -64,6 +64,8 @@ def erase_staff(number: str, now: datetime) -> Erased:
             Erasure.objects.create(number=number, token=token, at=now)
         rows = DailyCount.objects.filter(staff=number).update(staff=token)
         HourlyCount.objects.filter(staff=number).update(staff=token)
+        MonthlyCount.objects.filter(staff=number).update(staff=token)
+        MessageFact.objects.filter(staff=number).update(staff=token)  # later changes move the token's rows
         acks = Acknowledgement.objects.filter(by=number).update(by=token)
         if person is not None:
             Staff.objects.filter(pk=person.pk).update(name=ERASED, contact="", user=None)

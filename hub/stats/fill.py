@@ -1,9 +1,14 @@
-"""The fill: recompute whole shop-days from the raw tables and write their rollup rows.
+"""The fill: keeps the rollup rows equal to what the raw tables say.
 
-Each day is one transaction: its rows are deleted and written again, then the
-bookmark moves. Killed midway, a day is either all old or all new; run again,
-the same days give the same rows (Zulip's analytics counts work the same way).
-Days before ``FillState.frozen_before`` were purged and are never recomputed.
+Two ways, one result. **Incremental** (hub.stats.incremental, every round of the
+worker): only the messages whose outcome changed since the last round are
+recomputed and their rows moved by the difference. **From scratch** (the first
+run, an upgrade, a repair: ``shopcrier-hub stats fill --since DAY``): whole shop-days
+are recomputed from the raw tables; each day is one transaction that replaces its
+rows and its messages' facts, so killed midway a day is either all old or all new,
+and run again the same days give the same rows (Zulip's analytics counts work the
+same way). Days before ``FillState.frozen_before`` were purged and are never
+recomputed.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Min
@@ -19,14 +24,14 @@ from django.db.models import Min
 from hub.intake.models import Message
 
 from .buckets import bucket_of
-from .days import day_of, days
-from .models import ACK_BUCKETS, PLAYED_BUCKETS, DailyCount, FillState, HourlyCount
-from .outcome import Fate, fates
+from .days import bounds, day_of, days
+from . import months
+from .incremental import advance, as_fact, forget
+from .models import ACK_BUCKETS, PLAYED_BUCKETS, Changed, DailyCount, FillState, HourlyCount, MessageFact
+from .outcome import Fate, fates, rows
 
 log = logging.getLogger(__name__)
 
-# Receipts and acknowledgements go on arriving for a while: a fill starts again this many days back.
-LOOKBACK_DAYS = 2
 STATE = "daily"
 
 
@@ -37,49 +42,67 @@ def state() -> FillState:
 
 def fill(now: datetime, *, since: date | None = None, stop: threading.Event | None = None,
          on_day: Callable[[date], None] | None = None) -> int:
-    """Bring the rollups up to ``now``'s day; returns the days written.
+    """Bring the rollups up to ``now``; returns the days recomputed from scratch (0 in a
+    round that only applied changes).
 
-    ``since``: recompute from this day (never before the frozen days). ``stop``:
-    finish the current day and return. ``on_day`` is told of each day written.
+    From scratch when no fill ever ran (or ran before facts existed), from the oldest
+    unfrozen day; from ``since`` when asked. Then the changes noted meanwhile. ``stop``:
+    finish the current day or batch and return. ``on_day`` is told of each day written.
     """
-    bookmark = state()
-    last = day_of(now)
-    first = since or _resume_from(bookmark)
-    if first is None:
+    if since is None and _incremental():
+        advance(now, STATE, stop=stop)  # the steady state: a few raw queries, no ORM on the way
         return 0
-    if bookmark.frozen_before is not None:
-        first = max(first, bookmark.frozen_before)
+    bookmark = state()
+    first = since
+    if first is None and bookmark.facts_since is None:
+        oldest = Message.objects.aggregate(at=Min("received_at"))["at"]
+        first = day_of(oldest) if oldest is not None else day_of(now)
     written = 0
-    for day in days(first, last):
-        if stop is not None and stop.is_set():
-            break
-        fill_day(day, now)
-        written += 1
-        if on_day is not None:
-            on_day(day)
-    log.info("filled %d day(s) from %s through %s", written, first, last)
+    if first is not None:
+        if bookmark.frozen_before is not None:
+            first = max(first, bookmark.frozen_before)
+        for day in days(first, day_of(now)):
+            if stop is not None and stop.is_set():
+                return written
+            fill_day(day, now)
+            written += 1
+            if on_day is not None:
+                on_day(day)
+        if bookmark.facts_since is None or first < bookmark.facts_since:
+            FillState.objects.filter(pk=bookmark.pk).update(facts_since=first)
+        months.refresh(day_of(now))
+        log.info("filled %d day(s) from scratch, from %s", written, first)
+    advance(now, STATE, stop=stop)
     return written
 
 
-def _resume_from(bookmark: FillState) -> date | None:
-    if bookmark.done_through is not None:
-        return bookmark.done_through - timedelta(days=LOOKBACK_DAYS)
-    oldest = Message.objects.aggregate(at=Min("received_at"))["at"]
-    return day_of(oldest) if oldest is not None else None
+def _incremental() -> bool:
+    found = rows("SELECT facts_since FROM stats_fillstate WHERE name = %s", [STATE])
+    return bool(found) and found[0][0] is not None
 
 
 def fill_day(day: date, now: datetime) -> int:
-    """Recompute ``day`` and replace its rows, in one transaction; returns the rows written."""
-    found = fates(day, now)
-    rows, hours = rollup(day, found), by_hour(day, found)
+    """Recompute ``day`` from the raw tables and replace its rows and its messages' facts, in one
+    transaction; returns the rows written."""
+    start, end = bounds(day)
     with transaction.atomic():
         bookmark = FillState.objects.select_for_update().get(name=STATE)
         if bookmark.frozen_before is not None and day < bookmark.frozen_before:
             return 0  # purged meanwhile: the rows already written are the truth
+        pks = set(Message.objects.filter(received_at__gte=start, received_at__lt=end).values_list("pk", flat=True))
+        # changes noted before this reads the raw tables are in what it computes
+        noted = [i for i, m in Changed.objects.filter(message_id__gte=min(pks, default=0), message_id__lte=max(pks, default=0))
+                 .values_list("id", "message_id") if m in pks]
+        found = fates(day, now)
+        rows, hours = rollup(day, found), by_hour(day, found)
         DailyCount.objects.filter(day=day).delete()
         DailyCount.objects.bulk_create(rows)
         HourlyCount.objects.filter(day=day).delete()
         HourlyCount.objects.bulk_create(hours)
+        MessageFact.objects.filter(day=day).delete()
+        MessageFact.objects.bulk_create([as_fact(f) for f in found], batch_size=2000)
+        forget(noted)
+        months.touched([day], today=day_of(now))
         if bookmark.done_through is None or day > bookmark.done_through:
             bookmark.done_through = day
             bookmark.save(update_fields=["done_through"])

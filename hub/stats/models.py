@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from hub.intake.models import Message
 from hub.rules.models import Category
 
 from .buckets import COUNT
@@ -24,6 +25,9 @@ DIMENSIONS = ("app", "category", "source", "priority")
 OUTCOMES = ("played", "acknowledged", "escalated", "expired", "no_speaker")
 PLAYED_BUCKETS = tuple(f"played_b{i:02d}" for i in range(COUNT))
 ACK_BUCKETS = tuple(f"ack_b{i:02d}" for i in range(COUNT))
+# Every measure column of a rollup row, in the order the fill writes them.
+MEASURES = ("messages", "played", "acknowledged", "escalated", "expired", "no_speaker", "sla_breaches",
+            "played_n", "played_seconds", "ack_n", "ack_seconds", *PLAYED_BUCKETS, *ACK_BUCKETS)
 
 
 class DailyCount(models.Model):
@@ -75,6 +79,43 @@ class DailyCount(models.Model):
         return f"{self.day} {self.department} {self.dimension}={self.value} {self.messages}"
 
 
+class MonthlyCount(models.Model):
+    """A closed month's :class:`DailyCount` rows summed per audience and breakdown (hub.stats.months),
+    so a report over a year reads twelve rows where it would read 365. Only a month whose
+    :class:`RollupMonth` says it is fresh is read; the others are read from the days."""
+
+    month = models.DateField(help_text="its first day")
+    department = models.CharField(max_length=64, blank=True)
+    staff = models.CharField(max_length=64, blank=True)
+    dimension = models.CharField(max_length=16, blank=True)
+    value = models.CharField(max_length=64, blank=True)
+
+    # the same measures as DailyCount's (written by hub.stats.months in SQL, read by reports as sums)
+    for _name in MEASURES:
+        locals()[_name] = models.FloatField(default=0.0) if _name.endswith("_seconds") else models.PositiveIntegerField(default=0)
+    del _name
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "department", "staff", "dimension", "value"], name="monthly_count_once"),
+        ]
+        indexes = [models.Index(fields=["dimension", "month"], name="monthly_count_dimension_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department} {self.dimension}={self.value}"
+
+
+class RollupMonth(models.Model):
+    """A month whose :class:`MonthlyCount` rows were summed (``stale`` False), or whose days changed
+    since (``stale`` True: reports read its days until it is summed again)."""
+
+    month = models.DateField(unique=True)
+    stale = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}{' (stale)' if self.stale else ''}"
+
+
 class HourlyCount(models.Model):
     """Messages received in one hour (0-23, the shop's clock) of one shop-day, by category and
     audience: what the weekday × hour heat map and "today so far" read. Written with the day's
@@ -106,6 +147,9 @@ class FillState(models.Model):
     done_through = models.DateField(null=True, blank=True)
     frozen_before = models.DateField(null=True, blank=True)
     last_purge_at = models.DateTimeField(null=True, blank=True)
+    facts_since = models.DateField(
+        null=True, blank=True, help_text="every message from this day on has its MessageFact: the fill is incremental"
+    )
 
     def __str__(self) -> str:
         return f"{self.name}: through {self.done_through}"
@@ -142,3 +186,60 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class MessageFact(models.Model):
+    """What one message counts for in the rollups, as last added to them (hub.stats.incremental).
+
+    The incremental fill recomputes a changed message's fact, subtracts the old
+    one from its rollup rows and adds the new one, so a day's rows stay equal to
+    a recomputation from scratch while each round touches only what changed.
+    Deleted with its message (a purge): the rollups keep what it added.
+
+    ``day``/``hour``: when it was received, on the shop's clock. ``source`` …
+    ``staff``: its dimensions, as in :class:`DailyCount`. ``played_after`` /
+    ``acked_after``: seconds from receipt (None: not yet). ``due_at``: when an
+    unacknowledged message misses its category's target; None once it did, or
+    once it was acknowledged (time can change nothing more about it).
+    """
+
+    message = models.OneToOneField(Message, primary_key=True, on_delete=models.CASCADE, related_name="stats_fact")
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=64, blank=True)
+    app = models.CharField(max_length=64, blank=True)
+    category = models.CharField(max_length=64, blank=True)
+    priority = models.CharField(max_length=8, blank=True)
+    department = models.CharField(max_length=64, blank=True)
+    staff = models.CharField(max_length=64, blank=True)
+    played_after = models.FloatField(null=True, blank=True)
+    acked_after = models.FloatField(null=True, blank=True)
+    escalated = models.BooleanField(default=False)
+    expired = models.BooleanField(default=False)
+    no_speaker = models.BooleanField(default=False)
+    breached = models.BooleanField(default=False)
+    due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="message_fact_due"),
+            models.Index(fields=["day"], name="message_fact_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.day} {self.category}"
+
+
+class Changed(models.Model):
+    """A message whose outcome may have changed since the last round: written by database
+    triggers (hub.stats.triggers) in the very transaction that changed it (stored, played,
+    acknowledged, chased, expired, no speaker), read and deleted by the incremental fill.
+    No foreign key: the message may be purged before the fill reads the row."""
+
+    message_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        db_table = "stats_changed"
+
+    def __str__(self) -> str:
+        return f"message {self.message_id}"

@@ -1,26 +1,33 @@
-"""What became of each message received in one shop-day, read from the raw tables
-in a handful of queries (not one per message)."""
+"""What became of messages, read from the raw tables in a handful of queries (not one per
+message): every message of one shop-day (:func:`fates`, the fill from scratch), or a set of
+messages (:func:`fates_of`, the incremental fill). Both run the same code.
+
+The queries are written in SQL, not built by the ORM: the incremental fill runs them every
+few minutes for a few messages, and building them through the ORM cost several times what
+the database took to answer (docs/statistics.md, "Figures").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Min
+from django.db import connection
 
 import mqtt
-from hub.attention.models import Acknowledgement, FollowUp
-from hub.intake.models import Message
-from hub.outbox.models import Delivery, Expectation, Receipt
 
-from .days import bounds
-from .models import CategoryTarget, Erasure
+from .days import bounds, shop_zone
 
 
 @dataclass
 class Fate:
-    """One message: its dimensions and what happened to it (seconds are waits from receipt)."""
+    """One message: its dimensions and what happened to it (seconds are waits from receipt).
+
+    ``key``: source, app, category, priority, department, staff. ``due_at``: when an
+    unacknowledged message that has not yet missed its target will miss it."""
 
     key: tuple[str, str, str, str, str, str]
     hour: int = 0
@@ -30,70 +37,129 @@ class Fate:
     expired: bool = False
     no_speaker: bool = False
     breached: bool = False
+    pk: int = 0
+    day: date | None = None
+    due_at: datetime | None = None
+
+
+# A message, its first played receipt, its acknowledgement, its chase and its target, in one row.
+# Expired: an expired receipt, or a speaker's expectation that lapsed (an expired delivery
+# comes with the deliveries).
+MESSAGES = """
+SELECT m.id, s.name, m.app, c.slug, m.priority, m.received_at, p.repeat, a.at, f.rounds, t.ack_seconds,
+  (SELECT MIN(r.at) FROM outbox_receipt r WHERE r.message_id = m.id AND r.status = 'played'),
+  EXISTS (SELECT 1 FROM outbox_receipt r WHERE r.message_id = m.id AND r.status = 'expired')
+  OR EXISTS (SELECT 1 FROM outbox_expectation e JOIN outbox_delivery d ON d.id = e.delivery_id
+             WHERE d.message_id = m.id AND e.status = 'lapsed')
+FROM intake_message m
+JOIN intake_source s ON s.id = m.source_id
+LEFT JOIN rules_category c ON c.id = m.category_id
+LEFT JOIN attention_escalationpolicy p ON p.category_id = m.category_id
+LEFT JOIN attention_acknowledgement a ON a.message_id = m.id
+LEFT JOIN attention_followup f ON f.message_id = m.id
+LEFT JOIN stats_categorytarget t ON t.category_id = m.category_id
+WHERE {messages}"""
+DELIVERIES = """SELECT message_id, topic, announcement_id, status FROM outbox_delivery
+WHERE message_id IN ({ids}) AND (announcement_id <> '' OR status IN ('expired', 'no_speaker')) ORDER BY id"""
+ERASED = "SELECT number, token FROM stats_erasure"
+DAY = "m.received_at >= %s AND m.received_at < %s"
+DAY_IDS = "SELECT m.id FROM intake_message m WHERE " + DAY
 
 
 def fates(day: date, now: datetime) -> list[Fate]:
     """Every message received on the shop's ``day``; ``now`` decides whether an
     unacknowledged message has already missed its target."""
     start, end = bounds(day)
-    rows = list(
-        Message.objects.filter(received_at__gte=start, received_at__lt=end).values_list(
-            "pk", "source__name", "app", "category__slug", "category_id", "priority", "received_at",
-            "category__escalation_policy__repeat",
-        )
-    )
-    if not rows:
+    span = [moment(start), moment(end)]
+    return _fates(MESSAGES.format(messages=DAY), span, DAY_IDS, span, now)
+
+
+def fates_of(pks: Collection[int], now: datetime) -> list[Fate]:
+    """The messages ``pks`` that still exist (a purged one has none)."""
+    if not pks:
         return []
-    lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
-    in_day = {"message_id__gte": lo, "message_id__lte": hi, "message__received_at__gte": start, "message__received_at__lt": end}
-    audience = _audience(in_day)
-    played = dict(Receipt.objects.filter(status="played", **in_day).values("message_id").annotate(at=Min("at")).values_list("message_id", "at"))
-    acked = dict(Acknowledgement.objects.filter(**in_day).values_list("message_id", "at"))
-    rounds = dict(FollowUp.objects.filter(**in_day).values_list("message_id", "rounds"))
-    expired = set(Delivery.objects.filter(status=Delivery.EXPIRED, **in_day).values_list("message_id", flat=True))
-    expired |= set(Receipt.objects.filter(status="expired", **in_day).values_list("message_id", flat=True))
-    expired |= set(
-        Expectation.objects.filter(
-            status=Expectation.LAPSED, delivery__message__received_at__gte=start, delivery__message__received_at__lt=end
-        ).values_list("delivery__message_id", flat=True)
-    )
-    unheard = set(Delivery.objects.filter(status=Delivery.NO_SPEAKER, **in_day).values_list("message_id", flat=True))
-    targets = dict(CategoryTarget.objects.values_list("category_id", "ack_seconds"))
+    ids = sorted(pks)
+    marks = ", ".join(["%s"] * len(ids))
+    return _fates(MESSAGES.format(messages=f"m.id IN ({marks})"), ids, marks, ids, now)
+
+
+def moment(value: datetime) -> object:
+    """An aware instant as the database takes it in a query's parameters."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def instant(value: object) -> datetime:
+    """An instant as the database gives it back (SQLite: text in UTC) → aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _fates(messages: str, params: Sequence[object], ids: str, ids_params: Sequence[object], now: datetime) -> list[Fate]:
+    found_rows = rows(messages, params)
+    if not found_rows:
+        return []
+    audience, expired, unheard = _deliveries(rows(DELIVERIES.format(ids=ids), ids_params))
+    default = settings.STATS_DEFAULT_ACK_SECONDS
+    zone = shop_zone()
     found = []
-    for pk, source, app, category, category_id, priority, received, repeat in rows:
+    for pk, source, app, category, priority, received_at, repeat, acked_at, rounds, target, played_at, lapsed in found_rows:
+        assert isinstance(pk, int)
+        received = instant(received_at)
         department, staff = audience.get(pk, ("", ""))
-        fate = Fate(key=(source, app, category or "", priority, department, staff), hour=received.astimezone(start.tzinfo).hour)
-        if pk in played:
-            fate.played_after = max(0.0, (played[pk] - received).total_seconds())
-        if pk in acked:
-            fate.acked_after = max(0.0, (acked[pk] - received).total_seconds())
-        fate.escalated = repeat is not None and rounds.get(pk, 0) > repeat
-        fate.expired = pk not in played and pk in expired
-        fate.no_speaker = pk not in played and pk in unheard
-        target = targets.get(category_id, settings.STATS_DEFAULT_ACK_SECONDS)
+        local = received.astimezone(zone)
+        fate = Fate(key=(str(source), str(app), str(category or ""), str(priority), department, staff), hour=local.hour,
+                    pk=pk, day=local.date())
+        if played_at is not None:
+            fate.played_after = max(0.0, (instant(played_at) - received).total_seconds())
+        if acked_at is not None:
+            fate.acked_after = max(0.0, (instant(acked_at) - received).total_seconds())
+        fate.escalated = repeat is not None and int(rounds or 0) > int(repeat)
+        fate.expired = played_at is None and (bool(lapsed) or pk in expired)
+        fate.no_speaker = played_at is None and pk in unheard
+        seconds = int(target) if target is not None else default
         waited = fate.acked_after if fate.acked_after is not None else (now - received).total_seconds()
-        fate.breached = waited > target
+        fate.breached = waited > seconds
+        if fate.acked_after is None and not fate.breached:
+            fate.due_at = received + timedelta(seconds=seconds)
         found.append(fate)
     return found
 
 
-def _audience(in_day: dict[str, object]) -> dict[int, tuple[str, str]]:
+def _deliveries(found_rows: list[tuple[object, ...]]) -> tuple[dict[int, tuple[str, str]], set[int], set[int]]:
     """Per message, the department and staff number of its first announcement (as routed,
-    before any escalation): a message counts once, for whom it was first meant."""
+    before any escalation: a message counts once, for whom it was first meant); and the
+    messages with an expired delivery, and with one no speaker followed."""
     base = settings.MQTT_BASE_TOPIC
     found: dict[int, tuple[str, str]] = {}
-    erased = dict(Erasure.objects.values_list("number", "token"))
-    topics = Delivery.objects.filter(**in_day).exclude(announcement_id="").order_by("id").values_list("message_id", "topic", "announcement_id")
-    first: dict[int, str] = {}
-    for message_id, topic, announcement_id in topics:
-        assert message_id is not None
-        if first.setdefault(message_id, announcement_id) != announcement_id:
-            continue  # a later announcement (a reminder, an escalation)
-        route = mqtt.Announcement.parse_topic(topic, base)
+    expired: set[int] = set()
+    unheard: set[int] = set()
+    erased: dict[str, str] | None = None  # read only if some announcement went to a person
+    first: dict[int, object] = {}
+    for message_id, topic, announcement_id, status in found_rows:
+        assert isinstance(message_id, int)
+        if status == "expired":
+            expired.add(message_id)
+        elif status == "no_speaker":
+            unheard.add(message_id)
+        if not announcement_id or first.setdefault(message_id, announcement_id) != announcement_id:
+            continue  # an event for other tools, or a later announcement (a reminder, an escalation)
+        route = mqtt.Announcement.parse_topic(str(topic), base)
         if route is None or route.is_all:
             found.setdefault(message_id, ("", ""))
             continue
         department, staff = found.get(message_id, ("", ""))
-        person = erased.get(route.staff, route.staff) if route.staff else ""
+        person = ""
+        if route.staff:
+            if erased is None:
+                erased = {str(n): str(t) for n, t in rows(ERASED)}
+            person = erased.get(route.staff, route.staff)
         found[message_id] = (department or route.department or "", staff or person)
-    return found
+    return found, expired, unheard

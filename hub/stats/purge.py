@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from hub.intake.models import Message, Quarantine
+from hub.notify.models import Notification
 from hub.outbox.models import Delivery, Receipt
 from hub.rules.models import Category
 
@@ -92,6 +93,7 @@ def purge(now: datetime, *, dry_run: bool = False, stop: threading.Event | None 
         (Quarantine.objects.filter(created_at__lt=quarantine_before), "quarantined"),
         (Delivery.objects.filter(message__isnull=True, created_at__lt=default), "digest deliveries"),
         (Receipt.objects.filter(message__isnull=True, received_at__lt=default), "unmatched receipts"),
+        (Notification.objects.filter(message__isnull=True, created_at__lt=default), "summaries"),
     ):
         done.add(kind, _in_batches(rows, batch, stop))
     FillState.objects.filter(name=state().name).update(last_purge_at=now)
@@ -107,7 +109,7 @@ def _freeze(latest: datetime) -> None:
         FillState.objects.filter(pk=bookmark.pk).update(frozen_before=frozen)
 
 
-def _in_batches(rows: QuerySet[Quarantine] | QuerySet[Delivery] | QuerySet[Receipt], batch: int,
+def _in_batches(rows: QuerySet[Quarantine] | QuerySet[Delivery] | QuerySet[Receipt] | QuerySet[Notification], batch: int,
                 stop: threading.Event | None) -> int:
     total = 0
     while not (stop is not None and stop.is_set()):

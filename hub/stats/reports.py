@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from .buckets import percentile
-from .models import ACK_BUCKETS, OUTCOMES, PLAYED_BUCKETS, DailyCount
+from .models import ACK_BUCKETS, OUTCOMES, PLAYED_BUCKETS, DailyCount, MonthlyCount
+from .months import split
 
 Kind = Literal["total", "app", "month", "day", "department", "staff", "category", "source"]
 KINDS: tuple[Kind, ...] = ("total", "app", "month", "day", "department", "staff", "category", "source")
@@ -26,6 +27,9 @@ SUMMED = COUNTS + PLAYED_BUCKETS + ACK_BUCKETS
 # Columns of a report row, in the order exports write them.
 COLUMNS = ("key", "messages", *OUTCOMES, "sla_breaches", "played_mean", "played_p50", "played_p90",
            "ack_mean", "ack_p50", "ack_p90")
+
+
+_Rows = TypeVar("_Rows", QuerySet[DailyCount], QuerySet[MonthlyCount])
 
 
 class QueryError(ValueError):
@@ -64,9 +68,16 @@ BREAKDOWN: dict[Kind, tuple[str, str | None]] = {
 }
 
 
-def rows_for(query: Query, dimension: str = "") -> QuerySet[DailyCount]:
-    """The rollup rows of one breakdown a query may read: its range, narrowed to what its viewer may see."""
+def rows_for(query: Query, dimension: str = "", days: Q | None = None) -> QuerySet[DailyCount]:
+    """The daily rollup rows of one breakdown a query may read: its range (or ``days`` of it),
+    narrowed to what its viewer may see."""
     rows = DailyCount.objects.filter(dimension=dimension, day__gte=query.start, day__lte=query.end)
+    if days is not None:
+        rows = rows.filter(days)
+    return _scoped(rows, query)
+
+
+def _scoped(rows: _Rows, query: Query) -> _Rows:
     if query.departments is not None:
         rows = rows.filter(department__in=sorted(query.departments))
     if query.staff is not None:
@@ -74,32 +85,49 @@ def rows_for(query: Query, dimension: str = "") -> QuerySet[DailyCount]:
     return rows
 
 
+def sums(query: Query, dimension: str, group: str | None, fields: tuple[str, ...] = SUMMED) -> list[dict[str, Any]]:
+    """``fields`` summed over the query's rows of one breakdown, per ``group`` value (``k``; None:
+    one total). Whole closed months are read from their monthly rows (hub.stats.months), the other
+    days from the daily rows; a group may so come twice, to be added up by the caller."""
+    months, days = split(query.start, query.end) if group != "day" or query.kind == "month" else ([], None)
+    totals = {f: Sum(f) for f in fields}
+    parts: list[tuple[QuerySet[Any], str | None]] = [(rows_for(query, dimension, days), group)]
+    if months:
+        monthly = _scoped(MonthlyCount.objects.filter(dimension=dimension, month__in=months), query)
+        parts.append((monthly, "month" if group == "day" else group))
+    found: list[dict[str, Any]] = []
+    for rows, by in parts:
+        if by is None:
+            found.append({"k": "total", **rows.aggregate(**totals)})
+        else:
+            found += [{"k": r[by], **r} for r in rows.values(by).annotate(**totals).order_by(by)]
+    return found
+
+
 def report(query: Query) -> dict[str, Any]:
     """``{"kind", "start", "end", "rows": [...], "total": {...}, "previous": {...}}``;
     each row has :data:`COLUMNS`. Rows are in key order (days and months in time order)."""
     dimension, group = BREAKDOWN[query.kind]
-    sums = {f: Sum(f) for f in SUMMED}
     grouped: dict[str, dict[str, float]] = {}
-    if group is None:
-        found = [{"k": "total", **rows_for(query, dimension).aggregate(**sums)}]
-    else:
-        found = [{"k": r[group], **r} for r in rows_for(query, dimension).values(group).annotate(**sums).order_by(group)]
-    for row in found:
+    for row in sums(query, dimension, group):
+        if row["messages"] is None:
+            continue  # an empty total
         key = _key(query.kind, row["k"])
         into = grouped.setdefault(key, dict.fromkeys(SUMMED, 0.0))
         for f in SUMMED:
             into[f] += row[f] or 0
-    if group is None and found[0]["messages"] is None:
-        grouped = {}
     total = _measures("total", {f: sum(g[f] for g in grouped.values()) for f in SUMMED})
-    previous = rows_for(query.previous()).aggregate(**sums)
+    previous = dict.fromkeys(SUMMED, 0.0)
+    for row in sums(query.previous(), "", None):
+        for f in SUMMED:
+            previous[f] += float(row[f] or 0)
     return {
         "kind": query.kind,
         "start": query.start.isoformat(),
         "end": query.end.isoformat(),
         "rows": [_measures(k, grouped[k]) for k in sorted(grouped)],
         "total": total,
-        "previous": _measures("previous", {f: float(previous[f] or 0) for f in SUMMED}),
+        "previous": _measures("previous", previous),
         "previous_start": query.previous().start.isoformat(),
         "previous_end": query.previous().end.isoformat(),
     }

@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from django.db import connection
 from django.db.models import QuerySet, Sum
 
-from .models import HourlyCount
-from .reports import Query, report, rows_for
+from .models import ACK_BUCKETS, PLAYED_BUCKETS, HourlyCount
+from .buckets import percentile
+from .reports import Query, rows_for, sums
 
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
@@ -51,25 +53,42 @@ def hours_for(query: Query) -> QuerySet[HourlyCount]:
 def heat_map(query: Query) -> list[list[int]]:
     """Seven rows (Monday first) of 24 hourly message counts."""
     grid = [[0] * 24 for _ in range(7)]
-    for day, hour, n in hours_for(query).values_list("day", "hour").annotate(n=Sum("messages")):
-        grid[day.weekday()][hour] += int(n)
+    # a year is 8,760 (day, hour) sums: read raw, each distinct day turned into its weekday once
+    sql, params = hours_for(query).values_list("day", "hour").annotate(n=Sum("messages")).query.sql_with_params()
+    weekday: dict[object, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for day, hour, n in cursor.fetchall():
+            if day not in weekday:
+                weekday[day] = (date.fromisoformat(day) if isinstance(day, str) else day).weekday()
+            grid[weekday[day]][int(hour)] += int(n)
     return grid
 
 
 def response_times(query: Query) -> dict[str, Any]:
     """Per day: received → played and → acknowledged, p50 and p90 (seconds)."""
-    rows = report(Query("day", query.start, query.end, query.departments, query.staff))["rows"]
-    return {"labels": [r["key"] for r in rows],
-            **{f: [r[f] for r in rows] for f in ("played_p50", "played_p90", "ack_p50", "ack_p90")}}
+    per_day = Query("day", query.start, query.end, query.departments, query.staff)
+    found = sorted((r["k"], r) for r in sums(per_day, "", "day", PLAYED_BUCKETS + ACK_BUCKETS))  # no other column
+    keys = [day.isoformat() for day, _ in found]
+    times: dict[str, list[float | None]] = {f: [] for f in ("played_p50", "played_p90", "ack_p50", "ack_p90")}
+    for _, row in found:
+        for name, buckets in (("played", PLAYED_BUCKETS), ("ack", ACK_BUCKETS)):
+            counts = [int(row[f] or 0) for f in buckets]
+            for q in (50, 90):
+                value = percentile(counts, q / 100)
+                times[f"{name}_p{q}"].append(round(value, 1) if value is not None else None)
+    return {"labels": keys, **times}
 
 
 def busiest(query: Query, limit: int = 10) -> dict[str, list[tuple[str, int]]]:
     """The departments and the people with the most messages, most first."""
     found: dict[str, list[tuple[str, int]]] = {}
     for dimension in ("department", "staff"):
-        rows = (rows_for(query).exclude(**{dimension: ""}).values_list(dimension).annotate(n=Sum("messages"))
-                .order_by("-n", dimension)[:limit])
-        found[dimension] = [(key, int(n)) for key, n in rows]
+        counted: dict[str, int] = {}
+        for row in sums(query, "", dimension, ("messages",)):
+            if row["k"]:
+                counted[row["k"]] = counted.get(row["k"], 0) + int(row["messages"] or 0)
+        found[dimension] = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return found
 
 

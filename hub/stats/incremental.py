@@ -1,0 +1,226 @@
+"""The incremental fill: each round recomputes only the messages whose outcome changed since
+the last one, and moves their rollup rows by the difference.
+
+Database triggers (hub.stats.triggers) write a :class:`Changed` row in the transaction
+that stores a message or changes what became of it. A round reads a batch of those rows
+and the facts whose target has just passed (``due_at``: time alone turns an
+unacknowledged message into an SLA breach); then, in one transaction, computes these
+messages' facts afresh from the raw tables (hub.stats.outcome, the code the fill from
+scratch uses), subtracts each old fact from its rows and adds the new one (one statement
+per shape of change), saves the new facts, marks a closed month it touched as stale
+(hub.stats.months) and deletes the rows it read. Killed midway, a batch is all done or
+not at all; run again with nothing changed, it changes nothing.
+
+A purged message takes its fact with it (cascade) and leaves its counts in the rows.
+A message without a fact whose day is frozen (purged, counted before facts existed) is
+left as the rows have it, as the fill from scratch leaves frozen days.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from . import months
+from .buckets import bucket_of
+from .days import day_of
+from .models import ACK_BUCKETS, MEASURES, PLAYED_BUCKETS, DailyCount, HourlyCount, MessageFact
+from .outcome import Fate, fates_of, instant, moment, rows
+
+CHANGED = "stats_changed"
+FACTS = "stats_messagefact"
+
+BATCH = 2000
+_AT = {name: i for i, name in enumerate(MEASURES)}
+_SECONDS = frozenset({_AT["played_seconds"], _AT["ack_seconds"]})  # the float columns; the rest count
+DAILY_KEY = ("day", "department", "staff", "dimension", "value")
+HOURLY_KEY = ("day", "hour", "category", "department", "staff")
+FACT_FIELDS = ("day", "hour", "source", "app", "category", "priority", "department", "staff",
+               "played_after", "acked_after", "escalated", "expired", "no_speaker", "breached", "due_at")
+
+_FACT_COLUMNS = ("message_id", *FACT_FIELDS)
+_FACT_UPSERT = (f"INSERT INTO {FACTS} ({', '.join(_FACT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_FACT_COLUMNS))}) "
+                f"ON CONFLICT (message_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in FACT_FIELDS))
+
+DailyKey = tuple[date, str, str, str, str]
+HourlyKey = tuple[date, int, str, str, str]
+
+
+def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Event | None = None) -> int:
+    """Apply every noted change, and every target passed by ``now``; returns the messages recomputed."""
+    done = 0
+    due_sql = f"SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s ORDER BY due_at LIMIT {int(batch)}"
+    lock = "SELECT frozen_before FROM stats_fillstate WHERE name = %s" + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    while not (stop is not None and stop.is_set()):
+        # read before the transaction: an idle round never takes the write lock, and reading a
+        # note another fill has meanwhile applied only recomputes a fact to what it already is
+        changed = [(int(i), int(m)) for i, m in rows(f"SELECT id, message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}")]
+        due = [int(r[0]) for r in rows(due_sql, [moment(now)])]
+        if not changed and not due:
+            break
+        with transaction.atomic():
+            found = rows(lock, [state])
+            frozen = _day(found[0][0]) if found and found[0][0] is not None else None
+            pks = {m for _, m in changed} | set(due)
+            apply(pks, now, frozen)
+            forget([i for i, _ in changed])
+        done += len(pks)
+        if len(changed) < batch and len(due) < batch:
+            break  # what is noted meanwhile waits for the next round
+    return done
+
+
+def forget(ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        for first in range(0, len(ids), 5000):
+            chunk = ids[first:first + 5000]
+            cursor.execute(f"DELETE FROM {CHANGED} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+
+def apply(pks: Collection[int], now: datetime, frozen_before: date | None) -> int:
+    """Recompute the facts of ``pks`` and move the rollups by the difference; returns the facts rewritten."""
+    old = _facts(pks)
+    daily: dict[DailyKey, list[float]] = {}
+    hourly: dict[HourlyKey, int] = {}
+    written: list[Fate] = []
+    for new in fates_of(pks, now):
+        assert new.day is not None
+        before = old.get(new.pk)
+        if before is None and frozen_before is not None and new.day < frozen_before:
+            continue  # a frozen day counted before facts existed: its rows are the truth
+        if before is not None:
+            if before == new:
+                continue
+            add(daily, hourly, before, -1)
+        add(daily, hourly, new, +1)
+        written.append(new)
+    _upsert(daily, hourly)
+    months.touched({key[0] for key in daily}, today=day_of(now))  # a closed month's sums are stale now
+    if written:
+        with connection.cursor() as cursor:
+            cursor.executemany(_FACT_UPSERT, [_fact_row(f) for f in written])
+    return len(written)
+
+
+def _facts(pks: Collection[int]) -> dict[int, Fate]:
+    ids = sorted(pks)
+    sql = f"SELECT message_id, {', '.join(FACT_FIELDS)} FROM {FACTS} WHERE message_id IN ({', '.join(['%s'] * len(ids))})"
+    found = {}
+    for pk, day, hour, source, app, category, priority, department, staff, played, acked, escalated, expired, unheard, \
+            breached, due_at in rows(sql, ids):
+        assert isinstance(pk, int)
+        found[pk] = Fate(
+            key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(hour),
+            played_after=_float(played), acked_after=_float(acked), escalated=bool(escalated), expired=bool(expired),
+            no_speaker=bool(unheard), breached=bool(breached), pk=pk, day=_day(day),
+            due_at=instant(due_at) if due_at is not None else None,
+        )
+    return found
+
+
+def _fact_row(fate: Fate) -> tuple[Any, ...]:
+    assert fate.day is not None
+    return (fate.pk, connection.ops.adapt_datefield_value(fate.day), fate.hour, *fate.key, fate.played_after,
+            fate.acked_after, fate.escalated, fate.expired, fate.no_speaker, fate.breached,
+            moment(fate.due_at) if fate.due_at is not None else None)
+
+
+def _day(value: object) -> date:
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    assert isinstance(value, date)
+    return value
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def add(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], fate: Fate, sign: int) -> None:
+    """Add ``sign`` × what ``fate`` counts for to the rows it belongs to."""
+    assert fate.day is not None
+    source, app, category, priority, department, staff = fate.key
+    vector = measures(fate)
+    for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
+        into = daily.setdefault((fate.day, department, staff, dimension, value), [0.0] * len(MEASURES))
+        for i, x in vector:
+            into[i] += sign * x
+    key = (fate.day, fate.hour, category, department, staff)
+    hourly[key] = hourly.get(key, 0) + sign
+
+
+def measures(fate: Fate) -> list[tuple[int, float]]:
+    """(column index in :data:`MEASURES`, amount) of what one message counts for."""
+    found: list[tuple[int, float]] = [(_AT["messages"], 1)]
+    for name, yes in (("escalated", fate.escalated), ("expired", fate.expired), ("no_speaker", fate.no_speaker),
+                      ("sla_breaches", fate.breached)):
+        if yes:
+            found.append((_AT[name], 1))
+    if fate.played_after is not None:
+        found += [(_AT["played"], 1), (_AT["played_n"], 1), (_AT["played_seconds"], fate.played_after),
+                  (_AT[PLAYED_BUCKETS[bucket_of(fate.played_after)]], 1)]
+    if fate.acked_after is not None:
+        found += [(_AT["acknowledged"], 1), (_AT["ack_n"], 1), (_AT["ack_seconds"], fate.acked_after),
+                  (_AT[ACK_BUCKETS[bucket_of(fate.acked_after)]], 1)]
+    return found
+
+
+def as_fact(fate: Fate) -> MessageFact:
+    assert fate.day is not None
+    source, app, category, priority, department, staff = fate.key
+    return MessageFact(message_id=fate.pk, day=fate.day, hour=fate.hour, source=source, app=app, category=category,
+                       priority=priority, department=department, staff=staff, played_after=fate.played_after,
+                       acked_after=fate.acked_after, escalated=fate.escalated, expired=fate.expired,
+                       no_speaker=fate.no_speaker, breached=fate.breached, due_at=fate.due_at)
+
+
+def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) -> None:
+    """Move the rows. A row an old fact is taken from exists: it is updated (a CHECK on a
+    negative count would refuse the insert half of an upsert before the conflict is seen);
+    the others are inserted or added to."""
+    tables = (
+        (DailyCount._meta.db_table, DAILY_KEY, MEASURES, [(key, v) for key, v in daily.items() if any(v)]),
+        (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, [float(n)]) for key, n in hourly.items() if n]),
+    )
+    # One statement per shape (which measures move): a new message moves a few of the 45 columns.
+    statements: dict[str, list[tuple[Any, ...]]] = {}
+    for table, key, measures, found_rows in tables:
+        for k, v in found_rows:
+            shape = tuple(i for i, x in enumerate(v) if x)
+            moved = [v[i] if i in _SECONDS else int(v[i]) for i in shape]
+            day = (connection.ops.adapt_datefield_value(k[0]), *k[1:])
+            if min(moved) < 0:
+                statements.setdefault(_update(table, key, measures, shape), []).append((*moved, *day))
+            else:
+                statements.setdefault(_insert(table, key, measures, shape), []).append((*day, *moved))
+    with connection.cursor() as cursor:
+        for sql, params in statements.items():
+            cursor.executemany(sql, params)
+    # a message that moved (re-classified) leaves a row with nothing in it: the fill from scratch has none
+    emptied = {key[0] for key, v in daily.items() if v[0] < 0} | {key[0] for key, n in hourly.items() if n < 0}
+    if emptied:
+        DailyCount.objects.filter(day__in=emptied, messages=0).delete()
+        HourlyCount.objects.filter(day__in=emptied, messages=0).delete()
+
+
+@functools.cache
+def _update(table: str, key: tuple[str, ...], measures: tuple[str, ...], shape: tuple[int, ...]) -> str:
+    """Add to the ``shape`` columns of an existing row."""
+    qn = connection.ops.quote_name
+    return (f"UPDATE {qn(table)} SET " + ", ".join(f"{qn(measures[i])} = {qn(measures[i])} + %s" for i in shape)
+            + " WHERE " + " AND ".join(f"{qn(k)} = %s" for k in key))
+
+
+@functools.cache
+def _insert(table: str, key: tuple[str, ...], measures: tuple[str, ...], shape: tuple[int, ...]) -> str:
+    """Write a row holding the ``shape`` columns (0 elsewhere), or add them to the row there is."""
+    qn = connection.ops.quote_name
+    values = ["%s"] * len(key) + ["%s" if i in shape else "0" for i in range(len(measures))]
+    return (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in (*key, *measures))}) VALUES ({', '.join(values)}) "
+            f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET "
+            + ", ".join(f"{qn(measures[i])} = {qn(table)}.{qn(measures[i])} + excluded.{qn(measures[i])}" for i in shape))
