@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -84,10 +85,13 @@ def test_a_publisher_killed_before_puback_resends_and_the_node_plays_it_once(
 
         again = Proc("publisher-2", hub_command("publish"), env, tmp_path)
         assert wait_until(lambda: statuses(db_path) == {"sent": 2}, 30), again.log()[-3000:]
-        def announcements() -> int:
-            return sum(1 for m in watcher.drain() if mqtt.Announcement.parse_topic(m.topic) is not None)
+        def sends() -> Counter[str]:
+            return Counter(mqtt.Announcement.from_json(m.payload).id for m in watcher.drain()
+                           if mqtt.Announcement.parse_topic(m.topic) is not None)
 
-        assert wait_until(lambda: announcements() == 4, 10)  # each went out twice
+        # Each went out again from the new publisher. At least twice, not exactly: QoS 1 lets the
+        # broker hand a watcher a message again (DUP); the node playing each once is what must hold.
+        assert wait_until(lambda: len(sends()) == 2 and min(sends().values()) >= 2, 10), sends()
         assert wait_until(lambda: node.log().count("was seen before") >= 2, 20), node.log()[-3000:]
         time.sleep(1.0)  # a wrong second play would have begun by now
         assert len(played()) == 2 and len({r.id for r in played()}) == 2
