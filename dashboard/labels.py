@@ -1,4 +1,5 @@
-"""Words a person reads for stored codes (priorities, delivery states, receipts).
+"""Words a person reads for stored codes (priorities, delivery states, receipts), and
+categories' names in the reader's language.
 
 A code this table does not know is shown as it is: the outbox may grow new
 states, and the story page must keep working (and say what the row says).
@@ -6,8 +7,11 @@ states, and the story page must keep working (and say what the row says).
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from hub.rules.models import Category
 
 LABELS: dict[str, dict[str, str | Promise]] = {
     "priority": {"normal": _("normal"), "high": _("high"), "urgent": _("urgent")},
@@ -29,3 +33,16 @@ LABELS: dict[str, dict[str, str | Promise]] = {
 
 def label(code: str, kind: str) -> str:
     return str(LABELS.get(kind, {}).get(code, code))
+
+
+def category_name(category: Category | None) -> str:
+    """A category's name in the page's language (English falls back to the Chinese name);
+    every page that shows a category's name asks this."""
+    if category is None:
+        return str(_("unclassified"))
+    return category.name_in(translation.get_language() or "zh-hans")
+
+
+def category_names() -> dict[str, str]:
+    """Every category's name in the page's language, by slug (for lists, charts, exports)."""
+    return {c.slug: category_name(c) for c in Category.objects.only("slug", "name", "name_en")}
