@@ -87,11 +87,13 @@ def node_toml(path: Path, broker_url: str, data_dir: Path) -> Path:
 
 
 def start_stack(tmp_path: Path, broker_url: str, node_env: dict[str, str], extra_env: dict[str, str] | None = None) -> Stack:
-    env = hub_env(tmp_path / "hub", broker_url, {SECRET_ENV: SECRET, **(extra_env or {})})
+    port = free_port()
+    # where the speaker fetches prompt sounds: this serve (else it tries :8000 and every receipt carries that refusal)
+    public = {"SHOPCRIER_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    env = hub_env(tmp_path / "hub", broker_url, {**public, SECRET_ENV: SECRET, **(extra_env or {})})
     subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=180)
     setup = SETUP.format(secret_env=SECRET_ENV, node=NODE, people=PEOPLE)
     subprocess.run(hub_command("shell", "-c", setup), env=env, check=True, timeout=120)
-    port = free_port()
     procs = {
         "run": Proc("run", hub_command("run"), env, tmp_path),
         "serve": Proc("serve", hub_command("serve", f"127.0.0.1:{port}"), env, tmp_path),
