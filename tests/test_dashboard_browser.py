@@ -90,6 +90,8 @@ def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowled
     shoot(clerk, "story-desktop")
     manager.goto(clerk.url)
     manager.wait_for_selector(".timeline")
+    for page in (clerk, manager):  # the receipts' table stays on the screen (it became cards on the phone)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shoot(manager, "story-phone")
     manager.goto(stack.url + "/")
     manager.wait_for_selector("#feed")
