@@ -170,3 +170,19 @@ def test_an_admin_sets_the_english_name_on_the_category_page_and_english_pages_s
     assert refused.status_code == 400 and "201" in refused.content.decode()
     vip.refresh_from_db()
     assert vip.name_en == "Key account"
+
+
+def test_an_older_install_gets_the_built_in_english_names_unless_an_admin_renamed_the_category() -> None:
+    """rules/0007 on a database made before it: every built-in category had no English name."""
+    from django.apps import apps
+
+    from hub.rules.defaults import english_names
+
+    Category.objects.update(name_en="")
+    Category.objects.filter(slug="refund").update(name="退款申请")  # an admin's own name: theirs to translate
+    english_names(apps)
+    names = dict(Category.objects.values_list("slug", "name_en"))
+    assert names["order"] == "Order" and names["withdrawal"] == "Withdrawal" and names["refund"] == ""
+    Category.objects.filter(slug="order").update(name_en="Purchase")
+    english_names(apps)  # one an admin set is kept
+    assert Category.objects.get(slug="order").name_en == "Purchase"
