@@ -74,6 +74,10 @@ def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowled
     clerk.wait_for_selector(f"{row}[data-state='acknowledged']", timeout=10000)
     assert not clerk.title().startswith("(")
     shoot(manager, "feed-phone-acknowledged")
+    manager.click("#filter-box > summary")  # on a phone the filters fold away
+    manager.wait_for_selector("form.filters label.day", state="visible")
+    assert manager.inner_text("form.filters label.day") == "日期"
+    shoot(manager, "feed-phone-filters")
 
     # the finance clerk's page heard nothing, and a reload (from the database) agrees
     assert finance.query_selector(row) is None
@@ -93,11 +97,6 @@ def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowled
     for page in (clerk, manager):  # the receipts' table stays on the screen (it became cards on the phone)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shoot(manager, "story-phone")
-    manager.goto(stack.url + "/")
-    manager.wait_for_selector("#feed")
-    manager.click("#filter-box > summary")  # on a phone the filters fold away
-    manager.wait_for_selector("form.filters label.day", state="visible")
-    shoot(manager, "feed-phone-filters")
 
 
 def test_an_english_reader_in_an_english_browser_gets_the_feed_in_english(stack: Stack) -> None:
