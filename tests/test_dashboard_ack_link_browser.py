@@ -29,9 +29,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 WORDS = {
-    "zh": {"button": "确认", "done": "已由 orders-group 于", "other": "已由 101 于 2026-11-28 09:30",
+    "zh": {"headline": "订单 · ¥128.00", "button": "确认", "done": "已由 orders-group 于", "other": "已由 101 于 2026-11-28 09:30",
            "expired": "此确认链接已过期", "forged": "此确认链接无效"},
-    "en": {"button": "Acknowledge", "done": "Acknowledged by orders-group at", "other": "Acknowledged by 101 at 2026-11-28 09:30",
+    "en": {"headline": "Order · ¥128.00", "button": "Acknowledge", "done": "Acknowledged by orders-group at", "other": "Acknowledged by 101 at 2026-11-28 09:30",
            "expired": "This acknowledge link has expired", "forged": "This acknowledge link is not valid"},
 }
 
@@ -103,6 +103,7 @@ def check_one_size(browser: Browser, lang: str, size_name: str, size: dict[str, 
     words = WORDS[lang]
     page = opened(browser, links["valid"], size, foreign, base, lang)
     assert page.inner_text("button") == words["button"] and "订单1002" in page.inner_text("main")
+    assert page.inner_text("h1") == words["headline"]  # the category in the page's language
     looks_right(page)
     shoot(page, f"ack-{lang}-{size_name}-valid")
     page.click("button")
