@@ -72,6 +72,8 @@ def test_feed_story_and_settings_show_the_name_in_the_readers_language(refunds: 
     assert "<b>大客户</b> (vip)" in client.get(f"/m/{vip.pk}/").content.decode()
     overview = client.get("/settings/").content.decode()
     assert f">{refund}</a> (refund)" in overview
+    rules = overview.split('id="rules"')[1].split("</table>")[0]
+    assert f"<td>{refund}</td>" in rules and "<td>refund</td>" not in rules  # the rules' and routes' category column
     assert f"{refund} (refund)" in client.get("/settings/routes/new").content.decode()  # the category choices
     assert f"{refund} (refund)" in client.get("/settings/sounds/").content.decode()
     assert f"<td>{refund}</td>" in client.get("/settings/escalation/").content.decode().replace(' data-label="name"', "").replace(
