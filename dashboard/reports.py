@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from hub.intake.models import Source
 from hub.org.models import Department, Staff
-from hub.rules.models import Category
 from hub.stats import trends
 from hub.stats.outages import outages
 from hub.stats.days import day_of, shop_zone
 from hub.stats.reports import COLUMNS, KINDS, Kind, Query, QueryError, report
 
 from . import clock
+from .labels import category_names
 from .roles import Viewer
 
 DEFAULT_DAYS = 30
@@ -84,7 +84,7 @@ def labelled(query: Query) -> dict[str, Any]:
 
 def _names(kind: Kind) -> dict[str, str]:
     if kind == "category":
-        return dict(Category.objects.values_list("slug", "name"))
+        return category_names()
     if kind == "department":
         return {**dict(Department.objects.values_list("slug", "name")), "": _("Every speaker")}
     if kind == "staff":
@@ -150,7 +150,7 @@ def trends_for(viewer: Viewer, start: str | None, end: str | None, period: str |
     busy = trends.busiest(query)
     departments = dict(Department.objects.values_list("slug", "name"))
     people = dict(Staff.objects.values_list("number", "name"))
-    categories = dict(Category.objects.values_list("slug", "name"))
+    categories = category_names()
     per = trends.by_category(query, period or "day")
     return {
         "start": query.start.isoformat(), "end": query.end.isoformat(), "period": period or "day",

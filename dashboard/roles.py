@@ -87,6 +87,13 @@ class Viewer:
             exact.append(mqtt.Announcement.topic_for(mqtt.Route(), base))
         return exact, prefixes
 
+    @property
+    def has_mine(self) -> bool:
+        """Whether anything can be "mine": a staff link (its own topic, its department's). A
+        manager or admin without one has nothing routed to them, so no "mine" to show or acknowledge."""
+        exact, prefixes = self._topics("mine")
+        return bool(exact or prefixes)
+
     def visible(self, messages: QuerySet[Message], scope: Scope = "all") -> QuerySet[Message]:
         """``messages`` narrowed to what this viewer may see within ``scope``."""
         if self.is_admin and scope == "all":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -86,11 +87,13 @@ def node_toml(path: Path, broker_url: str, data_dir: Path) -> Path:
 
 
 def start_stack(tmp_path: Path, broker_url: str, node_env: dict[str, str], extra_env: dict[str, str] | None = None) -> Stack:
-    env = hub_env(tmp_path / "hub", broker_url, {SECRET_ENV: SECRET, **(extra_env or {})})
+    port = free_port()
+    # where the speaker fetches prompt sounds: this serve (else it tries :8000 and every receipt carries that refusal)
+    public = {"SHOPCRIER_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    env = hub_env(tmp_path / "hub", broker_url, {**public, SECRET_ENV: SECRET, **(extra_env or {})})
     subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=180)
     setup = SETUP.format(secret_env=SECRET_ENV, node=NODE, people=PEOPLE)
     subprocess.run(hub_command("shell", "-c", setup), env=env, check=True, timeout=120)
-    port = free_port()
     procs = {
         "run": Proc("run", hub_command("run"), env, tmp_path),
         "serve": Proc("serve", hub_command("serve", f"127.0.0.1:{port}"), env, tmp_path),
@@ -107,9 +110,18 @@ def stop_stack(stack: Stack) -> None:
             proc.terminate()
 
 
-def chromium() -> Iterator[Browser]:
+# The locale a person's browser runs in, by the language of the page they read.
+LOCALES = {"zh": "zh-CN", "en": "en-US"}
+
+
+def chromium(locale: str = LOCALES["zh"]) -> Iterator[Browser]:
+    """Chromium as a person of ``locale`` runs it. Chromium draws its own controls (a date field's
+    年/月/日 or mm/dd/yyyy) in the language of its process (``LANGUAGE``, with Debian's
+    chromium-l10n), which a context's ``locale=`` does not reach (microsoft/playwright#3934); so
+    the browser is started in it, and contexts are opened with it too (:func:`log_in`)."""
+    env: dict[str, str | float | bool] = {**os.environ, "LANGUAGE": locale.replace("-", "_")}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [f"--lang={locale}"], headless=True, env=env)
         try:
             yield browser
         finally:
@@ -133,12 +145,13 @@ NOTIFICATIONS_SEAM = """
 
 
 def log_in(browser: Browser, url: str, user: str, password: str, viewport: dict[str, int] = DESKTOP,
-           notifications: bool = False) -> Page:
+           notifications: bool = False, locale: str = LOCALES["zh"]) -> Page:
     """A person opens the hub, lands on the login page and logs in with the form.
 
     ``notifications``: the person allowed desktop notifications (recorded in ``window.__notes``).
+    ``locale``: the person's (the browser's, :func:`chromium`).
     """
-    context = browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+    context = browser.new_context(viewport=viewport, locale=locale)  # type: ignore[arg-type]
     if notifications:
         context.grant_permissions(["notifications"], origin=url)
         context.add_init_script(NOTIFICATIONS_SEAM)

@@ -22,16 +22,16 @@ from hub.notify.links import SALT, ack_link
 from hub.notify.models import Target
 from hub.pipeline import Pipeline
 from hub.sounds.language import set_hub_language
-from tests.browser_helpers import DESKTOP, PHONE, chromium, shoot
+from tests.browser_helpers import DESKTOP, LOCALES, PHONE, chromium, shoot
 from tests.notify_helpers import bot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 WORDS = {
-    "zh": {"button": "确认", "done": "已由 orders-group 于", "other": "已由 101 于 2026-11-28 09:30",
+    "zh": {"headline": "订单 · ¥128.00", "button": "确认", "done": "已由 orders-group 于", "other": "已由 101 于 2026-11-28 09:30",
            "expired": "此确认链接已过期", "forged": "此确认链接无效"},
-    "en": {"button": "Acknowledge", "done": "Acknowledged by orders-group at", "other": "Acknowledged by 101 at 2026-11-28 09:30",
+    "en": {"headline": "Order · ¥128.00", "button": "Acknowledge", "done": "Acknowledged by orders-group at", "other": "Acknowledged by 101 at 2026-11-28 09:30",
            "expired": "This acknowledge link has expired", "forged": "This acknowledge link is not valid"},
 }
 
@@ -56,8 +56,9 @@ def week_old(message: Message, target: Target) -> str:
     return str(WeekOld(salt=SALT).sign_object({"m": message.pk, "t": target.pk}, compress=True))
 
 
-def opened(browser: Browser, url: str, size: dict[str, int], foreign: list[str], base: str) -> Page:
-    page = browser.new_context(viewport=size, locale="zh-CN").new_page()  # type: ignore[arg-type]
+def opened(browser: Browser, url: str, size: dict[str, int], foreign: list[str], base: str, lang: str) -> Page:
+    """The link opened in a browser of the hub language's locale (a Chinese shop's phones run zh-CN)."""
+    page = browser.new_context(viewport=size, locale=LOCALES[lang]).new_page()  # type: ignore[arg-type]
     page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None)
     page.goto(url)
     return page
@@ -88,7 +89,7 @@ def test_every_state_of_the_acknowledge_page_on_a_phone_and_a_pc(lang: str, live
     # between its calls are plain synchronous code, which Django's guard cannot tell apart
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     foreign: list[str] = []
-    for browser in chromium():
+    for browser in chromium(LOCALES[lang]):
         for size_name, size in SIZES.items():
             check_one_size(browser, lang, size_name, size, links[size_name], foreign, live_server.url)
             assert Acknowledgement.objects.get(message=fresh[size_name]).by == "orders-group"
@@ -100,8 +101,9 @@ def check_one_size(browser: Browser, lang: str, size_name: str, size: dict[str, 
                    foreign: list[str], base: str) -> None:
     """valid → the button → done; the link opened again says the same; then the other states."""
     words = WORDS[lang]
-    page = opened(browser, links["valid"], size, foreign, base)
+    page = opened(browser, links["valid"], size, foreign, base, lang)
     assert page.inner_text("button") == words["button"] and "订单1002" in page.inner_text("main")
+    assert page.inner_text("h1") == words["headline"]  # the category in the page's language
     looks_right(page)
     shoot(page, f"ack-{lang}-{size_name}-valid")
     page.click("button")

@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from mqtt.broker import Mosquitto
 from mqtt.broker import free_port, wait_listening
-from tests.browser_helpers import DESKTOP, PHONE, SECRET, SECRET_ENV, Stack, chromium, log_in, shoot, start_stack, stop_stack
+from tests.browser_helpers import (
+    DESKTOP, LOCALES, PHONE, SECRET, SECRET_ENV, Stack, chromium, log_in, shoot, start_stack, stop_stack,
+)
 from tests.conftest import AlsaSink
 from tests.processes import Proc, hub_command, hub_env
 
@@ -61,6 +64,9 @@ def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowled
     assert clerk.evaluate("window.ShopCrier.sound.errors") == []
     assert clerk.evaluate("window.__notes") == [{"title": "消息 — 店铺播报", "body": ORDER["content"]}]
     clerk.evaluate("window.__pretendHidden = false")
+    # the day filter is named in the page's language (the browser, in the person's locale, draws 年/月/日 in it)
+    assert clerk.inner_text("form.filters label.day") == "日期"
+    assert clerk.evaluate("navigator.language") == "zh-CN"
     shoot(clerk, "feed-desktop-new-order")
 
     clerk.click(f"{row} button.ack")
@@ -69,6 +75,10 @@ def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowled
     clerk.wait_for_selector(f"{row}[data-state='acknowledged']", timeout=10000)
     assert not clerk.title().startswith("(")
     shoot(manager, "feed-phone-acknowledged")
+    manager.click("#filter-box > summary")  # on a phone the filters fold away
+    manager.wait_for_selector("form.filters label.day", state="visible")
+    assert manager.inner_text("form.filters label.day") == "日期"
+    shoot(manager, "feed-phone-filters")
 
     # the finance clerk's page heard nothing, and a reload (from the database) agrees
     assert finance.query_selector(row) is None
@@ -78,14 +88,52 @@ def test_an_order_reaches_the_orders_clerk_live_with_its_sound_and_the_acknowled
     assert "订单10023" not in finance.content()
 
     clerk.click(f"{row} a.text")
-    clerk.wait_for_selector(".timeline")
+    # the story reloads itself when its message changes: wait for the speaker's receipt to be on it
+    clerk.wait_for_selector(".timeline td.st-played", timeout=20000)
     story = clerk.inner_text(".timeline")
     assert "已接收" in story and "已识别" in story and "订单部门" in story
     assert "101" in story.split("已确认")[-1]
     shoot(clerk, "story-desktop")
     manager.goto(clerk.url)
-    manager.wait_for_selector(".timeline")
+    manager.wait_for_selector(".timeline td.st-played")
+    for page in (clerk, manager):  # the receipts' table stays on the screen (it became cards on the phone)
+        assert fits_sideways(page)
     shoot(manager, "story-phone")
+
+
+def test_an_english_reader_in_an_english_browser_gets_the_feed_in_english(stack: Stack) -> None:
+    """A clerk who chose English, in Chromium running en-US: the category, the day field's name and
+    the browser's own mm/dd/yyyy in it are all English (screenshots feed-en-*)."""
+    order = {**ORDER, "id": "b-en-1"}
+    for browser in chromium(LOCALES["en"]):
+        clerk = log_in(browser, stack.url, "li", "pw-li-orders", DESKTOP, locale=LOCALES["en"])
+        clerk.click("header .who button[name=language]")
+        clerk.wait_for_selector("html[lang=en]")
+        clerk.wait_for_function("window.ShopCrier && window.ShopCrier.connected === true")
+        phone = log_in(browser, stack.url, "li", "pw-li-orders", PHONE, locale=LOCALES["en"])
+        assert phone.get_attribute("html", "lang") == "en"
+        reply = stack.post_order(order)
+        assert reply.status_code == 200 and reply.json()["stored"] == 1, reply.text
+        row = "li.msg:has-text('订单10023')"
+        for page in (clerk, phone):
+            page.wait_for_selector(row, timeout=20000)
+            assert page.inner_text(f"{row} .cat") == "Order"
+            assert page.evaluate("navigator.language") == "en-US"
+        assert clerk.inner_text("form.filters label.day") == "Day"
+        shoot(clerk, "feed-en-desktop")
+        phone.click("#filter-box > summary")
+        phone.wait_for_selector("form.filters label.day", state="visible")
+        shoot(phone, "feed-en-phone-filters")
+
+
+def fits_sideways(page: Page) -> bool:
+    """Nothing runs off the screen sideways (asked again if the page reloaded itself meanwhile)."""
+    for _ in range(3):
+        try:
+            return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+        except PlaywrightError:
+            page.wait_for_load_state()
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_a_speaker_killed_mid_test_shows_as_down_on_the_fleet_page(stack: Stack, browser: Browser) -> None:
@@ -146,7 +194,7 @@ def test_an_admin_tries_a_sentence_and_drags_a_rule_to_the_top_on_the_settings_p
 
 def test_the_login_page_in_chinese_on_a_phone_and_a_pc(stack: Stack, browser: Browser) -> None:
     for name, viewport in (("login-desktop", DESKTOP), ("login-phone", PHONE)):
-        page = browser.new_context(viewport=viewport).new_page()  # type: ignore[arg-type]
+        page = browser.new_context(viewport=viewport, locale=LOCALES["zh"]).new_page()  # type: ignore[arg-type]
         page.goto(stack.url + "/")
         page.wait_for_selector("input[name=username]")
         assert "用户名" in page.inner_text("form")
@@ -158,7 +206,7 @@ def test_the_login_page_in_chinese_on_a_phone_and_a_pc(stack: Stack, browser: Br
 
 
 def test_installed_on_a_phone_it_shows_a_useful_page_when_the_hub_cannot_be_reached(stack: Stack, browser: Browser) -> None:
-    context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=PHONE, locale=LOCALES["zh"])  # type: ignore[arg-type]
     page = context.new_page()
     page.goto(stack.url + "/login/")
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")

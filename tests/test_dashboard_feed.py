@@ -10,7 +10,7 @@ from dashboard import feed
 from dashboard.roles import viewer_of
 from hub.attention.models import Acknowledgement, FollowUp
 from tests.attention_helpers import announced
-from tests.dashboard_helpers import admin, client_for, orders_clerk, orders_manager
+from tests.dashboard_helpers import admin, client_for, login, orders_clerk, orders_manager
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +92,21 @@ def test_acknowledge_all_mine_takes_only_my_open_messages() -> None:
     assert reply.json() == {"acknowledged": 3}
     assert set(Acknowledgement.objects.values_list("message_id", flat=True)) == {m.pk for m in mine}
     assert not Acknowledgement.objects.filter(message=withdrawal).exists()
+
+
+def test_acknowledge_all_mine_is_offered_only_to_someone_something_can_be_routed_to() -> None:
+    """"Mine" is what is routed to my staff number or my own department: a clerk has it, and so
+    does a manager who is also staff; a manager or an admin without a staff link has nothing."""
+    announced("客户张三提交了订单10023")
+    linked_manager = login("wu", staff="102", dept="orders", manages=("orders",))
+    linked_admin = login("root", staff="103", dept="orders", admin=True)
+    offered = {"clerk": orders_clerk(), "manager+staff": linked_manager, "admin+staff": linked_admin}
+    not_offered = {"manager": orders_manager(), "admin": admin()}
+    for who, user in {**offered, **not_offered}.items():
+        page = client_for(user).get("/").content.decode()
+        assert "10023" in rows_of(page), who  # each of them sees the order
+        assert ('id="ack-mine"' in page) == (who in offered), who
+        assert ('<option value="mine"' in page) == (who in offered), who
 
 
 def test_older_messages_page_on_from_the_last_one_shown() -> None:

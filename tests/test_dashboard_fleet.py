@@ -9,6 +9,7 @@ from django.utils import timezone
 
 import mqtt
 from dashboard import commands
+from dashboard.models import Preference
 from dashboard.views.fleet import voice_list
 from hub.monitor.models import Alert, NodeHealth
 from hub.monitor.nodes import ingest_heartbeat
@@ -41,6 +42,24 @@ def test_an_open_alert_is_on_every_page_as_a_banner_and_on_the_alerts_page() -> 
     client = client_for(orders_clerk())
     assert "1 条未解决的告警" in client.get("/").content.decode()
     assert "Speaker spk-orders-1 is offline" in client.get("/alerts/").content.decode()
+
+
+@pytest.mark.parametrize(("lang", "headline", "kind"), [("zh-hans", "订单部门音箱离线", "音箱"), ("en", "Orders speaker is offline.", "speaker")])
+def test_an_alert_is_told_in_the_pages_language_with_the_hubs_full_text_below(lang: str, headline: str, kind: str) -> None:
+    """The banner and the alerts page say what happened in the reader's words; the monitor's
+    English text (ids, times, errors) is kept below it, for the technical department."""
+    speaker()
+    Alert.objects.create(key="node:spk-orders-1", kind="node", subject="spk-orders-1",
+                         text="Speaker spk-orders-1 is offline: its connection to the broker dropped")
+    clerk = orders_clerk()
+    if lang == "en":
+        Preference.objects.create(user=clerk, language="en")
+    client = client_for(clerk)
+    banner = client.get("/").content.decode().split('id="alert-banner"')[1].split("</div>")[0]
+    assert f">{headline}</span>" in banner and 'title="Speaker spk-orders-1 is offline' in banner
+    page = client.get("/alerts/").content.decode()
+    assert f"<b>{headline}</b>" in page and f"{kind} · spk-orders-1" in page
+    assert "its connection to the broker dropped" in page
 
 
 def test_a_clerk_may_not_command_a_speaker_and_a_bad_command_gets_one_clear_line(settings: Any) -> None:

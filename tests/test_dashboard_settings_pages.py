@@ -227,6 +227,13 @@ def test_a_bad_rule_is_refused_as_the_loader_refuses_it_and_nothing_is_saved(for
     assert dump_config() == before and "Traceback" not in page
 
 
+def test_a_refused_regular_expression_is_shown_as_typed_not_with_its_backslashes_doubled() -> None:
+    """The loader quotes the pattern as Python writes it ('订单(\\\\d+'); the page shows what the person typed."""
+    page = client_for(admin()).post("/settings/rules/new", rule_form(kind="regex", patterns="订单(\\d+")).content.decode()
+    shown = field_errors(page, "patterns")[0]
+    assert "“订单(\\d+”" in shown and "\\\\" not in shown, shown
+
+
 def test_a_bad_regular_expression_is_the_same_refusal_as_in_a_configuration_file() -> None:
     """One source of truth: the page's refusal is the loader's, worded in the page's language."""
     boss = admin()

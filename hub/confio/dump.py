@@ -107,6 +107,7 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
             entry = {
                 "slug": c.slug,
                 "name": c.name,
+                "name_en": c.name_en,
                 "priority": c.priority,
                 "sound": c.sound,
                 "expiry_seconds": c.expiry_seconds,
@@ -117,7 +118,7 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
                                                key=lambda ps: RAISED_PRIORITIES.index(ps[0]))),
             }
             yield c.slug, _without_defaults(
-                entry, sound="", template_zh=DEFAULT_TEMPLATE, template_en=DEFAULT_TEMPLATE, escalation=None, priority_sounds={}
+                entry, name_en="", sound="", template_zh=DEFAULT_TEMPLATE, template_en=DEFAULT_TEMPLATE, escalation=None, priority_sounds={}
             )
     elif table == "rules":
         for r in Rule.objects.select_related("category").order_by("position", "pk"):

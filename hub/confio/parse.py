@@ -334,7 +334,7 @@ def _example(t: Table) -> ExampleEntry:
 def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
     """The category and its ``keywords`` shorthand (empty when it has none)."""
     t.check_keys(
-        ("slug", "name", "priority", "sound", "expiry_seconds", "expiry", "keywords", "template_zh", "template_en", "escalation",
+        ("slug", "name", "name_en", "priority", "sound", "expiry_seconds", "expiry", "keywords", "template_zh", "template_en", "escalation",
          "priority_sounds")
     )
     if t.has("expiry") and t.has("expiry_seconds"):
@@ -346,6 +346,7 @@ def _category(t: Table) -> tuple[CategoryEntry, tuple[str, ...]]:
     category = CategoryEntry(
         slug=t.slug("slug"),
         name=t.text("name"),
+        name_en=t.text("name_en", "", max_len=200, empty=True).strip(),
         priority=t.choice("priority", PRIORITIES, "normal"),
         sound=t.slug("sound") if t.text("sound", "", empty=True) else "",  # speakers refuse a sound name that is not a slug
         expiry_seconds=expiry,

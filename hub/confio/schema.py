@@ -107,7 +107,8 @@ class EscalationEntry:
 
 @dataclass(frozen=True)
 class CategoryEntry:
-    """``expiry_seconds``: after this a speaker no longer says it. ``template_zh`` and
+    """``name_en``: the name English pages show (empty: ``name``).
+    ``expiry_seconds``: after this a speaker no longer says it. ``template_zh`` and
     ``template_en``: what is said, by the message's language (hub.rules.templates)."""
 
     slug: str
@@ -115,6 +116,7 @@ class CategoryEntry:
     priority: str = "normal"
     sound: str = ""
     expiry_seconds: int = 1800
+    name_en: str = ""  # what English readers see; empty: ``name``
     template_zh: str = "{content}"
     template_en: str = "{content}"
     escalation: EscalationEntry | None = None

@@ -18,6 +18,7 @@ POSITION_STEP = 10  # rules and routes are numbered 10, 20, … so one can be sl
 def category_values(e: CategoryEntry) -> dict[str, Any]:
     return {
         "name": e.name,
+        "name_en": e.name_en,
         "priority": e.priority,
         "sound": e.sound,
         "expiry_seconds": e.expiry_seconds,

@@ -31,7 +31,7 @@ def message_url(message_id: int) -> str:
 
 def headline(message: Message, lang: str) -> str:
     """``【重要】提现 · ¥3,000.00`` / ``[important] Withdrawal · $450.00``."""
-    category = message.category.name if message.category is not None else ("消息" if lang == "zh" else "Message")
+    category = message.category.name_in(lang) if message.category is not None else ("消息" if lang == "zh" else "Message")
     money = facts_of(message).money
     parts = [category] + ([money.text] if money else [])
     return URGENCY.get(lang, URGENCY["en"]).get(message.priority, "") + " · ".join(parts)
@@ -63,7 +63,7 @@ def summary(row: Notification) -> Notice:
 def digest(carrier: Notification, rows: Sequence[Notification], lang: str) -> Notice:
     """Several messages in one notification (a burst beyond the target's rate limit), counted by category."""
     messages = [r.message for r in rows if r.message is not None]  # summaries are never folded
-    counts = Counter(m.category.name if m.category else "?" for m in messages)
+    counts = Counter(m.category.name_in(lang) if m.category else "?" for m in messages)
     summary = ("，" if lang == "zh" else ", ").join(f"{name} {n}" for name, n in counts.most_common())
     if lang == "zh":
         title = f"{len(rows)} 条新消息"

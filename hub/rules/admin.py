@@ -5,7 +5,7 @@ from .models import Category, Example, Route, Rule
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin[Category]):
-    list_display = ("slug", "name", "priority", "sound", "expiry_seconds", "template_zh", "template_en")
+    list_display = ("slug", "name", "name_en", "priority", "sound", "expiry_seconds", "template_zh", "template_en")
 
 
 @admin.register(Rule)

@@ -110,6 +110,17 @@ def upgrade_defaults(apps: Any) -> None:
         Rule.objects.create(**_known(Rule, {"name": r.name, **rule_values(r, position, _ids(categories))}))
 
 
+def english_names(apps: Any) -> None:
+    """The built-in categories' English names (rules/0007), for a database that has the
+    defaults: a category the file ships gets the file's ``name_en`` while it has none and
+    its name is still the file's (a category an admin renamed is theirs to name)."""
+    config = read_config(DEFAULTS)
+    Category = apps.get_model("rules", "Category")
+    for c in config.categories or ():
+        if c.name_en:
+            Category.objects.filter(slug=c.slug, name=c.name, name_en="").update(name_en=c.name_en)
+
+
 def refresh_vocabulary(apps: Any) -> None:
     """The broader default vocabulary (rules/0006) for a database that has the defaults: a
     default rule whose patterns are all still in the file's list (an admin may have

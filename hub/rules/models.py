@@ -20,6 +20,7 @@ PRIORITY_CHOICES = [("normal", "normal"), ("high", "high"), ("urgent", "urgent")
 class Category(models.Model):
     slug = models.CharField(max_length=64, unique=True, validators=[topic_slug])
     name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True, default="", help_text="shown to English readers; empty: the name")
     priority = models.CharField(max_length=8, choices=PRIORITY_CHOICES, default="normal")
     sound = models.CharField(max_length=64, blank=True, help_text="prompt sound played before the speech")
     expiry_seconds = models.PositiveIntegerField(
@@ -37,6 +38,11 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def name_in(self, language: str) -> str:
+        """The name a reader of ``language`` (``en``, ``en-us``, ``zh-hans``, ``zh``) reads: the
+        English name for English when there is one, else the (Chinese) name."""
+        return self.name_en if self.name_en and language.lower().startswith("en") else self.name
 
     def clean(self) -> None:
         for name in ("template_zh", "template_en"):

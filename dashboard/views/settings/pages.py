@@ -21,7 +21,7 @@ from hub.org.models import Department, Staff, Subsystem
 from hub.rules.models import Category
 from hub.sounds.models import PromptSound
 
-from ...labels import label
+from ...labels import category_name, category_names, label
 from .fields import Field
 
 
@@ -38,7 +38,7 @@ class Names:
     @classmethod
     def load(cls) -> Names:
         return cls(
-            categories=dict(Category.objects.values_list("slug", "name")),
+            categories=category_names(),
             departments=dict(Department.objects.values_list("slug", "name")),
             staff=dict(Staff.objects.values_list("number", "name")),
             logins={n: u for n, u in Staff.objects.filter(user__isnull=False).values_list("number", "user__username")},
@@ -84,7 +84,7 @@ def categories_or_none() -> list[tuple[str, str]]:
 
 
 def categories() -> list[tuple[str, str]]:
-    return [(c.slug, f"{c.name} ({c.slug})") for c in Category.objects.order_by("slug")]
+    return [(c.slug, f"{category_name(c)} ({c.slug})") for c in Category.objects.order_by("slug")]
 
 
 def sounds() -> list[tuple[str, str]]:
@@ -144,6 +144,11 @@ def _named(key: str, table: str) -> Show:
         name = getattr(names, table).get(slug)
         return f"{name} ({slug})" if name and name != slug else str(slug)
     return show
+
+
+def _category_name(e: Mapping[str, Any], names: Names) -> str:
+    """A category entry's name in the page's language."""
+    return names.categories.get(str(e.get("slug")), str(e.get("name") or "—"))
 
 
 def _priority(e: Mapping[str, Any], names: Names) -> str:
@@ -220,6 +225,7 @@ PAGES: dict[str, Page] = {p.slug: p for p in [
         (
             Field("slug", _("slug"), help=SLUG_HELP, fixed=True),
             NAME,
+            Field("name_en", _("name in English"), help=_("what English pages show; empty: the name above")),
             Field("priority", _("priority"), "select", choices=priorities, default="normal"),
             Field("sound", _("prompt sound"), "select", choices=sounds),
             Field("expiry_seconds", _("expires after (seconds)"), "number", default=1800,
@@ -228,7 +234,8 @@ PAGES: dict[str, Page] = {p.slug: p for p in [
                   help=_("{content} is the platform's sentence; also {user}, {amount}, {category_name}, {raw.number} …")),
             Field("template_en", _("said for a message in another language"), default="{content}"),
         ),
-        ((_("slug"), _get("slug")), (_("name"), _get("name")), (_("priority"), _priority), (_("prompt sound"), _get("sound")),
+        ((_("slug"), _get("slug")), (_("name"), _get("name")), (_("name in English"), _get("name_en")), (_("priority"), _priority),
+         (_("prompt sound"), _get("sound")),
          (_("expires after (seconds)"), _get("expiry_seconds", "1800"))),
     ),
     Page(
@@ -310,7 +317,7 @@ PAGES: dict[str, Page] = {p.slug: p for p in [
             Field("repeat", _("reminders"), "number", default=2),
             Field("target", _("then escalate to"), "target", choices=escalation_targets),
         ),
-        ((_("category"), _get("slug")), (_("name"), _get("name")), (_("escalation"), _escalation)),
+        ((_("category"), _get("slug")), (_("name"), _category_name), (_("escalation"), _escalation)),
         can_add=False, can_delete=False, wrap="escalation",
     ),
     Page(

@@ -10,6 +10,7 @@ Only the wording lives here; which values are refused is decided by the loader.
 
 from __future__ import annotations
 
+import ast
 import re
 
 from django.utils.functional import Promise
@@ -80,5 +81,21 @@ def in_words(reason: str) -> str:
     for pattern, words in REASONS:
         found = pattern.match(reason)
         if found:
-            return str(words) % {k: v for k, v in found.groupdict().items()}
+            return str(words) % {k: _as_typed(v) if k in ("pattern", "detail") else v for k, v in found.groupdict().items()}
     return reason
+
+
+_PY_STRING = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(.*)\Z""", re.S)
+
+
+def _as_typed(text: str) -> str:
+    """A pattern the loader quoted as Python writes it (``'订单(\\\\d+'``, each backslash doubled)
+    as the person typed it: “订单(\\d+”."""
+    found = _PY_STRING.match(text)
+    if not found:
+        return text
+    try:
+        value = ast.literal_eval(found.group(1))
+    except (ValueError, SyntaxError):
+        return text
+    return f"“{value}”{found.group(2)}" if isinstance(value, str) else text

@@ -26,7 +26,7 @@ from hub.confio.parse import RAISED_PRIORITIES
 from hub.sounds.models import PrioritySound, PromptSound
 
 from ...access import admin_only
-from ...labels import label
+from ...labels import category_name, label
 from ...roles import Viewer
 from . import entries
 from .pages import PAGES, sounds
@@ -112,5 +112,5 @@ def _category_sound(request: HttpRequest) -> HttpResponse:
                 for reason in reasons:
                     messages.error(request, f"{category.slug}: {in_words(reason)}")
         else:
-            messages.success(request, _("%(category)s: sound saved") % {"category": category.name})
+            messages.success(request, _("%(category)s: sound saved") % {"category": category_name(category)})
     return HttpResponseRedirect(reverse("dashboard:settings-sounds") + "#categories")
