@@ -54,41 +54,51 @@ HourlyKey = tuple[date, int, str, str, str]
 def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Event | None = None) -> int:
     """Apply every noted change, and every target passed by ``now``; returns the messages recomputed."""
     done = 0
-    due_sql = f"SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s ORDER BY due_at LIMIT {int(batch)}"
     lock = "SELECT frozen_before FROM stats_fillstate WHERE name = %s" + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    while not (stop is not None and stop.is_set()):
-        # read before the transaction: an idle round never takes the write lock, and reading a
-        # note another fill has meanwhile applied only recomputes a fact to what it already is
-        changed = [(int(i), int(m)) for i, m in rows(f"SELECT id, message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}")]
-        due = [int(r[0]) for r in rows(due_sql, [moment(now)])]
-        if not changed and not due:
-            break
-        with transaction.atomic():
-            found = rows(lock, [state])
-            frozen = _day(found[0][0]) if found and found[0][0] is not None else None
-            pks = {m for _, m in changed} | set(due)
-            apply(pks, now, frozen)
-            forget([i for i, _ in changed])
-        done += len(pks)
-        if len(changed) < batch and len(due) < batch:
-            break  # what is noted meanwhile waits for the next round
+    # the notes and the passed targets in one query: a round's fixed cost is its statements
+    pending = (f"SELECT id, message_id FROM (SELECT id, message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}) AS c "
+               f"UNION ALL SELECT NULL, message_id FROM (SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s "
+               f"ORDER BY due_at LIMIT {int(batch)}) AS d")
+    with connection.cursor() as cursor:
+        while not (stop is not None and stop.is_set()):
+            # read before the transaction: an idle round never takes the write lock, and reading a
+            # note another fill has meanwhile applied only recomputes a fact to what it already is
+            found = rows(pending, [moment(now)], cursor)
+            if not found:
+                break
+            changed = [int(i) for i, _ in found if i is not None]
+            pks = {int(m) for _, m in found}
+            with transaction.atomic():
+                held = rows(lock, [state], cursor)
+                frozen = _day(held[0][0]) if held and held[0][0] is not None else None
+                apply(pks, now, frozen, cursor)
+                forget(changed, cursor)
+            done += len(pks)
+            if len(changed) < batch and len(found) - len(changed) < batch:
+                break  # what is noted meanwhile waits for the next round
     return done
 
 
-def forget(ids: list[int]) -> None:
-    with connection.cursor() as cursor:
-        for first in range(0, len(ids), 5000):
-            chunk = ids[first:first + 5000]
-            cursor.execute(f"DELETE FROM {CHANGED} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+def forget(ids: list[int], cursor: Any = None) -> None:
+    if cursor is None:
+        with connection.cursor() as own:
+            return forget(ids, own)
+    for first in range(0, len(ids), 5000):
+        chunk = ids[first:first + 5000]
+        cursor.execute(f"DELETE FROM {CHANGED} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+    return None
 
 
-def apply(pks: Collection[int], now: datetime, frozen_before: date | None) -> int:
+def apply(pks: Collection[int], now: datetime, frozen_before: date | None, cursor: Any = None) -> int:
     """Recompute the facts of ``pks`` and move the rollups by the difference; returns the facts rewritten."""
-    old = _facts(pks)
+    if cursor is None:
+        with connection.cursor() as own:
+            return apply(pks, now, frozen_before, own)
+    old = _facts(pks, cursor)
     daily: dict[DailyKey, list[float]] = {}
     hourly: dict[HourlyKey, int] = {}
     written: list[Fate] = []
-    for new in fates_of(pks, now):
+    for new in fates_of(pks, now, cursor):
         assert new.day is not None
         before = old.get(new.pk)
         if before is None and frozen_before is not None and new.day < frozen_before:
@@ -99,20 +109,20 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None) -> in
             add(daily, hourly, before, -1)
         add(daily, hourly, new, +1)
         written.append(new)
-    _upsert(daily, hourly)
+    _upsert(daily, hourly, cursor)
     months.touched({key[0] for key in daily}, today=day_of(now))  # a closed month's sums are stale now
     if written:
-        with connection.cursor() as cursor:
-            cursor.executemany(_FACT_UPSERT, [_fact_row(f) for f in written])
+        ops = connection.ops
+        cursor.executemany(_FACT_UPSERT, [_fact_row(f, ops) for f in written])
     return len(written)
 
 
-def _facts(pks: Collection[int]) -> dict[int, Fate]:
+def _facts(pks: Collection[int], cursor: Any = None) -> dict[int, Fate]:
     ids = sorted(pks)
     sql = f"SELECT message_id, {', '.join(FACT_FIELDS)} FROM {FACTS} WHERE message_id IN ({', '.join(['%s'] * len(ids))})"
     found = {}
     for pk, day, hour, source, app, category, priority, department, staff, played, acked, escalated, expired, unheard, \
-            breached, due_at in rows(sql, ids):
+            breached, due_at in rows(sql, ids, cursor):
         assert isinstance(pk, int)
         found[pk] = Fate(
             key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(hour),
@@ -123,11 +133,11 @@ def _facts(pks: Collection[int]) -> dict[int, Fate]:
     return found
 
 
-def _fact_row(fate: Fate) -> tuple[Any, ...]:
+def _fact_row(fate: Fate, ops: Any) -> tuple[Any, ...]:
     assert fate.day is not None
-    return (fate.pk, connection.ops.adapt_datefield_value(fate.day), fate.hour, *fate.key, fate.played_after,
+    return (fate.pk, ops.adapt_datefield_value(fate.day), fate.hour, *fate.key, fate.played_after,
             fate.acked_after, fate.escalated, fate.expired, fate.no_speaker, fate.breached,
-            moment(fate.due_at) if fate.due_at is not None else None)
+            ops.adapt_datetimefield_value(fate.due_at) if fate.due_at is not None else None)
 
 
 def _day(value: object) -> date:
@@ -179,7 +189,7 @@ def as_fact(fate: Fate) -> MessageFact:
                        no_speaker=fate.no_speaker, breached=fate.breached, due_at=fate.due_at)
 
 
-def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) -> None:
+def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], cursor: Any) -> None:
     """Move the rows. A row an old fact is taken from exists: it is updated (a CHECK on a
     negative count would refuse the insert half of an upsert before the conflict is seen);
     the others are inserted or added to."""
@@ -189,18 +199,18 @@ def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) ->
     )
     # One statement per shape (which measures move): a new message moves a few of the 45 columns.
     statements: dict[str, list[tuple[Any, ...]]] = {}
+    adapt = connection.ops.adapt_datefield_value
     for table, key, measures, found_rows in tables:
         for k, v in found_rows:
             shape = tuple(i for i, x in enumerate(v) if x)
             moved = [v[i] if i in _SECONDS else int(v[i]) for i in shape]
-            day = (connection.ops.adapt_datefield_value(k[0]), *k[1:])
+            day = (adapt(k[0]), *k[1:])
             if min(moved) < 0:
                 statements.setdefault(_update(table, key, measures, shape), []).append((*moved, *day))
             else:
                 statements.setdefault(_insert(table, key, measures, shape), []).append((*day, *moved))
-    with connection.cursor() as cursor:
-        for sql, params in statements.items():
-            cursor.executemany(sql, params)
+    for sql, params in statements.items():
+        cursor.executemany(sql, params)
     # a message that moved (re-classified) leaves a row with nothing in it: the fill from scratch has none
     emptied = {key[0] for key, v in daily.items() if v[0] < 0} | {key[0] for key, n in hourly.items() if n < 0}
     if emptied:
