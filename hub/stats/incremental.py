@@ -56,8 +56,8 @@ def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Ev
     done = 0
     lock = "SELECT frozen_before FROM stats_fillstate WHERE name = %s" + (" FOR UPDATE" if connection.features.has_select_for_update else "")
     # the notes and the passed targets in one query: a round's fixed cost is its statements
-    pending = (f"SELECT id, message_id FROM (SELECT id, message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}) AS c "
-               f"UNION ALL SELECT NULL, message_id FROM (SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s "
+    pending = (f"SELECT 1, message_id FROM (SELECT message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}) AS c "
+               f"UNION ALL SELECT 0, message_id FROM (SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s "
                f"ORDER BY due_at LIMIT {int(batch)}) AS d")
     with connection.cursor() as cursor:
         while not (stop is not None and stop.is_set()):
@@ -66,26 +66,40 @@ def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Ev
             found = rows(pending, [moment(now)], cursor)
             if not found:
                 break
-            changed = [int(i) for i, _ in found if i is not None]
+            notes = sum(1 for n, _ in found if n)
+            noted = sorted({int(m) for n, m in found if n})
             pks = {int(m) for _, m in found}
             with transaction.atomic():
+                hold_off_notes(cursor)
                 held = rows(lock, [state], cursor)
                 frozen = _day(held[0][0]) if held and held[0][0] is not None else None
+                forget(noted, cursor)  # before the raw tables are read: what they say covers the notes
                 apply(pks, now, frozen, cursor)
-                forget(changed, cursor)
             done += len(pks)
-            if len(changed) < batch and len(found) - len(changed) < batch:
+            if notes < batch and len(found) - notes < batch:
                 break  # what is noted meanwhile waits for the next round
     return done
 
 
-def forget(ids: list[int], cursor: Any = None) -> None:
+def hold_off_notes(cursor: Any) -> None:
+    """Keep every writer of notes out until this transaction ends, from before it reads the raw
+    tables: a trigger that finds its message already noted writes nothing (hub.stats.triggers), so
+    its change must be visible to whoever deletes that note. SQLite's IMMEDIATE transactions
+    already serialize writers; PostgreSQL takes a lock that conflicts with inserts, waiting for
+    the writers in flight to commit (no row locks: no deadlock with a writer noting several
+    messages)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"LOCK TABLE {CHANGED} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def forget(message_ids: list[int], cursor: Any = None) -> None:
+    """Delete the notes of ``message_ids`` (after :func:`hold_off_notes`, before their facts are recomputed)."""
     if cursor is None:
         with connection.cursor() as own:
-            return forget(ids, own)
-    for first in range(0, len(ids), 5000):
-        chunk = ids[first:first + 5000]
-        cursor.execute(f"DELETE FROM {CHANGED} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            return forget(message_ids, own)
+    for first in range(0, len(message_ids), 5000):
+        chunk = message_ids[first:first + 5000]
+        cursor.execute(f"DELETE FROM {CHANGED} WHERE message_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
     return None
 
 
