@@ -109,8 +109,7 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None, curso
         with connection.cursor() as own:
             return apply(pks, now, frozen_before, own)
     old = _facts(pks, cursor)
-    daily: dict[DailyKey, list[float]] = {}
-    hourly: dict[HourlyKey, int] = {}
+    groups: dict[tuple[date, int, tuple[str, ...]], list[float]] = {}
     written: list[Fate] = []
     for new in fates_of(pks, now, cursor):
         assert new.day is not None
@@ -120,9 +119,10 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None, curso
         if before is not None:
             if before == new:
                 continue
-            add(daily, hourly, before, -1)
-        add(daily, hourly, new, +1)
+            gather(groups, before, -1)
+        gather(groups, new, +1)
         written.append(new)
+    daily, hourly = spread(groups)
     _upsert(daily, hourly, cursor)
     months.touched({key[0] for key in daily}, today=day_of(now))  # a closed month's sums are stale now
     if written:
@@ -165,17 +165,33 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def add(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], fate: Fate, sign: int) -> None:
-    """Add ``sign`` × what ``fate`` counts for to the rows it belongs to."""
+def gather(groups: dict[tuple[date, int, tuple[str, ...]], list[float]], fate: Fate, sign: int) -> None:
+    """Add ``sign`` × what ``fate`` counts for to its group (day, hour and dimensions): a late
+    acknowledgement takes the old fact away and adds the new one in the same group, so only
+    what changed is spread over the rows (:func:`spread`)."""
     assert fate.day is not None
-    source, app, category, priority, department, staff = fate.key
-    vector = measures(fate)
-    for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
-        into = daily.setdefault((fate.day, department, staff, dimension, value), [0.0] * len(MEASURES))
-        for i, x in vector:
-            into[i] += sign * x
-    key = (fate.day, fate.hour, category, department, staff)
-    hourly[key] = hourly.get(key, 0) + sign
+    into = groups.setdefault((fate.day, fate.hour, fate.key), [0.0] * len(MEASURES))
+    for i, x in measures(fate):
+        into[i] += sign * x
+
+
+def spread(groups: dict[tuple[date, int, tuple[str, ...]], list[float]]) -> tuple[dict[DailyKey, list[float]], dict[HourlyKey, int]]:
+    """The groups' sums moved onto the daily rows (once per breakdown) and the hourly rows."""
+    daily: dict[DailyKey, list[float]] = {}
+    hourly: dict[HourlyKey, int] = {}
+    for (day, hour, (source, app, category, priority, department, staff)), vector in groups.items():
+        moved = [(i, x) for i, x in enumerate(vector) if x]
+        if not moved:
+            continue
+        for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
+            into = daily.setdefault((day, department, staff, dimension, value), [0.0] * len(MEASURES))
+            for i, x in moved:
+                into[i] += x
+        count = int(vector[_AT["messages"]])
+        if count:
+            key = (day, hour, category, department, staff)
+            hourly[key] = hourly.get(key, 0) + count
+    return daily, hourly
 
 
 def measures(fate: Fate) -> list[tuple[int, float]]:
