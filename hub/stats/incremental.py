@@ -36,6 +36,7 @@ CHANGED = "stats_changed"
 FACTS = "stats_messagefact"
 
 BATCH = 2000
+HOLD_OFF_NOTES = f"LOCK TABLE {CHANGED} IN SHARE ROW EXCLUSIVE MODE"  # PostgreSQL: see hold_off_notes
 _AT = {name: i for i, name in enumerate(MEASURES)}
 _SECONDS = frozenset({_AT["played_seconds"], _AT["ack_seconds"]})  # the float columns; the rest count
 DAILY_KEY = ("day", "department", "staff", "dimension", "value")
@@ -89,7 +90,7 @@ def hold_off_notes(cursor: Any) -> None:
     the writers in flight to commit (no row locks: no deadlock with a writer noting several
     messages)."""
     if connection.vendor == "postgresql":
-        cursor.execute(f"LOCK TABLE {CHANGED} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(HOLD_OFF_NOTES)
 
 
 def forget(message_ids: list[int], cursor: Any = None) -> None:
