@@ -86,11 +86,11 @@ def fill_day(day: date, now: datetime) -> int:
     transaction; returns the rows written."""
     start, end = bounds(day)
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            hold_off_notes(cursor)  # first, as a round does: the same order of locks, no deadlock between them
         bookmark = FillState.objects.select_for_update().get(name=STATE)
         if bookmark.frozen_before is not None and day < bookmark.frozen_before:
             return 0  # purged meanwhile: the rows already written are the truth
-        with connection.cursor() as cursor:
-            hold_off_notes(cursor)
         pks = set(Message.objects.filter(received_at__gte=start, received_at__lt=end).values_list("pk", flat=True))
         # the day's notes go before it reads the raw tables: what it computes covers them
         noted = sorted({m for m in Changed.objects.filter(message_id__gte=min(pks, default=0), message_id__lte=max(pks, default=0))
