@@ -249,3 +249,15 @@ def test_after_a_migration_back_before_the_notes_table_no_trigger_is_left_to_bre
     announced("客户甲提交了订单1", at=START)  # stores fine without them
     triggers.install()
     assert triggers.missing() == []
+
+
+def test_a_message_stored_played_and_acknowledged_before_a_round_leaves_one_note() -> None:
+    noon = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
+    message = handled("客户张三提交了订单10023", noon, played_after=3, acked_after=30)
+    assert Delivery.objects.filter(message=message).count() >= 1
+    assert list(Changed.objects.values_list("message_id", flat=True)) == [message.pk]  # stored, announced, played, acknowledged
+    fill(noon + timedelta(minutes=1))
+    assert not Changed.objects.exists()
+    assert (totals()["messages"], totals()["played"], totals()["acknowledged"]) == (1, 1, 1)
+    Acknowledgement.objects.filter(message=message).update(at=noon + timedelta(seconds=40))  # noted again once taken
+    assert list(Changed.objects.values_list("message_id", flat=True)) == [message.pk]

@@ -171,3 +171,45 @@ def test_the_switch_is_on_the_staff_page_of_the_admin() -> None:
     page = client_for(admin()).get(f"/admin/org/staff/{person.pk}/change/").content.decode()
     assert 'name="summary"' in page and "weekly (Mondays)" in page
     assert Staff._meta.get_field("summary").default == Staff.SUMMARY_OFF  # off until switched on
+
+
+def test_the_summary_rides_in_the_configuration_file_and_comes_back_from_a_dump() -> None:
+    from hub.confio.dump import dump_config
+    from hub.confio.load import apply_config
+    from hub.confio.parse import parse_text
+
+    department("orders")
+    text = ('[[staff]]\nnumber = "900"\nname = "boss"\ndepartment = "orders"\nsummary = "weekly"\n\n'
+            '[[staff]]\nnumber = "901"\nname = "clerk"\ndepartment = "orders"\n')
+    apply_config(parse_text(text, "staff.toml"))
+    assert dict(Staff.objects.filter(number__in=("900", "901")).values_list("number", "summary")) == {"900": "weekly", "901": ""}
+    dumped = dump_config()
+    assert 'summary = "weekly"' in dumped and dumped.count("summary =") == 1  # off is the default, left out
+    Staff.objects.filter(number="900").update(summary="daily")
+    report = apply_config(parse_text(dumped, "backup.toml"))
+    assert Staff.objects.get(number="900").summary == "weekly" and report.changed
+    assert not apply_config(parse_text(dump_config(), "backup.toml")).changed
+
+
+def test_a_summary_the_file_does_not_know_is_refused_with_its_place() -> None:
+    from hub.confio.errors import ConfigFileError
+    from hub.confio.parse import parse_text
+
+    with pytest.raises(ConfigFileError) as refused:
+        parse_text('[[staff]]\nnumber = "900"\nname = "boss"\ndepartment = "orders"\nsummary = "hourly"\n', "staff.toml")
+    assert "staff[0].summary" in str(refused.value) and "hourly" in str(refused.value) and "weekly" in str(refused.value)
+
+
+def test_an_admin_switches_a_summary_on_in_the_settings_staff_page() -> None:
+    person = Staff.objects.create(number="900", name="boss", department=department("orders"))
+    client = client_for(admin())
+    page = client.get(f"/settings/staff/{person.pk}/").content.decode()
+    assert 'name="summary"' in page and '<option value="off" selected>' in page and "每周一份（周一）" in page
+    form = {"number": "900", "name": "boss", "department": "orders", "contact": "", "timezone": "", "shifts": "",
+            "summary": "weekly", "login": ""}
+    assert client.post(f"/settings/staff/{person.pk}/", form).status_code in (200, 302)
+    assert Staff.objects.get(pk=person.pk).summary == "weekly"
+    assert '<option value="weekly" selected>' in client.get(f"/settings/staff/{person.pk}/").content.decode()
+    form["summary"] = "off"
+    client.post(f"/settings/staff/{person.pk}/", form)
+    assert Staff.objects.get(pk=person.pk).summary == ""

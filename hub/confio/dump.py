@@ -100,8 +100,9 @@ def _rows(table: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 "timezone": p.timezone,
                 "shifts": _shifts(p),
                 "alerts": AlertRecipient.objects.filter(staff=p).exists(),
+                "summary": p.summary or "off",
             }
-            yield p.number, _without_defaults(entry, contact="", timezone="", shifts=[], alerts=False)
+            yield p.number, _without_defaults(entry, contact="", timezone="", shifts=[], alerts=False, summary="off")
     elif table == "categories":
         for c in Category.objects.order_by("pk"):
             entry = {

@@ -221,6 +221,7 @@ class _Loader:
                 "department_id": departments[e.department],
                 "contact": e.contact,
                 "timezone": e.timezone,
+                "summary": "" if e.summary == "off" else e.summary,
             }
             person = self.sync("staff", Staff, {"number": e.number}, values, e.at, e.number)
             self.shifts(person, e.shifts, e.number)

@@ -55,6 +55,7 @@ from .schema import (
 MAX_FILE_BYTES = 1024 * 1024
 RULE_KINDS = KINDS
 STAFF_MODES = ("on_duty", "round_robin")
+SUMMARIES = ("off", "daily", "weekly")  # Staff.summary: "" is off
 MAX_AMOUNT = Decimal("999999999999.99")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\Z")
 KEYWORDS_RULE = "{slug}-keywords"
@@ -228,7 +229,7 @@ def _escalation(t: Table) -> EscalationEntry | None:
 
 
 def _staff(t: Table) -> StaffEntry:
-    t.check_keys(("number", "name", "department", "contact", "timezone", "shifts", "alerts"))
+    t.check_keys(("number", "name", "department", "contact", "timezone", "shifts", "alerts", "summary"))
     return StaffEntry(
         number=t.slug("number"),
         name=t.text("name"),
@@ -237,6 +238,7 @@ def _staff(t: Table) -> StaffEntry:
         timezone=_timezone(t),
         shifts=_shifts(t),
         alerts=t.boolean("alerts", False),
+        summary=t.choice("summary", SUMMARIES, "off"),
         at=t.at,
     )
 

@@ -82,7 +82,8 @@ class ShiftEntry:
 @dataclass(frozen=True)
 class StaffEntry:
     """``timezone`` ("" = the department's) and weekly ``shifts`` decide when they are on duty;
-    ``alerts``: they receive every outage alert personally (hub.monitor.models.AlertRecipient)."""
+    ``alerts``: they receive every outage alert personally (hub.monitor.models.AlertRecipient);
+    ``summary``: ``off``, ``daily`` or ``weekly`` statistics summary (hub.stats.summary)."""
 
     number: str
     name: str
@@ -91,6 +92,7 @@ class StaffEntry:
     timezone: str = ""
     shifts: tuple[ShiftEntry, ...] = ()
     alerts: bool = False
+    summary: str = "off"
     at: str = field(default="", compare=False)
 
 

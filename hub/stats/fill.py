@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 
 from hub.intake.models import Message
@@ -26,7 +26,7 @@ from hub.intake.models import Message
 from .buckets import bucket_of
 from .days import bounds, day_of, days
 from . import months
-from .incremental import advance, as_fact, forget
+from .incremental import advance, as_fact, forget, hold_off_notes
 from .models import ACK_BUCKETS, PLAYED_BUCKETS, Changed, DailyCount, FillState, HourlyCount, MessageFact
 from .outcome import Fate, fates, rows
 
@@ -86,13 +86,16 @@ def fill_day(day: date, now: datetime) -> int:
     transaction; returns the rows written."""
     start, end = bounds(day)
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            hold_off_notes(cursor)  # first, as a round does: the same order of locks, no deadlock between them
         bookmark = FillState.objects.select_for_update().get(name=STATE)
         if bookmark.frozen_before is not None and day < bookmark.frozen_before:
             return 0  # purged meanwhile: the rows already written are the truth
         pks = set(Message.objects.filter(received_at__gte=start, received_at__lt=end).values_list("pk", flat=True))
-        # changes noted before this reads the raw tables are in what it computes
-        noted = [i for i, m in Changed.objects.filter(message_id__gte=min(pks, default=0), message_id__lte=max(pks, default=0))
-                 .values_list("id", "message_id") if m in pks]
+        # the day's notes go before it reads the raw tables: what it computes covers them
+        noted = sorted({m for m in Changed.objects.filter(message_id__gte=min(pks, default=0), message_id__lte=max(pks, default=0))
+                        .values_list("message_id", flat=True) if m in pks})
+        forget(noted)
         found = fates(day, now)
         rows, hours = rollup(day, found), by_hour(day, found)
         DailyCount.objects.filter(day=day).delete()
@@ -101,7 +104,6 @@ def fill_day(day: date, now: datetime) -> int:
         HourlyCount.objects.bulk_create(hours)
         MessageFact.objects.filter(day=day).delete()
         MessageFact.objects.bulk_create([as_fact(f) for f in found], batch_size=2000)
-        forget(noted)
         months.touched([day], today=day_of(now))
         if bookmark.done_through is None or day > bookmark.done_through:
             bookmark.done_through = day

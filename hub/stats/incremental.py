@@ -36,6 +36,7 @@ CHANGED = "stats_changed"
 FACTS = "stats_messagefact"
 
 BATCH = 2000
+HOLD_OFF_NOTES = f"LOCK TABLE {CHANGED} IN SHARE ROW EXCLUSIVE MODE"  # PostgreSQL: see hold_off_notes
 _AT = {name: i for i, name in enumerate(MEASURES)}
 _SECONDS = frozenset({_AT["played_seconds"], _AT["ack_seconds"]})  # the float columns; the rest count
 DAILY_KEY = ("day", "department", "staff", "dimension", "value")
@@ -54,41 +55,64 @@ HourlyKey = tuple[date, int, str, str, str]
 def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Event | None = None) -> int:
     """Apply every noted change, and every target passed by ``now``; returns the messages recomputed."""
     done = 0
-    due_sql = f"SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s ORDER BY due_at LIMIT {int(batch)}"
     lock = "SELECT frozen_before FROM stats_fillstate WHERE name = %s" + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    while not (stop is not None and stop.is_set()):
-        # read before the transaction: an idle round never takes the write lock, and reading a
-        # note another fill has meanwhile applied only recomputes a fact to what it already is
-        changed = [(int(i), int(m)) for i, m in rows(f"SELECT id, message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}")]
-        due = [int(r[0]) for r in rows(due_sql, [moment(now)])]
-        if not changed and not due:
-            break
-        with transaction.atomic():
-            found = rows(lock, [state])
-            frozen = _day(found[0][0]) if found and found[0][0] is not None else None
-            pks = {m for _, m in changed} | set(due)
-            apply(pks, now, frozen)
-            forget([i for i, _ in changed])
-        done += len(pks)
-        if len(changed) < batch and len(due) < batch:
-            break  # what is noted meanwhile waits for the next round
+    # the notes and the passed targets in one query: a round's fixed cost is its statements
+    pending = (f"SELECT 1, message_id FROM (SELECT message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}) AS c "
+               f"UNION ALL SELECT 0, message_id FROM (SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s "
+               f"ORDER BY due_at LIMIT {int(batch)}) AS d")
+    with connection.cursor() as cursor:
+        while not (stop is not None and stop.is_set()):
+            # read before the transaction: an idle round never takes the write lock, and reading a
+            # note another fill has meanwhile applied only recomputes a fact to what it already is
+            found = rows(pending, [moment(now)], cursor)
+            if not found:
+                break
+            notes = sum(1 for n, _ in found if n)
+            noted = sorted({int(m) for n, m in found if n})
+            pks = {int(m) for _, m in found}
+            with transaction.atomic():
+                hold_off_notes(cursor)
+                held = rows(lock, [state], cursor)
+                frozen = _day(held[0][0]) if held and held[0][0] is not None else None
+                forget(noted, cursor)  # before the raw tables are read: what they say covers the notes
+                apply(pks, now, frozen, cursor)
+            done += len(pks)
+            if notes < batch and len(found) - notes < batch:
+                break  # what is noted meanwhile waits for the next round
     return done
 
 
-def forget(ids: list[int]) -> None:
-    with connection.cursor() as cursor:
-        for first in range(0, len(ids), 5000):
-            chunk = ids[first:first + 5000]
-            cursor.execute(f"DELETE FROM {CHANGED} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+def hold_off_notes(cursor: Any) -> None:
+    """Keep every writer of notes out until this transaction ends, from before it reads the raw
+    tables: a trigger that finds its message already noted writes nothing (hub.stats.triggers), so
+    its change must be visible to whoever deletes that note. SQLite's IMMEDIATE transactions
+    already serialize writers; PostgreSQL takes a lock that conflicts with inserts, waiting for
+    the writers in flight to commit (no row locks: no deadlock with a writer noting several
+    messages)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(HOLD_OFF_NOTES)
 
 
-def apply(pks: Collection[int], now: datetime, frozen_before: date | None) -> int:
+def forget(message_ids: list[int], cursor: Any = None) -> None:
+    """Delete the notes of ``message_ids`` (after :func:`hold_off_notes`, before their facts are recomputed)."""
+    if cursor is None:
+        with connection.cursor() as own:
+            return forget(message_ids, own)
+    for first in range(0, len(message_ids), 5000):
+        chunk = message_ids[first:first + 5000]
+        cursor.execute(f"DELETE FROM {CHANGED} WHERE message_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+    return None
+
+
+def apply(pks: Collection[int], now: datetime, frozen_before: date | None, cursor: Any = None) -> int:
     """Recompute the facts of ``pks`` and move the rollups by the difference; returns the facts rewritten."""
-    old = _facts(pks)
-    daily: dict[DailyKey, list[float]] = {}
-    hourly: dict[HourlyKey, int] = {}
+    if cursor is None:
+        with connection.cursor() as own:
+            return apply(pks, now, frozen_before, own)
+    old = _facts(pks, cursor)
+    groups: dict[tuple[date, int, tuple[str, ...]], list[float]] = {}
     written: list[Fate] = []
-    for new in fates_of(pks, now):
+    for new in fates_of(pks, now, cursor):
         assert new.day is not None
         before = old.get(new.pk)
         if before is None and frozen_before is not None and new.day < frozen_before:
@@ -96,23 +120,24 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None) -> in
         if before is not None:
             if before == new:
                 continue
-            add(daily, hourly, before, -1)
-        add(daily, hourly, new, +1)
+            gather(groups, before, -1)
+        gather(groups, new, +1)
         written.append(new)
-    _upsert(daily, hourly)
+    daily, hourly = spread(groups)
+    _upsert(daily, hourly, cursor)
     months.touched({key[0] for key in daily}, today=day_of(now))  # a closed month's sums are stale now
     if written:
-        with connection.cursor() as cursor:
-            cursor.executemany(_FACT_UPSERT, [_fact_row(f) for f in written])
+        ops = connection.ops
+        cursor.executemany(_FACT_UPSERT, [_fact_row(f, ops) for f in written])
     return len(written)
 
 
-def _facts(pks: Collection[int]) -> dict[int, Fate]:
+def _facts(pks: Collection[int], cursor: Any = None) -> dict[int, Fate]:
     ids = sorted(pks)
     sql = f"SELECT message_id, {', '.join(FACT_FIELDS)} FROM {FACTS} WHERE message_id IN ({', '.join(['%s'] * len(ids))})"
     found = {}
     for pk, day, hour, source, app, category, priority, department, staff, played, acked, escalated, expired, unheard, \
-            breached, due_at in rows(sql, ids):
+            breached, due_at in rows(sql, ids, cursor):
         assert isinstance(pk, int)
         found[pk] = Fate(
             key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(hour),
@@ -123,11 +148,11 @@ def _facts(pks: Collection[int]) -> dict[int, Fate]:
     return found
 
 
-def _fact_row(fate: Fate) -> tuple[Any, ...]:
+def _fact_row(fate: Fate, ops: Any) -> tuple[Any, ...]:
     assert fate.day is not None
-    return (fate.pk, connection.ops.adapt_datefield_value(fate.day), fate.hour, *fate.key, fate.played_after,
+    return (fate.pk, ops.adapt_datefield_value(fate.day), fate.hour, *fate.key, fate.played_after,
             fate.acked_after, fate.escalated, fate.expired, fate.no_speaker, fate.breached,
-            moment(fate.due_at) if fate.due_at is not None else None)
+            ops.adapt_datetimefield_value(fate.due_at) if fate.due_at is not None else None)
 
 
 def _day(value: object) -> date:
@@ -141,17 +166,33 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def add(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], fate: Fate, sign: int) -> None:
-    """Add ``sign`` × what ``fate`` counts for to the rows it belongs to."""
+def gather(groups: dict[tuple[date, int, tuple[str, ...]], list[float]], fate: Fate, sign: int) -> None:
+    """Add ``sign`` × what ``fate`` counts for to its group (day, hour and dimensions): a late
+    acknowledgement takes the old fact away and adds the new one in the same group, so only
+    what changed is spread over the rows (:func:`spread`)."""
     assert fate.day is not None
-    source, app, category, priority, department, staff = fate.key
-    vector = measures(fate)
-    for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
-        into = daily.setdefault((fate.day, department, staff, dimension, value), [0.0] * len(MEASURES))
-        for i, x in vector:
-            into[i] += sign * x
-    key = (fate.day, fate.hour, category, department, staff)
-    hourly[key] = hourly.get(key, 0) + sign
+    into = groups.setdefault((fate.day, fate.hour, fate.key), [0.0] * len(MEASURES))
+    for i, x in measures(fate):
+        into[i] += sign * x
+
+
+def spread(groups: dict[tuple[date, int, tuple[str, ...]], list[float]]) -> tuple[dict[DailyKey, list[float]], dict[HourlyKey, int]]:
+    """The groups' sums moved onto the daily rows (once per breakdown) and the hourly rows."""
+    daily: dict[DailyKey, list[float]] = {}
+    hourly: dict[HourlyKey, int] = {}
+    for (day, hour, (source, app, category, priority, department, staff)), vector in groups.items():
+        moved = [(i, x) for i, x in enumerate(vector) if x]
+        if not moved:
+            continue
+        for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
+            into = daily.setdefault((day, department, staff, dimension, value), [0.0] * len(MEASURES))
+            for i, x in moved:
+                into[i] += x
+        count = int(vector[_AT["messages"]])
+        if count:
+            key = (day, hour, category, department, staff)
+            hourly[key] = hourly.get(key, 0) + count
+    return daily, hourly
 
 
 def measures(fate: Fate) -> list[tuple[int, float]]:
@@ -179,7 +220,7 @@ def as_fact(fate: Fate) -> MessageFact:
                        no_speaker=fate.no_speaker, breached=fate.breached, due_at=fate.due_at)
 
 
-def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) -> None:
+def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], cursor: Any) -> None:
     """Move the rows. A row an old fact is taken from exists: it is updated (a CHECK on a
     negative count would refuse the insert half of an upsert before the conflict is seen);
     the others are inserted or added to."""
@@ -189,18 +230,18 @@ def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int]) ->
     )
     # One statement per shape (which measures move): a new message moves a few of the 45 columns.
     statements: dict[str, list[tuple[Any, ...]]] = {}
+    adapt = connection.ops.adapt_datefield_value
     for table, key, measures, found_rows in tables:
         for k, v in found_rows:
             shape = tuple(i for i, x in enumerate(v) if x)
             moved = [v[i] if i in _SECONDS else int(v[i]) for i in shape]
-            day = (connection.ops.adapt_datefield_value(k[0]), *k[1:])
+            day = (adapt(k[0]), *k[1:])
             if min(moved) < 0:
                 statements.setdefault(_update(table, key, measures, shape), []).append((*moved, *day))
             else:
                 statements.setdefault(_insert(table, key, measures, shape), []).append((*day, *moved))
-    with connection.cursor() as cursor:
-        for sql, params in statements.items():
-            cursor.executemany(sql, params)
+    for sql, params in statements.items():
+        cursor.executemany(sql, params)
     # a message that moved (re-classified) leaves a row with nothing in it: the fill from scratch has none
     emptied = {key[0] for key, v in daily.items() if v[0] < 0} | {key[0] for key, n in hourly.items() if n < 0}
     if emptied:

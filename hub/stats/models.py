@@ -234,9 +234,13 @@ class Changed(models.Model):
     """A message whose outcome may have changed since the last round: written by database
     triggers (hub.stats.triggers) in the very transaction that changed it (stored, played,
     acknowledged, chased, expired, no speaker), read and deleted by the incremental fill.
-    No foreign key: the message may be purged before the fill reads the row."""
+    No foreign key: the message may be purged before the fill reads the row.
 
-    message_id = models.BigIntegerField(db_index=True)
+    One row per message (unique): a trigger finding the message already noted does nothing,
+    so the five or so writes that store, play and acknowledge a message leave one or two
+    notes, not five (migration 0004; hub.stats.triggers)."""
+
+    message_id = models.BigIntegerField(unique=True)
 
     class Meta:
         db_table = "stats_changed"

@@ -9,6 +9,7 @@ the database took to answer (docs/statistics.md, "Figures").
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -74,13 +75,13 @@ def fates(day: date, now: datetime) -> list[Fate]:
     return _fates(MESSAGES.format(messages=DAY), span, DAY_IDS, span, now)
 
 
-def fates_of(pks: Collection[int], now: datetime) -> list[Fate]:
+def fates_of(pks: Collection[int], now: datetime, cursor: Any = None) -> list[Fate]:
     """The messages ``pks`` that still exist (a purged one has none)."""
     if not pks:
         return []
     ids = sorted(pks)
     marks = ", ".join(["%s"] * len(ids))
-    return _fates(MESSAGES.format(messages=f"m.id IN ({marks})"), ids, marks, ids, now)
+    return _fates(MESSAGES.format(messages=f"m.id IN ({marks})"), ids, marks, ids, now, cursor)
 
 
 def moment(value: datetime) -> object:
@@ -96,17 +97,23 @@ def instant(value: object) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
+def rows(sql: str, params: Sequence[Any] = (), cursor: Any = None) -> list[tuple[Any, ...]]:
+    """The rows of one query, through ``cursor`` if given (a round reuses one: opening a cursor
+    through Django costs about what a small query does)."""
+    if cursor is None:
+        with connection.cursor() as own:
+            own.execute(sql, params)
+            return list(own.fetchall())
+    cursor.execute(sql, params)
+    return list(cursor.fetchall())
 
 
-def _fates(messages: str, params: Sequence[object], ids: str, ids_params: Sequence[object], now: datetime) -> list[Fate]:
-    found_rows = rows(messages, params)
+def _fates(messages: str, params: Sequence[object], ids: str, ids_params: Sequence[object], now: datetime,
+           cursor: Any = None) -> list[Fate]:
+    found_rows = rows(messages, params, cursor)
     if not found_rows:
         return []
-    audience, expired, unheard = _deliveries(rows(DELIVERIES.format(ids=ids), ids_params))
+    audience, expired, unheard = _deliveries(rows(DELIVERIES.format(ids=ids), ids_params, cursor), cursor)
     default = settings.STATS_DEFAULT_ACK_SECONDS
     zone = shop_zone()
     found = []
@@ -133,7 +140,7 @@ def _fates(messages: str, params: Sequence[object], ids: str, ids_params: Sequen
     return found
 
 
-def _deliveries(found_rows: list[tuple[object, ...]]) -> tuple[dict[int, tuple[str, str]], set[int], set[int]]:
+def _deliveries(found_rows: list[tuple[object, ...]], cursor: Any = None) -> tuple[dict[int, tuple[str, str]], set[int], set[int]]:
     """Per message, the department and staff number of its first announcement (as routed,
     before any escalation: a message counts once, for whom it was first meant); and the
     messages with an expired delivery, and with one no speaker followed."""
@@ -151,15 +158,26 @@ def _deliveries(found_rows: list[tuple[object, ...]]) -> tuple[dict[int, tuple[s
             unheard.add(message_id)
         if not announcement_id or first.setdefault(message_id, announcement_id) != announcement_id:
             continue  # an event for other tools, or a later announcement (a reminder, an escalation)
-        route = mqtt.Announcement.parse_topic(str(topic), base)
-        if route is None or route.is_all:
+        route = _audience(str(topic), base)
+        if route is None:
             found.setdefault(message_id, ("", ""))
             continue
         department, staff = found.get(message_id, ("", ""))
         person = ""
-        if route.staff:
+        if route[1]:
             if erased is None:
-                erased = {str(n): str(t) for n, t in rows(ERASED)}
-            person = erased.get(route.staff, route.staff)
-        found[message_id] = (department or route.department or "", staff or person)
+                erased = {str(n): str(t) for n, t in rows(ERASED, (), cursor)}
+            person = erased.get(route[1], route[1])
+        found[message_id] = (department or route[0], staff or person)
     return found, expired, unheard
+
+
+@functools.lru_cache(maxsize=4096)
+def _audience(topic: str, base: str) -> tuple[str, str] | None:
+    """The department and staff number an announcement topic names; None for ``announce/all``
+    or a topic that is no announcement's. Cached: a shop has a few dozen topics, and parsing
+    one (with its validation) cost more than the rest of a message's fact."""
+    route = mqtt.Announcement.parse_topic(topic, base)
+    if route is None or route.is_all:
+        return None
+    return route.department or "", route.staff or ""

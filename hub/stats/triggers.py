@@ -1,5 +1,6 @@
 """Database triggers that note, in the very transaction that changes a message's outcome,
-that it changed: one :class:`~hub.stats.models.Changed` row (``stats_changed``) per change.
+that it changed: a :class:`~hub.stats.models.Changed` row (``stats_changed``), one per message
+until a round of the incremental fill takes it.
 
 Why triggers and not calls in the code that writes receipts, acknowledgements and
 deliveries: the database then guarantees that no writer (intake, publisher, receipts,
@@ -51,43 +52,63 @@ TRIGGERS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def _insert(expression: str) -> str:
+# A message already noted is not noted again (the notes are unique per message since
+# migration 0004). Safe because the round that deletes notes holds off every writer of notes
+# from before it reads the raw tables until it commits (SQLite: IMMEDIATE transactions; PostgreSQL:
+# a table lock, hub.stats.incremental), so a change whose note was "already there" is either
+# committed before that round reads, or finds the note gone and writes one.
+ONCE = " ON CONFLICT (message_id) DO NOTHING"
+
+
+def _insert(expression: str, once: bool = True) -> str:
+    tail = ONCE if once else ""
     if expression == "delivery":  # an expectation knows its delivery, the delivery its message
         return (f"INSERT INTO {CHANGED} (message_id) SELECT message_id FROM outbox_delivery"
-                " WHERE id = NEW.delivery_id AND message_id IS NOT NULL;")
-    return f"INSERT INTO {CHANGED} (message_id) VALUES ({expression});"
+                f" WHERE id = NEW.delivery_id AND message_id IS NOT NULL{tail};")
+    return f"INSERT INTO {CHANGED} (message_id) VALUES ({expression}){tail};"
 
 
-def _sqlite(name: str, table: str, event: str, condition: str, expression: str) -> list[str]:
+def _sqlite(name: str, table: str, event: str, condition: str, expression: str, once: bool = True) -> list[str]:
     return [
         f"DROP TRIGGER IF EXISTS {name}",
-        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW WHEN {condition} BEGIN {_insert(expression)} END",
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW WHEN {condition} BEGIN {_insert(expression, once)} END",
     ]
 
 
-def _postgresql(name: str, table: str, event: str, condition: str, expression: str) -> list[str]:
+def _postgresql(name: str, table: str, event: str, condition: str, expression: str, once: bool = True) -> list[str]:
     condition = condition.replace(" IS NOT OLD.", " IS DISTINCT FROM OLD.").replace("(NEW.status = 'lapsed') <> (OLD.status = 'lapsed')",
                                                                                    "(NEW.status = 'lapsed') IS DISTINCT FROM (OLD.status = 'lapsed')")
     when = "" if condition == "1" else f" WHEN ({condition})"
     return [
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {_insert(expression)} RETURN NULL; END $$",
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {_insert(expression, once)} RETURN NULL; END $$",
         f"DROP TRIGGER IF EXISTS {name} ON {table}",
         f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} EXECUTE FUNCTION {name}()",
     ]
 
 
-def statements(vendor: str) -> list[str]:
+def statements(vendor: str, once: bool = True) -> list[str]:
+    """The SQL that (re)creates every trigger; ``once``: the notes are unique per message."""
     make = {"sqlite": _sqlite, "postgresql": _postgresql}.get(vendor)
     if make is None:
         raise NotImplementedError(f"statistics need triggers, written for SQLite and PostgreSQL, not {vendor}")
-    return [sql for name, spec in TRIGGERS.items() for sql in make(name, *spec)]
+    return [sql for name, spec in TRIGGERS.items() for sql in make(name, *spec, once=once)]
+
+
+def unique_notes(using: str = "default") -> bool:
+    """Whether ``message_id`` is unique in the notes (migration 0004 applied): an ``ON CONFLICT``
+    naming it would fail every write it fires on otherwise."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, CHANGED)
+    return any(c["unique"] and c["columns"] == ["message_id"] for c in found.values())
 
 
 def install(using: str = "default") -> None:
     """Create (or re-create) every trigger; safe to run at any time."""
     connection = connections[using]
+    once = unique_notes(using)
     with connection.cursor() as cursor:
-        for sql in statements(connection.vendor):
+        for sql in statements(connection.vendor, once):
             cursor.execute(sql)
 
 

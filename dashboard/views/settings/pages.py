@@ -116,6 +116,10 @@ def staff_modes() -> list[tuple[str, str]]:
             ("round_robin", str(_("one of its staff on duty, in turn")))]
 
 
+def summaries() -> list[tuple[str, str]]:
+    return [("off", str(_("no summary"))), ("daily", str(_("a daily summary"))), ("weekly", str(_("a weekly summary (Mondays)")))]
+
+
 def sources_or_any() -> list[tuple[str, str]]:
     return [("", str(_("any source")))] + [(n, n) for n in Source.objects.order_by("name").values_list("name", flat=True)]
 
@@ -303,6 +307,9 @@ PAGES: dict[str, Page] = {p.slug: p for p in [
                   help=_("days (mon tue wed thu fri sat sun), then the hours: “mon,tue,wed,thu,fri 09:00-18:00”; "
                          "an end before the start runs past midnight. No shifts: never on duty")),
             Field("alerts", _("receives outage alerts"), "checkbox", default=False),
+            Field("summary", _("statistics summary"), "select", choices=summaries, default="off",
+                  help=_("yesterday's (or last week's) numbers, sent to their own notification targets; "
+                         "for admins and department managers with a login")),
             Field("login", _("dashboard login"), "select", choices=logins, extra=True),
         ),
         ((_("number"), _get("number")), (_("name"), _get("name")), (_("department"), _named("department", "departments")),
