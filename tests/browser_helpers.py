@@ -9,7 +9,8 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,26 @@ def start_stack(tmp_path: Path, broker_url: str, node_env: dict[str, str], extra
     procs["node"] = Proc("node", node_command(config), node_env, tmp_path)
     wait_listening("127.0.0.1", port, 60)
     return Stack(f"http://127.0.0.1:{port}", procs, config, tmp_path)
+
+
+@contextmanager
+def serve_only(tmp_path: Path, setup_extra: str = "", then: Sequence[Sequence[str]] = ()) -> Iterator[str]:
+    """``shopcrier-hub serve`` alone on a fresh database with the browser tests' logins (no broker,
+    no ``run``); ``setup_extra`` is more shell code after the setup, ``then`` hub commands after it.
+    Yields the URL."""
+    env = hub_env(tmp_path / "hub", "mqtt://127.0.0.1:1", {"SHOPCRIER_DASHBOARD_FOLLOW_MQTT": "0"})
+    subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=180)
+    setup = SETUP.format(secret_env="UNUSED_SECRET", node=NODE, people=PEOPLE)
+    subprocess.run(hub_command("shell", "-c", setup + setup_extra), env=env, check=True, timeout=180)
+    for args in then:
+        subprocess.run(hub_command(*args), env=env, check=True, timeout=180)
+    port = free_port()
+    serve = Proc("serve", hub_command("serve", f"127.0.0.1:{port}"), env, tmp_path)
+    try:
+        wait_listening("127.0.0.1", port, 60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        serve.terminate()
 
 
 def stop_stack(stack: Stack) -> None:

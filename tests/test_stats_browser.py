@@ -4,16 +4,13 @@ in tests/screenshots/ for a person to look at."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
-from mqtt.broker import free_port, wait_listening
-from tests.browser_helpers import DESKTOP, PEOPLE, PHONE, SETUP, chromium, shoot
-from tests.processes import Proc, hub_command, hub_env
+from tests.browser_helpers import DESKTOP, PEOPLE, PHONE, chromium, serve_only, shoot
 
 pytestmark = pytest.mark.e2e
 
@@ -57,18 +54,8 @@ Acknowledgement.objects.bulk_create(acks)
 
 @pytest.fixture
 def hub_url(tmp_path: Path) -> Iterator[str]:
-    env = hub_env(tmp_path / "hub", "mqtt://127.0.0.1:1", {"SHOPCRIER_DASHBOARD_FOLLOW_MQTT": "0"})
-    subprocess.run(hub_command("migrate", "-v0"), env=env, check=True, timeout=180)
-    setup = SETUP.format(secret_env="UNUSED_SECRET", node="spk-orders-1", people=PEOPLE)
-    subprocess.run(hub_command("shell", "-c", setup + HISTORY), env=env, check=True, timeout=180)
-    subprocess.run(hub_command("stats", "fill"), env=env, check=True, timeout=180)
-    port = free_port()
-    serve = Proc("serve", hub_command("serve", f"127.0.0.1:{port}"), env, tmp_path)
-    try:
-        wait_listening("127.0.0.1", port, 60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        serve.terminate()
+    with serve_only(tmp_path, HISTORY, then=[["stats", "fill"]]) as url:
+        yield url
 
 
 @pytest.fixture
