@@ -16,7 +16,9 @@ Django's ordinary (sync) request handling, with only
 web process's database pool has connections: more could only wait for one);
 everything else goes to the wrapped application unchanged. Requests queue for
 a thread in arrival order. The reply, the refusals and the exactly-once
-storing are the view's own (:mod:`hub.intake.webhooks`), as before.
+storing are the view's own (:mod:`hub.intake.webhooks`), as before. A client
+that hangs up once its body is read does not stop the storing: its reply is
+lost, the platform sends again, and the repeat is counted as a duplicate.
 """
 
 from __future__ import annotations
