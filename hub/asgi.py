@@ -21,10 +21,12 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from dashboard.routing import websocket_urlpatterns  # noqa: E402
+from hub.intake.webhook_asgi import WebhookFastPath  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi,
+        # /hooks/ without the dashboard's middleware, on a fixed set of threads (hub/intake/webhook_asgi.py)
+        "http": WebhookFastPath(django_asgi),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(websocket_urlpatterns)),
     }
 )

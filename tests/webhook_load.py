@@ -85,7 +85,7 @@ class Run:
         return statistics.quantiles(ms, n=100, method="inclusive")[q - 1] if len(ms) > 1 else ms[0]
 
     def line(self, name: str) -> str:
-        return (f"  {name:<34} {len(self.latencies) / self.wall:7.1f} req/s   p50 {self.p(50):8.1f} ms   "
+        return (f"  {name:<40} {len(self.latencies) / self.wall:7.1f} req/s   p50 {self.p(50):8.1f} ms   "
                 f"p99 {self.p(99):8.1f} ms   max {max(self.latencies) * 1000:8.1f} ms   errors {len(self.errors)}")
 
 

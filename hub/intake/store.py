@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from hub import storable
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Messages without a platform id that repeat within this window are one message.
 DEDUP_WINDOW = timedelta(minutes=10)
+# Rows per INSERT on PostgreSQL: well under its 65,535 parameters a statement.
+INSERT_BATCH = 500
 
 
 def dedup_key(item: Item, received_at: datetime) -> str:
@@ -62,9 +64,10 @@ class Stored:
 def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
     """Store ``page`` for ``source`` and advance its cursor, all or nothing.
 
-    Known keys are looked up in one query and the rest inserted in one batch;
-    the unique constraint still decides, so a message another writer (a
-    webhook) stored meanwhile is caught and dropped row by row.
+    Known keys are looked up in one query (not for a single item on
+    PostgreSQL: the insert tells) and the rest inserted in one batch; the
+    unique constraint still decides, so a message another writer (a webhook,
+    the poller) stored meanwhile is dropped as a duplicate (:func:`insert_new`).
     """
     now = timezone.now()
     fresh: dict[str, Message] = {}
@@ -79,15 +82,12 @@ def store_page(source: Source, page: Page, pipeline: Pipeline) -> Stored:
             fresh.setdefault(message.dedup_key, message)  # a repeat within the page counts as a duplicate
     moved = _moved(source, page, rejects)
     with transaction.atomic():
-        known = known_keys(source, list(fresh))
+        # One item (a webhook): no look-up first, the insert itself tells a repeat apart on PostgreSQL.
+        known = known_keys(source, list(fresh)) if len(fresh) > 1 or not _inserts_once() else set()
         new = [m for key, m in fresh.items() if key not in known]
         for message in new:
             pipeline.recognise(message)
-        try:
-            with transaction.atomic():  # a savepoint: a lost race rolls back alone
-                Message.objects.bulk_create(new)
-        except IntegrityError:
-            new = [m for m in new if _insert_one(m)]
+        new = insert_new(new)
         deliveries = [d for m in new for d in pipeline.deliveries(m)]
         Delivery.objects.bulk_create(deliveries)
         notify_for(deliveries, pipeline.base)
@@ -164,6 +164,62 @@ def _message(source: Source, item: Item, now: datetime) -> Message | Reject:
         if why.startswith("dedup_key "):
             why = f"id ({item.external_id[:40]}…) with its type {item.platform_type!r} is too long to keep: {why}"
     return Reject(reason=why, raw=snippet(item.raw)) if why else message
+
+
+def _inserts_once() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def insert_new(messages: list[Message]) -> list[Message]:
+    """Insert ``messages``; those whose ``(source, dedup_key)`` another writer stored meanwhile
+    are left out of the list returned (and keep no primary key).
+
+    PostgreSQL: one ``INSERT … ON CONFLICT (source_id, dedup_key) DO NOTHING RETURNING``: it
+    waits for a concurrent writer of the same key to commit or roll back, then inserts or skips
+    the row, and only the rows it inserted come back. Elsewhere (SQLite): the batch in a
+    savepoint, and after a lost race row by row, each in its own.
+    """
+    if not messages:
+        return []
+    if _inserts_once():
+        return [m for i in range(0, len(messages), INSERT_BATCH) for m in _insert_or_skip(messages[i:i + INSERT_BATCH])]
+    try:
+        with transaction.atomic():  # a savepoint: a lost race rolls back alone
+            Message.objects.bulk_create(messages)
+    except IntegrityError:
+        return [m for m in messages if _insert_one(m)]
+    return messages
+
+
+def _insert_or_skip(messages: list[Message]) -> list[Message]:
+    meta = Message._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    source_id, dedup, pk = (quote(_column(name)) for name in ("source", "dedup_key", "id"))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(_column(f.name)) for f in fields)}) "
+        f"VALUES {', '.join([row] * len(messages))} "
+        f"ON CONFLICT ({source_id}, {dedup}) DO NOTHING RETURNING {pk}, {dedup}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(m, True), connection) for m in messages for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = dict((dedup, pk) for pk, dedup in cursor.fetchall())
+    kept = []
+    for message in messages:
+        if message.dedup_key in inserted:
+            message.pk = inserted[message.dedup_key]
+            message._state.adding = False
+            message._state.db = connection.alias
+            kept.append(message)
+    return kept
+
+
+def _column(name: str) -> str:
+    field = Message._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return str(field.column)
 
 
 def _insert_one(message: Message) -> bool:
