@@ -1,4 +1,5 @@
-"""A BIOS boot loader for the amd64 Debian base: GRUB in the MBR and the gap before partition 1.
+"""The amd64 Debian base's boot loader: GRUB for BIOS (legacy) PCs in the MBR and the gap before
+partition 1, and GRUB for UEFI PCs at ``/EFI/BOOT/BOOTX64.EFI`` on the FAT partition.
 
 Written as ``grub-bios-setup`` writes it, without a loop device or root:
 ``grub-mkimage -O i386-pc`` makes a ``core.img`` holding every module it
@@ -10,13 +11,19 @@ into sectors 1 … 2047, the gap before partition 1, which starts at sector
 2048. ``core.img``'s first sector (GRUB's ``diskboot.img``) already names
 sector 2 as where the rest of it starts, which is where it is written.
 
+For UEFI, ``grub-mkimage -O x86_64-efi`` makes one EFI program with the
+same modules (less the BIOS disk driver) and the same early configuration;
+UEFI firmware runs ``/EFI/BOOT/BOOTX64.EFI`` from a disk with no boot entry of
+its own (the removable-media path), so nothing is written to the firmware's
+variables. Both read the same ``grub.cfg``.
+
 ``grub.cfg`` boots the kernel and initrd on the FAT partition with the same
 command line ``cmdline.txt`` holds; a ``/grub/extra.cfg`` on that partition,
 when present, may ``set extra="…"`` to add kernel arguments (a serial
 console's journal, say) without touching ``grub.cfg``.
 
 The same inputs give the same bytes: ``grub-mkimage`` writes no time, and
-the modules come from the machine's ``grub-pc-bin``.
+the modules come from the machine's ``grub-pc-bin`` and ``grub-efi-amd64-bin``.
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ GRUB_DIR = Path("/usr/lib/grub/i386-pc")
 # normal mode for grub.cfg (test, source), and a serial console for a mini-PC's (or qemu's) serial port.
 MODULES = ("biosdisk", "part_msdos", "fat", "search_fs_uuid", "normal", "configfile", "test", "echo",
            "linux", "serial", "terminal")
+EFI_DIR = Path("/usr/lib/grub/x86_64-efi")
+EFI_MODULES = tuple(name for name in MODULES if name != "biosdisk") + ("efi_gop",)  # efi_gop: the screen
+EFI_PATH = "/EFI/BOOT/BOOTX64.EFI"  # the removable-media path UEFI firmware boots without a boot entry
 CONFIG_DIR = "/grub"
 # Offsets in boot.img (GRUB's include/grub/i386/pc/boot.h), as grub-bios-setup patches them.
 KERNEL_SECTOR = 0x5C  # 8 bytes, little-endian: the first sector of core.img
@@ -63,7 +73,10 @@ def grub_cfg(cmdline: str) -> str:
         "# The command line is the one in /cmdline.txt. For extra kernel arguments put\n"
         "#   set extra=\"...\"\n"
         "# in /grub/extra.cfg on this partition.\n"
-        "if serial --unit=0 --speed=115200; then terminal_input --append serial; terminal_output --append serial; fi\n"
+        "# A BIOS PC's first serial port (and qemu's) gets GRUB's messages too; UEFI firmware has its own console.\n"
+        "if [ \"$grub_platform\" = pc ]; then\n"
+        "  if serial --unit=0 --speed=115200; then terminal_input --append serial; terminal_output --append serial; fi\n"
+        "fi\n"
         "set extra=\"\"\n"
         f"if [ -f {CONFIG_DIR}/extra.cfg ]; then source {CONFIG_DIR}/extra.cfg; fi\n"
         "echo \"ShopCrier: loading the kernel\"\n"
@@ -82,6 +95,18 @@ def core_image(volume_id: str, out: Path) -> Path:
         config.write_text(early_config(volume_id))
         run(["grub-mkimage", "-O", "i386-pc", "-d", str(GRUB_DIR), "-c", str(config), "-p", CONFIG_DIR,
              "-o", str(out), *MODULES])
+    return out
+
+
+def efi_image(volume_id: str, out: Path) -> Path:
+    """``grub-mkimage -O x86_64-efi``: GRUB as one EFI program, for ``/EFI/BOOT/BOOTX64.EFI``."""
+    if not (EFI_DIR / "linux.mod").is_file():
+        raise ImageError(f"GRUB's UEFI modules are not installed ({EFI_DIR}; apt-get install grub-efi-amd64-bin)")
+    with tempfile.TemporaryDirectory(prefix="shopcrier-grub-") as tmp:
+        config = Path(tmp) / "early.cfg"
+        config.write_text(early_config(volume_id))
+        run(["grub-mkimage", "-O", "x86_64-efi", "-d", str(EFI_DIR), "-c", str(config), "-p", CONFIG_DIR,
+             "-o", str(out), *EFI_MODULES])
     return out
 
 

@@ -7,7 +7,8 @@ system needs and packs the tree with ``mke2fs -d``. The kernel and initrd go
 on the FAT partition with ``cmdline.txt``, as a Raspberry Pi's firmware reads
 them, and GRUB boots them from there on a BIOS (legacy) PC: its boot.img in
 the MBR, its core.img in the gap before partition 1, ``/grub/grub.cfg`` on the
-FAT partition (see ``bootloader.py``). The disk boots as it is flashed.
+FAT partition (see ``bootloader.py``); on a UEFI PC the same GRUB as
+``/EFI/BOOT/BOOTX64.EFI`` reads the same file. The disk boots as it is flashed.
 
 A built base is cached (``~/.cache/shopcrier-image``) under a key made of
 everything that goes into it: suite, architecture, mirror, package list and
@@ -94,7 +95,7 @@ class BaseSpec:
 
     def key(self) -> str:
         text = "\n".join([self.suite, self.arch, self.mirror, *sorted(self.packages), *DPKG_EXCLUDES,
-                          CMDLINE, str(self.epoch), self.hook(), *bootloader.MODULES,
+                          CMDLINE, str(self.epoch), self.hook(), *bootloader.MODULES, *bootloader.EFI_MODULES,
                           bootloader.early_config(FAT_VOLUME_ID), bootloader.grub_cfg(CMDLINE)])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -137,6 +138,8 @@ def _build(spec: BaseSpec, target: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="shopcrier-base-") as tmp:
         work = Path(tmp)
         core = bootloader.core_image(FAT_VOLUME_ID, work / "core.img")  # a missing GRUB is named before any work
+        efi = bootloader.efi_image(FAT_VOLUME_ID, work / "BOOTX64.EFI")
+        os.utime(efi, (spec.epoch, spec.epoch))
         parts = work / "parts"
         parts.mkdir(mode=0o777)
         os.chmod(parts, 0o777)  # the hook writes here as the namespace's root, a subordinate uid
@@ -160,6 +163,7 @@ def _build(spec: BaseSpec, target: Path) -> None:
         grub_cfg.write_text(bootloader.grub_cfg(CMDLINE))
         os.utime(grub_cfg, (spec.epoch, spec.epoch))
         fat.put(boot, grub_cfg, f"{bootloader.CONFIG_DIR}/grub.cfg", epoch=spec.epoch)
+        fat.put(boot, efi, bootloader.EFI_PATH, epoch=spec.epoch)
         partial = work / "base.img"
         disk.assemble(partial, boot, parts / "root.ext4")
         bootloader.install(partial, core)

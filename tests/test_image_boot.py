@@ -100,13 +100,12 @@ def test_a_disk_without_room_before_its_first_partition_is_refused(tmp_path: Pat
         bootloader.install(image, core)
 
 
-def test_seabios_runs_grub_from_the_disk_alone_and_grub_reads_its_config_off_the_fat_partition(tmp_path: Path) -> None:
-    image = small_disk(tmp_path)
-    bootloader.install(image, bootloader.core_image(FAT_VOLUME_ID, tmp_path / "core.img"))
-    console = tmp_path / "console.log"
+def grub_console(image: Path, work: Path, *firmware: str) -> str:
+    """Boot ``image`` under qemu until GRUB went for the kernel (or 240 s passed); the serial console's text."""
+    console = work / "console.log"
     qemu = subprocess.Popen(
         ["qemu-system-x86_64", "-accel", "tcg", "-m", "256", "-nodefaults", "-display", "none", "-monitor", "none",
-         "-serial", f"file:{console}", "-no-reboot", "-drive", f"file={image},format=raw,if=virtio"],
+         "-serial", f"file:{console}", "-no-reboot", *firmware, "-drive", f"file={image},format=raw,if=virtio"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 240  # wide: the machine is shared
@@ -117,6 +116,33 @@ def test_seabios_runs_grub_from_the_disk_alone_and_grub_reads_its_config_off_the
     finally:
         qemu.kill()
         qemu.wait(30)
+    return text
+
+
+def test_seabios_runs_grub_from_the_disk_alone_and_grub_reads_its_config_off_the_fat_partition(tmp_path: Path) -> None:
+    image = small_disk(tmp_path)
+    bootloader.install(image, bootloader.core_image(FAT_VOLUME_ID, tmp_path / "core.img"))
+
+    text = grub_console(image, tmp_path)
+
     # grub.cfg ran from the FAT partition (its echo), and GRUB looked there for the kernel this disk lacks.
+    assert "ShopCrier: loading the kernel" in text, text
+    assert "file `/vmlinuz' not found" in text, text
+
+
+def test_uefi_firmware_runs_the_same_grub_from_the_fat_partition(tmp_path: Path) -> None:
+    image = small_disk(tmp_path)  # no MBR boot code: only the EFI program can boot it
+    boot_part, _ = disk.boot_and_root(image)
+    boot = disk.extract(image, boot_part, tmp_path / "boot.vfat")
+    fat.put(boot, bootloader.efi_image(FAT_VOLUME_ID, tmp_path / "BOOTX64.EFI"), bootloader.EFI_PATH)
+    subprocess.run(["dd", f"if={boot}", f"of={image}", "bs=1M", f"seek={boot_part.offset}", "oflag=seek_bytes",
+                    "conv=notrunc", "status=none"], check=True)
+    code = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+    variables = tmp_path / "vars.fd"
+    variables.write_bytes(Path("/usr/share/OVMF/OVMF_VARS_4M.fd").read_bytes())
+
+    text = grub_console(image, tmp_path, "-drive", f"if=pflash,format=raw,readonly=on,file={code}",
+                        "-drive", f"if=pflash,format=raw,file={variables}")
+
     assert "ShopCrier: loading the kernel" in text, text
     assert "file `/vmlinuz' not found" in text, text
