@@ -2,7 +2,8 @@
 
 The base's two partitions are cut out, the root grown and the payload
 written into it with debugfs, the FAT partition given the image's notes, and
-the disk put back together. The base itself is never modified.
+the disk put back together, with the base's MBR boot code and the gap before
+partition 1 (its GRUB) as they were. The base itself is never modified.
 """
 
 from __future__ import annotations
