@@ -2,7 +2,8 @@
 
 The base's two partitions are cut out, the root grown and the payload
 written into it with debugfs, the FAT partition given the image's notes, and
-the disk put back together. The base itself is never modified.
+the disk put back together, with the base's MBR boot code and the gap before
+partition 1 (its GRUB) as they were. The base itself is never modified.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
         boot_part, root_part = disk.boot_and_root(source)
         boot = disk.extract(source, boot_part, work / "boot.vfat")
         root = disk.extract(source, root_part, work / "root.ext4")
+        code = disk.boot_code(source)  # the amd64 base's GRUB, kept as it is
         if source != base:
             source.unlink()
         target = inspect(root)
@@ -117,7 +119,7 @@ def build(base: Path, out: Path, *, voices: list[str], cache: Path, epoch: int =
         report.parts.append(("boot partition (FAT)", boot.stat().st_size))
         report.parts.append(("root partition (ext4)", root.stat().st_size))
         out.parent.mkdir(parents=True, exist_ok=True)
-        disk.assemble(out, boot, root)
+        disk.assemble(out, boot, root, code=code)
         report.parts.append(("disk image", out.stat().st_size))
     report.seconds = time.monotonic() - started
     return report

@@ -5,7 +5,10 @@ For amd64 test machines and mini-PCs (and the VM test): ``mmdebstrap
 its user namespace (so files belong to root), writes the little a bootable
 system needs and packs the tree with ``mke2fs -d``. The kernel and initrd go
 on the FAT partition with ``cmdline.txt``, as a Raspberry Pi's firmware reads
-them; qemu boots them with ``-kernel``/``-initrd``/``-append``.
+them, and GRUB boots them from there on a BIOS (legacy) PC: its boot.img in
+the MBR, its core.img in the gap before partition 1, ``/grub/grub.cfg`` on the
+FAT partition (see ``bootloader.py``); on a UEFI PC the same GRUB as
+``/EFI/BOOT/BOOTX64.EFI`` reads the same file. The disk boots as it is flashed.
 
 A built base is cached (``~/.cache/shopcrier-image``) under a key made of
 everything that goes into it: suite, architecture, mirror, package list and
@@ -22,7 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import disk, fat
+from . import bootloader, disk, fat
 from .errors import ImageError
 from .tools import run
 
@@ -41,6 +44,7 @@ DPKG_EXCLUDES = ("/usr/share/man/*", "/usr/share/doc/*", "/usr/share/info/*", "/
 MODULE_TRIM = ("drivers/gpu", "drivers/media", "drivers/net/wireless", "drivers/infiniband",
                "drivers/staging", "drivers/isdn", "drivers/bluetooth", "net/bluetooth", "sound/soc")
 ROOT_UUID = "5c12c1e2-0000-4000-8000-0000000000a1"
+FAT_VOLUME_ID = "5C12C1E2"  # GRUB finds the boot partition by it (5C12-C1E2)
 HASH_SEED = "5c12c1e2-0000-4000-8000-0000000000a2"
 # net.ifnames=0: the kernel's names (eth0, wlan0), as on Raspberry Pi OS, so provisioned Wi-Fi is wlan0 on any board.
 CMDLINE = (f"root=PARTUUID={disk.DISK_ID[2:]}-02 rootfstype=ext4 rw console=ttyS0 quiet loglevel=3 panic=10 "
@@ -91,7 +95,8 @@ class BaseSpec:
 
     def key(self) -> str:
         text = "\n".join([self.suite, self.arch, self.mirror, *sorted(self.packages), *DPKG_EXCLUDES,
-                          CMDLINE, str(self.epoch), self.hook()])
+                          CMDLINE, str(self.epoch), self.hook(), *bootloader.MODULES, *bootloader.EFI_MODULES,
+                          bootloader.early_config(FAT_VOLUME_ID), bootloader.grub_cfg(CMDLINE)])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -132,6 +137,9 @@ def _build(spec: BaseSpec, target: Path) -> None:
                          "(bring a Raspberry Pi OS Lite image as --base for arm64)")
     with tempfile.TemporaryDirectory(prefix="shopcrier-base-") as tmp:
         work = Path(tmp)
+        core = bootloader.core_image(FAT_VOLUME_ID, work / "core.img")  # a missing GRUB is named before any work
+        efi = bootloader.efi_image(FAT_VOLUME_ID, work / "BOOTX64.EFI")
+        os.utime(efi, (spec.epoch, spec.epoch))
         parts = work / "parts"
         parts.mkdir(mode=0o777)
         os.chmod(parts, 0o777)  # the hook writes here as the namespace's root, a subordinate uid
@@ -144,15 +152,21 @@ def _build(spec: BaseSpec, target: Path) -> None:
              *[f"--dpkgopt=path-exclude={path}" for path in DPKG_EXCLUDES],
              f"--customize-hook=sh {hook} \"$1\" {parts} {spec.epoch}",
              "--format=null", spec.suite, "/dev/null", spec.mirror], env=env)
-        boot = fat.make(work / "boot.vfat", 128, "BOOTFS")
+        boot = fat.make(work / "boot.vfat", 128, "BOOTFS", FAT_VOLUME_ID)
         (parts / "cmdline.txt").write_text(CMDLINE + "\n")
         (parts / "config.txt").write_text("# ShopCrier Debian base: the kernel and initrd qemu (or a boot loader) loads.\n"
                                           "kernel=vmlinuz\ninitramfs initrd.img followkernel\n")
         for name in ("vmlinuz", "initrd.img", "cmdline.txt", "config.txt"):
             os.utime(parts / name, (spec.epoch, spec.epoch))
             fat.put(boot, parts / name, f"/{name}")
+        grub_cfg = work / "grub.cfg"
+        grub_cfg.write_text(bootloader.grub_cfg(CMDLINE))
+        os.utime(grub_cfg, (spec.epoch, spec.epoch))
+        fat.put(boot, grub_cfg, f"{bootloader.CONFIG_DIR}/grub.cfg", epoch=spec.epoch)
+        fat.put(boot, efi, bootloader.EFI_PATH, epoch=spec.epoch)
         partial = work / "base.img"
         disk.assemble(partial, boot, parts / "root.ext4")
+        bootloader.install(partial, core)
         os.chmod(partial, 0o444)  # a cached base is never written to: boot copies of it, or with -snapshot
         shutil.move(partial, target.with_name(f".{target.name}.{os.getpid()}"))
         os.replace(target.with_name(f".{target.name}.{os.getpid()}"), target)  # whole or not at all

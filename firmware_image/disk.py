@@ -15,6 +15,7 @@ from .errors import ImageError
 from .tools import run
 
 SECTOR = 512
+BOOT_CODE = 440  # bytes of boot code at the start of the MBR; the disk identifier and the table follow
 ALIGN = 2048  # sectors: partitions start on 1 MiB boundaries, as rpi-imager and Raspberry Pi OS do
 FAT32_LBA = "c"
 LINUX = "83"
@@ -78,8 +79,21 @@ def extract(image: Path, part: Partition, out: Path) -> Path:
     return out
 
 
-def assemble(out: Path, boot: Path, root: Path) -> list[Partition]:
-    """Write a disk ``out`` holding the FAT file ``boot`` as partition 1 and the ext4 file ``root`` as 2."""
+def boot_code(image: Path) -> bytes:
+    """What a boot loader keeps outside the partitions: the MBR's first 440 bytes (its code) followed by
+    the sectors between the MBR and the first partition, up to :data:`ALIGN` (GRUB's core.img)."""
+    first = min((p.start for p in partitions(image)), default=ALIGN)
+    with image.open("rb") as disk:
+        head = disk.read(min(first, ALIGN) * SECTOR)
+    return head[:BOOT_CODE] + head[SECTOR:]
+
+
+def assemble(out: Path, boot: Path, root: Path, *, code: bytes = b"") -> list[Partition]:
+    """Write a disk ``out`` holding the FAT file ``boot`` as partition 1 and the ext4 file ``root`` as 2.
+
+    ``code`` (from :func:`boot_code` of the disk ``out`` is rebuilt from) is written back around the
+    new partition table, so a base's boot loader survives the build.
+    """
     sizes = [_sectors(boot), _sectors(root)]
     starts = [ALIGN, ALIGN + _aligned(sizes[0])]
     total = starts[1] + _aligned(sizes[1])
@@ -93,6 +107,13 @@ def assemble(out: Path, boot: Path, root: Path) -> list[Partition]:
     for start, source in zip(starts, (boot, root)):
         run(["dd", f"if={source}", f"of={out}", "bs=1M", f"seek={start * SECTOR}", "oflag=seek_bytes",
              "conv=notrunc,sparse", "status=none"])
+    if code:
+        if len(code) > BOOT_CODE + (ALIGN - 1) * SECTOR:
+            raise ImageError(f"{out}: {len(code)} bytes of boot code do not fit before sector {ALIGN}")
+        with out.open("r+b") as disk:
+            disk.write(code[:BOOT_CODE])
+            disk.seek(SECTOR)
+            disk.write(code[BOOT_CODE:])
     return partitions(out)
 
 

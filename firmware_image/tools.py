@@ -17,6 +17,7 @@ PACKAGES = {
     "mdel": "mtools", "mkfs.vfat": "dosfstools", "mke2fs": "e2fsprogs", "debugfs": "e2fsprogs",
     "e2fsck": "e2fsprogs", "resize2fs": "e2fsprogs", "mmdebstrap": "mmdebstrap", "xz": "xz-utils",
     "qemu-system-x86_64": "qemu-system-x86", "dd": "coreutils",
+    "grub-mkimage": "grub-common",
 }
 
 

@@ -1,11 +1,12 @@
 """The speaker image, proven in a VM: built from Debian packages, provisioned, booted under qemu TCG.
 
-One long story (minutes; ``-m vm``): the guest reaches only the test's
-Mosquitto, records what it plays into a WAV, starts its clock at a fixed
-instant. It must say it is connected and which department it serves, apply
-the hub's retained config, speak an announcement and send ``played``; then
-lose power mid-sentence and, booted again, say only that sentence again, in
-full, with its store intact; then boot with its broker gone, say so, and
+One long story (minutes; ``-m vm``): the guest boots from the image alone
+(its own GRUB, no ``-kernel``), reaches only the test's Mosquitto, records
+what it plays into a WAV, starts its clock at a fixed instant. It must say
+it is connected and which department it serves, apply the hub's retained
+config, speak an announcement and send ``played``; then lose power
+mid-sentence and, booted again, say only that sentence again, in full,
+with its store intact; then boot with its broker gone, say so, and
 say so again when the broker is back.
 
 The test plays the hub's part in the acknowledgement: it confirms each
@@ -152,6 +153,9 @@ def test_a_provisioned_speaker_boots_greets_speaks_and_survives_a_power_cut(brok
     vm.start()
     try:
         wait(lambda: bool(heartbeats(watcher)), BOOT_TIMEOUT, vm, "a first heartbeat")
+        # Booted from the disk alone: SeaBIOS ran the image's GRUB, which read grub.cfg off the FAT partition.
+        assert not {"-kernel", "-initrd", "-append"} & set(vm.argv)
+        assert "ShopCrier: loading the kernel" in vm.console_text()
         wait(lambda: any(b.volume == 90 for b in heartbeats(watcher)), 60, vm, "the hub's volume applied")
         greeting_at = settle(vm)
         greeting = audible_seconds(vm.samples(0, greeting_at))
