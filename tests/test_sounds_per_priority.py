@@ -21,7 +21,7 @@ from tests.dashboard_helpers import admin, client_for
 
 pytestmark = pytest.mark.django_db
 
-ORDER = '[[categories]]\nslug = "order"\nname = "订单"\nsound = "order-chime"\n'
+ORDER = '[[categories]]\nslug = "order"\nname = "订单"\nname_en = "Order"\nsound = "order-chime"\n'  # the default order category
 
 
 def announced(content: str) -> mqtt.Announcement:
