@@ -64,8 +64,11 @@ def rows(table: str) -> list[tuple[int, dict[str, Any]]]:
     """``(pk, entry)`` for each row of ``table``, in the order ``dump`` writes them."""
     model = MODELS[table]
     order = ("position", "pk") if table in ORDERED else ("pk",)
-    pks = list(model._default_manager.order_by(*order).values_list("pk", flat=True))
-    entries = table_entries(table)
+    # Both reads under the writers' lock: an admin saving between them made the two disagree (a 500).
+    with transaction.atomic():
+        _lock(table)
+        pks = list(model._default_manager.order_by(*order).values_list("pk", flat=True))
+        entries = table_entries(table)
     assert len(pks) == len(entries), f"{table}: dump and database disagree"
     return list(zip(pks, entries))
 
