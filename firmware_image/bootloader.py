@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import struct
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import disk
@@ -88,25 +89,24 @@ def grub_cfg(cmdline: str) -> str:
 
 def core_image(volume_id: str, out: Path) -> Path:
     """``grub-mkimage -O i386-pc``: core.img with the modules and the early configuration."""
-    if not (GRUB_DIR / "boot.img").is_file():
-        raise ImageError(f"GRUB's BIOS images are not installed ({GRUB_DIR}; apt-get install grub-pc-bin)")
-    with tempfile.TemporaryDirectory(prefix="shopcrier-grub-") as tmp:
-        config = Path(tmp) / "early.cfg"
-        config.write_text(early_config(volume_id))
-        run(["grub-mkimage", "-O", "i386-pc", "-d", str(GRUB_DIR), "-c", str(config), "-p", CONFIG_DIR,
-             "-o", str(out), *MODULES])
-    return out
+    return _mkimage("i386-pc", "BIOS images", GRUB_DIR, "boot.img", "grub-pc-bin", MODULES, volume_id, out)
 
 
 def efi_image(volume_id: str, out: Path) -> Path:
     """``grub-mkimage -O x86_64-efi``: GRUB as one EFI program, for ``/EFI/BOOT/BOOTX64.EFI``."""
-    if not (EFI_DIR / "linux.mod").is_file():
-        raise ImageError(f"GRUB's UEFI modules are not installed ({EFI_DIR}; apt-get install grub-efi-amd64-bin)")
+    return _mkimage("x86_64-efi", "UEFI modules", EFI_DIR, "linux.mod", "grub-efi-amd64-bin", EFI_MODULES, volume_id, out)
+
+
+def _mkimage(target: str, what: str, modules_dir: Path, marker: str, package: str, modules: Sequence[str],
+             volume_id: str, out: Path) -> Path:
+    """One GRUB image for ``target`` from ``modules_dir`` (``marker`` proves the package is there)."""
+    if not (modules_dir / marker).is_file():
+        raise ImageError(f"GRUB's {what} are not installed ({modules_dir}; apt-get install {package})")
     with tempfile.TemporaryDirectory(prefix="shopcrier-grub-") as tmp:
         config = Path(tmp) / "early.cfg"
         config.write_text(early_config(volume_id))
-        run(["grub-mkimage", "-O", "x86_64-efi", "-d", str(EFI_DIR), "-c", str(config), "-p", CONFIG_DIR,
-             "-o", str(out), *EFI_MODULES])
+        run(["grub-mkimage", "-O", target, "-d", str(modules_dir), "-c", str(config), "-p", CONFIG_DIR,
+             "-o", str(out), *modules])
     return out
 
 
