@@ -30,6 +30,7 @@ from . import months
 from .buckets import bucket_of
 from .days import day_of
 from .models import ACK_BUCKETS, MEASURES, PLAYED_BUCKETS, DailyCount, HourlyCount, MessageFact
+from . import sql
 from .outcome import Fate, fates_of, instant, moment, rows
 
 CHANGED = "stats_changed"
@@ -39,6 +40,7 @@ BATCH = 2000
 HOLD_OFF_NOTES = f"LOCK TABLE {CHANGED} IN SHARE ROW EXCLUSIVE MODE"  # PostgreSQL: see hold_off_notes
 _AT = {name: i for i, name in enumerate(MEASURES)}
 _SECONDS = frozenset({_AT["played_seconds"], _AT["ack_seconds"]})  # the float columns; the rest count
+_MESSAGES = _AT["messages"]
 DAILY_KEY = ("day", "department", "staff", "dimension", "value")
 HOURLY_KEY = ("day", "hour", "category", "department", "staff")
 FACT_FIELDS = ("day", "hour", "source", "app", "category", "priority", "department", "staff",
@@ -49,6 +51,9 @@ _FACT_UPSERT = (f"INSERT INTO {FACTS} ({', '.join(_FACT_COLUMNS)}) VALUES ({', '
                 f"ON CONFLICT (message_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in FACT_FIELDS))
 
 DailyKey = tuple[date, str, str, str, str]
+# What moves a rollup row: column index in MEASURES → amount, the columns that do not move left
+# out (a new message moves a handful of the 45).
+Vector = dict[int, float]
 HourlyKey = tuple[date, int, str, str, str]
 
 
@@ -90,7 +95,7 @@ def hold_off_notes(cursor: Any) -> None:
     the writers in flight to commit (no row locks: no deadlock with a writer noting several
     messages)."""
     if connection.vendor == "postgresql":
-        cursor.execute(HOLD_OFF_NOTES)
+        sql.execute(cursor, HOLD_OFF_NOTES)
 
 
 def forget(message_ids: list[int], cursor: Any = None) -> None:
@@ -98,9 +103,8 @@ def forget(message_ids: list[int], cursor: Any = None) -> None:
     if cursor is None:
         with connection.cursor() as own:
             return forget(message_ids, own)
-    for first in range(0, len(message_ids), 5000):
-        chunk = message_ids[first:first + 5000]
-        cursor.execute(f"DELETE FROM {CHANGED} WHERE message_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+    if message_ids:
+        sql.execute(cursor, f"DELETE FROM {CHANGED} WHERE {sql.among('message_id')}", [sql.ids(message_ids)])
     return None
 
 
@@ -110,7 +114,7 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None, curso
         with connection.cursor() as own:
             return apply(pks, now, frozen_before, own)
     old = _facts(pks, cursor)
-    groups: dict[tuple[date, int, tuple[str, ...]], list[float]] = {}
+    groups: dict[tuple[date, int, tuple[str, ...]], Vector] = {}
     written: list[Fate] = []
     for new in fates_of(pks, now, cursor):
         assert new.day is not None
@@ -126,18 +130,42 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None, curso
     daily, hourly = spread(groups)
     _upsert(daily, hourly, cursor)
     months.touched({key[0] for key in daily}, today=day_of(now))  # a closed month's sums are stale now
-    if written:
-        ops = connection.ops
-        cursor.executemany(_FACT_UPSERT, [_fact_row(f, ops) for f in written])
+    _write_facts(written, old, cursor)
     return len(written)
 
 
+def _write_facts(written: list[Fate], old: dict[int, Fate], cursor: Any) -> None:
+    """Save the new facts: a message's first is inserted; a fact that changed is updated in the
+    columns that changed, and only those (an acknowledgement moves three of fifteen: rewriting
+    the rest cost as much again, the day and target indexes included)."""
+    ops = connection.ops
+    statements: dict[str, list[tuple[Any, ...]]] = {}
+    for fate in written:
+        row = _fact_row(fate, ops)
+        before = old.get(fate.pk)
+        if before is None:
+            statements.setdefault(_FACT_UPSERT, []).append(row)
+            continue
+        was = _fact_row(before, ops)
+        moved = tuple(i for i in range(1, len(row)) if row[i] != was[i])
+        if not moved:
+            continue  # equal once written (a float read back as the same value)
+        statements.setdefault(_fact_update(moved), []).append((*(row[i] for i in moved), fate.pk))
+    for statement, params in statements.items():
+        sql.executemany(cursor, statement, params)
+
+
+@functools.cache
+def _fact_update(moved: tuple[int, ...]) -> str:
+    """Set the ``moved`` columns (indexes into :data:`_FACT_COLUMNS`) of one message's fact."""
+    return f"UPDATE {FACTS} SET " + ", ".join(f"{_FACT_COLUMNS[i]} = %s" for i in moved) + " WHERE message_id = %s"
+
+
 def _facts(pks: Collection[int], cursor: Any = None) -> dict[int, Fate]:
-    ids = sorted(pks)
-    sql = f"SELECT message_id, {', '.join(FACT_FIELDS)} FROM {FACTS} WHERE message_id IN ({', '.join(['%s'] * len(ids))})"
+    query = f"SELECT message_id, {', '.join(FACT_FIELDS)} FROM {FACTS} WHERE {sql.among('message_id')}"
     found = {}
     for pk, day, hour, source, app, category, priority, department, staff, played, acked, escalated, expired, unheard, \
-            breached, due_at in rows(sql, ids, cursor):
+            breached, due_at in rows(query, [sql.ids(pks)], cursor):
         assert isinstance(pk, int)
         found[pk] = Fate(
             key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(hour),
@@ -166,29 +194,29 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def gather(groups: dict[tuple[date, int, tuple[str, ...]], list[float]], fate: Fate, sign: int) -> None:
+def gather(groups: dict[tuple[date, int, tuple[str, ...]], Vector], fate: Fate, sign: int) -> None:
     """Add ``sign`` × what ``fate`` counts for to its group (day, hour and dimensions): a late
     acknowledgement takes the old fact away and adds the new one in the same group, so only
     what changed is spread over the rows (:func:`spread`)."""
     assert fate.day is not None
-    into = groups.setdefault((fate.day, fate.hour, fate.key), [0.0] * len(MEASURES))
+    into = groups.setdefault((fate.day, fate.hour, fate.key), {})
     for i, x in measures(fate):
-        into[i] += sign * x
+        into[i] = into.get(i, 0) + sign * x
 
 
-def spread(groups: dict[tuple[date, int, tuple[str, ...]], list[float]]) -> tuple[dict[DailyKey, list[float]], dict[HourlyKey, int]]:
+def spread(groups: dict[tuple[date, int, tuple[str, ...]], Vector]) -> tuple[dict[DailyKey, Vector], dict[HourlyKey, int]]:
     """The groups' sums moved onto the daily rows (once per breakdown) and the hourly rows."""
-    daily: dict[DailyKey, list[float]] = {}
+    daily: dict[DailyKey, Vector] = {}
     hourly: dict[HourlyKey, int] = {}
     for (day, hour, (source, app, category, priority, department, staff)), vector in groups.items():
-        moved = [(i, x) for i, x in enumerate(vector) if x]
+        moved = [(i, x) for i, x in vector.items() if x]
         if not moved:
             continue
         for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
-            into = daily.setdefault((day, department, staff, dimension, value), [0.0] * len(MEASURES))
+            into = daily.setdefault((day, department, staff, dimension, value), {})
             for i, x in moved:
-                into[i] += x
-        count = int(vector[_AT["messages"]])
+                into[i] = into.get(i, 0) + x
+        count = int(vector.get(_MESSAGES, 0))
         if count:
             key = (day, hour, category, department, staff)
             hourly[key] = hourly.get(key, 0) + count
@@ -220,30 +248,32 @@ def as_fact(fate: Fate) -> MessageFact:
                        no_speaker=fate.no_speaker, breached=fate.breached, due_at=fate.due_at)
 
 
-def _upsert(daily: dict[DailyKey, list[float]], hourly: dict[HourlyKey, int], cursor: Any) -> None:
+def _upsert(daily: dict[DailyKey, Vector], hourly: dict[HourlyKey, int], cursor: Any) -> None:
     """Move the rows. A row an old fact is taken from exists: it is updated (a CHECK on a
     negative count would refuse the insert half of an upsert before the conflict is seen);
     the others are inserted or added to."""
-    tables = (
-        (DailyCount._meta.db_table, DAILY_KEY, MEASURES, [(key, v) for key, v in daily.items() if any(v)]),
-        (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, [float(n)]) for key, n in hourly.items() if n]),
+    tables: tuple[tuple[str, tuple[str, ...], tuple[str, ...], list[tuple[tuple[Any, ...], Vector]]], ...] = (
+        (DailyCount._meta.db_table, DAILY_KEY, MEASURES, list(daily.items())),
+        (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, {0: n}) for key, n in hourly.items()]),
     )
     # One statement per shape (which measures move): a new message moves a few of the 45 columns.
     statements: dict[str, list[tuple[Any, ...]]] = {}
     adapt = connection.ops.adapt_datefield_value
     for table, key, measures, found_rows in tables:
         for k, v in found_rows:
-            shape = tuple(i for i, x in enumerate(v) if x)
+            shape = tuple(sorted(i for i, x in v.items() if x))
+            if not shape:
+                continue
             moved = [v[i] if i in _SECONDS else int(v[i]) for i in shape]
             day = (adapt(k[0]), *k[1:])
             if min(moved) < 0:
                 statements.setdefault(_update(table, key, measures, shape), []).append((*moved, *day))
             else:
                 statements.setdefault(_insert(table, key, measures, shape), []).append((*day, *moved))
-    for sql, params in statements.items():
-        cursor.executemany(sql, params)
+    for statement, params in statements.items():
+        sql.executemany(cursor, statement, params)
     # a message that moved (re-classified) leaves a row with nothing in it: the fill from scratch has none
-    emptied = {key[0] for key, v in daily.items() if v[0] < 0} | {key[0] for key, n in hourly.items() if n < 0}
+    emptied = {key[0] for key, v in daily.items() if v.get(_MESSAGES, 0) < 0} | {key[0] for key, n in hourly.items() if n < 0}
     if emptied:
         DailyCount.objects.filter(day__in=emptied, messages=0).delete()
         HourlyCount.objects.filter(day__in=emptied, messages=0).delete()

@@ -20,6 +20,7 @@ from django.db import connection
 
 import mqtt
 
+from . import sql
 from .days import bounds, shop_zone
 
 
@@ -61,7 +62,7 @@ LEFT JOIN attention_followup f ON f.message_id = m.id
 LEFT JOIN stats_categorytarget t ON t.category_id = m.category_id
 WHERE {messages}"""
 DELIVERIES = """SELECT message_id, topic, announcement_id, status FROM outbox_delivery
-WHERE message_id IN ({ids}) AND (announcement_id <> '' OR status IN ('expired', 'no_speaker')) ORDER BY id"""
+WHERE {messages} AND (announcement_id <> '' OR status IN ('expired', 'no_speaker')) ORDER BY id"""
 ERASED = "SELECT number, token FROM stats_erasure"
 DAY = "m.received_at >= %s AND m.received_at < %s"
 DAY_IDS = "SELECT m.id FROM intake_message m WHERE " + DAY
@@ -72,16 +73,15 @@ def fates(day: date, now: datetime) -> list[Fate]:
     unacknowledged message has already missed its target."""
     start, end = bounds(day)
     span = [moment(start), moment(end)]
-    return _fates(MESSAGES.format(messages=DAY), span, DAY_IDS, span, now)
+    return _fates(MESSAGES.format(messages=DAY), span, f"message_id IN ({DAY_IDS})", span, now)
 
 
 def fates_of(pks: Collection[int], now: datetime, cursor: Any = None) -> list[Fate]:
     """The messages ``pks`` that still exist (a purged one has none)."""
     if not pks:
         return []
-    ids = sorted(pks)
-    marks = ", ".join(["%s"] * len(ids))
-    return _fates(MESSAGES.format(messages=f"m.id IN ({marks})"), ids, marks, ids, now, cursor)
+    given = [sql.ids(pks)]
+    return _fates(MESSAGES.format(messages=sql.among("m.id")), given, sql.among("message_id"), given, now, cursor)
 
 
 def moment(value: datetime) -> object:
@@ -97,23 +97,17 @@ def instant(value: object) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def rows(sql: str, params: Sequence[Any] = (), cursor: Any = None) -> list[tuple[Any, ...]]:
-    """The rows of one query, through ``cursor`` if given (a round reuses one: opening a cursor
-    through Django costs about what a small query does)."""
-    if cursor is None:
-        with connection.cursor() as own:
-            own.execute(sql, params)
-            return list(own.fetchall())
-    cursor.execute(sql, params)
-    return list(cursor.fetchall())
+rows = sql.rows
 
 
-def _fates(messages: str, params: Sequence[object], ids: str, ids_params: Sequence[object], now: datetime,
+def _fates(messages: str, params: Sequence[object], which: str, which_params: Sequence[object], now: datetime,
            cursor: Any = None) -> list[Fate]:
+    """The fates of the messages ``messages`` selects; ``which``: the same messages as a condition on
+    ``message_id`` (for their deliveries)."""
     found_rows = rows(messages, params, cursor)
     if not found_rows:
         return []
-    audience, expired, unheard = _deliveries(rows(DELIVERIES.format(ids=ids), ids_params, cursor), cursor)
+    audience, expired, unheard = _deliveries(rows(DELIVERIES.format(messages=which), which_params, cursor), cursor)
     default = settings.STATS_DEFAULT_ACK_SECONDS
     zone = shop_zone()
     found = []
