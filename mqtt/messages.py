@@ -451,7 +451,7 @@ class NodeConfig(Topical):
 
     ``routes``: which announce topics the node follows (``announce/all`` always);
     ``volume`` 0..100; ``voices`` maps a language to a voice name;
-    ``language`` the language of the node's own prompts (link lost, identify),
+    ``language`` the language of the node's own prompts (link lost, identify, greeting),
     the hub's ``[hub].language``; None (absent): the node's file decides.
     ``department_names`` maps the slugs of the routes' departments to what they
     are called, so a speaker can say them; None (absent, from an older hub) or

@@ -144,6 +144,24 @@ def test_a_greeting_node_names_its_department_as_the_hub_calls_it_in_mandarin(
     assert foreign_switches(phonemes, "cmn") == [] and "(en)" not in phonemes, phonemes
 
 
+def test_a_greeting_is_in_the_hubs_language_like_the_speakers_other_prompts(
+    make_agent: Callable[..., Agent], alsa_sink: AlsaSink, broker: Mosquitto, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="node.agent")
+    config = NodeConfig(routes=(ORDERS,), language="en", department_names={"orders": DepartmentName("订单部门", "Orders")})
+    with Observer(broker.url) as observer:
+        observer.publish(NodeConfig.topic(node_id=NODE), config.to_json(), retain=True)
+    agent = make_agent(greet=True, language="zh")
+    runner = run_agent(agent)
+    try:
+        assert wait_until(lambda: alsa_sink.size() > 0, 30, 0.05), "no greeting"
+    finally:
+        agent.request_stop()
+        runner.join(20)
+    greetings = [r.getMessage() for r in caplog.records if r.getMessage().startswith("saying ")]
+    assert greetings == ["saying 'Connected. Serving Orders.'"]
+
+
 def test_a_node_whose_password_is_refused_says_so_and_keeps_trying(
     make_agent: Callable[..., Agent], alsa_sink: AlsaSink, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
