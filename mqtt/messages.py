@@ -32,6 +32,9 @@ MAX_EVENT_TEXT = 10_000
 # at the longest slugs, this many still fit in MAX_PAYLOAD_BYTES. The hub sends no more than these.
 MAX_ROUTES = 250
 MAX_QUIET_HOURS = 20
+# A department's name as the hub stores it (hub.org.models.Department.name). A config holds at most one
+# name per department it routes to; the hub leaves out the names that would not fit in MAX_PAYLOAD_BYTES.
+MAX_DEPARTMENT_NAME = 200
 _URL_RE = re.compile(r"^https?://[^\s]+\Z")
 
 
@@ -422,13 +425,37 @@ class QuietHours:
 
 
 @dataclass(frozen=True)
+class DepartmentName:
+    """What a department is called, for a speaker to say instead of its slug.
+
+    ``name`` is the hub's name for it (in a Chinese shop the Chinese one,
+    ``订单部``); ``name_en`` the English one, None while the hub has none.
+    Both 1..200 characters.
+    """
+
+    name: str
+    name_en: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, **({"name_en": self.name_en} if self.name_en else {})}
+
+    @classmethod
+    def read(cls, r: Reader) -> DepartmentName:
+        return cls(name=r.str("name", max_len=MAX_DEPARTMENT_NAME),
+                   name_en=r.str("name_en", optional=True, max_len=MAX_DEPARTMENT_NAME))
+
+
+@dataclass(frozen=True)
 class NodeConfig(Topical):
     """Retained per-node settings from the hub.
 
     ``routes``: which announce topics the node follows (``announce/all`` always);
     ``volume`` 0..100; ``voices`` maps a language to a voice name;
-    ``language`` the language of the node's own prompts (link lost, identify),
+    ``language`` the language of the node's own prompts (link lost, identify, greeting),
     the hub's ``[hub].language``; None (absent): the node's file decides.
+    ``department_names`` maps the slugs of the routes' departments to what they
+    are called, so a speaker can say them; None (absent, from an older hub) or
+    a slug missing from it: the speaker says the slug.
     """
 
     routes: tuple[Route, ...] = ()
@@ -436,6 +463,7 @@ class NodeConfig(Topical):
     quiet_hours: tuple[QuietHours, ...] = ()
     voices: dict[str, str] = field(default_factory=dict)
     language: str | None = None
+    department_names: dict[str, DepartmentName] | None = None
 
     TOPIC: ClassVar[Topic] = Topic("node/{node_id}/config")
     KIND: ClassVar[str] = "node config"
@@ -448,6 +476,8 @@ class NodeConfig(Topical):
                 "quiet_hours": [q.to_dict() for q in self.quiet_hours],
                 "voices": self.voices,
                 **({"language": self.language} if self.language else {}),
+                **({"department_names": {slug: name.to_dict() for slug, name in self.department_names.items()}}
+                   if self.department_names is not None else {}),
             }
         )
 
@@ -473,7 +503,23 @@ class NodeConfig(Topical):
         return cls(
             routes=tuple(routes), volume=r.int("volume", high=100), quiet_hours=tuple(quiet), voices=voices,
             language=r.str("language", optional=True, max_len=16, pattern=LANG_RE),
+            department_names=_department_names(r),
         )
+
+
+def _department_names(r: Reader) -> dict[str, DepartmentName] | None:
+    """The optional ``department_names``: up to MAX_ROUTES slugs, each to a name object."""
+    names = r.object("department_names", optional=True)
+    if names is None:
+        return None
+    if len(names.obj) > MAX_ROUTES:
+        raise r.error("department_names", f"has {len(names.obj)} entries (at most {MAX_ROUTES})")
+    read = {}
+    for slug, item in names.obj.items():
+        if not SLUG_RE.match(slug):
+            raise r.error("department_names", f"{slug!r} is not a department slug")
+        read[slug] = DepartmentName.read(names.object(slug))
+    return read
 
 
 @dataclass(frozen=True)

@@ -390,11 +390,15 @@ class Agent:
             log.error("could not say %r: %s", text, exc)
 
     def _greet_if_due(self) -> None:
-        """Once per run, shortly after connecting: say so, and which departments this speaker serves."""
+        """Once per run, shortly after connecting: say so, and which departments this speaker serves,
+        in the language of its other prompts (the hub's, once its config says one)."""
         if not self.greeter.due(self.monotonic()):
             return
-        routes = self.hub_config.routes if self.hub_config is not None else self.settings.routes
-        text, lang = connected_text(routes, self.settings.language)
+        config = self.hub_config
+        routes = config.routes if config is not None else self.settings.routes
+        names = config.department_names if config is not None else None
+        # Through speak(), like an announcement: normalised, then the language's voice (Han names as Mandarin).
+        text, lang = connected_text(routes, self.prompt_language, names)
         log.info("saying %r", text)
         try:
             self.speak(text, lang)

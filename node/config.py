@@ -71,7 +71,7 @@ class NodeSettings:
     bundled one only; ``routes`` the announce routes followed until the hub's
     retained config arrives (``announce/all`` is always followed);
     ``cache_mb`` the size bound of the synthesised-audio cache (0: no cache);
-    ``language`` the language of the node's own prompts (link lost, identify);
+    ``language`` the language of the node's own prompts (link lost, identify, greeting);
     ``link_down_after``/``link_down_repeat`` seconds: when the broker has been
     unreachable that long the node says so, and repeats it that often;
     ``greet``: once connected, say so and which departments it serves.

@@ -6,9 +6,10 @@ Pure text and state on a monotonic clock; the agent speaks what this decides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
-from mqtt import Route
+from mqtt import DepartmentName, Route
 
 from .tts import primary_language
 
@@ -33,15 +34,43 @@ def _lang(lang: str) -> str:
     return code if code in TEXTS else "en"
 
 
-def connected_text(routes: Iterable[Route], lang: str) -> tuple[str, str]:
-    """"Connected, serving …" naming each department (and staff number) once, in route order."""
+# Han characters (as node.tts_say tells a Chinese text): an English voice reads each one as "Chinese letter".
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def department_name(slug: str, names: Mapping[str, DepartmentName] | None, lang: str) -> str:
+    """What to call department ``slug`` in ``lang``: the hub's name for it, else the slug.
+
+    English takes the English name; without one, the hub's name unless it is
+    written in Han characters (the English voice would say "Chinese letter"
+    for each), else the slug, which is an English word more often than not.
+    """
+    known = (names or {}).get(slug)
+    if known is None:
+        return slug  # a hub before department names, or one that left this name out
+    if _lang(lang) != "en":
+        return known.name
+    if known.name_en:
+        return known.name_en
+    return slug if _HAN.search(known.name) else known.name
+
+
+def connected_text(
+    routes: Iterable[Route], lang: str, names: Mapping[str, DepartmentName] | None = None
+) -> tuple[str, str]:
+    """"Connected, serving …" naming each department (and staff number) once, in route order.
+
+    ``names``: the hub's department names (NodeConfig.department_names), said
+    instead of the slugs. A staff route is said by its number, the way staff
+    are known on the hub and in its topics ("财务部门 003").
+    """
     code = _lang(lang)
-    names = list(dict.fromkeys(f"{r.department} {r.staff}" if r.staff else r.department
-                               for r in routes if r.department is not None))
-    if not names:
+    said = ((department_name(r.department, names, code), r.staff) for r in routes if r.department is not None)
+    spoken = list(dict.fromkeys(f"{department} {staff}" if staff else department for department, staff in said))
+    if not spoken:
         return TEXTS[code]["no_department"], code
     joiner = "、" if code == "zh" else ", "
-    return TEXTS[code]["connected"].format(departments=joiner.join(names)), code
+    return TEXTS[code]["connected"].format(departments=joiner.join(spoken)), code
 
 
 def refused_text(reason: str, lang: str) -> tuple[str, str]:

@@ -11,6 +11,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from mqtt import Announcement, NodeStatus, Priority, Receipt, Route
 from tests.conftest import AlsaSink
 from tests.mqtt_helpers import Watcher
@@ -80,6 +83,18 @@ def settled_size(sink: AlsaSink, quiet: float = 0.3, timeout: float = 10.0) -> i
         elif time.monotonic() - since >= quiet:
             return size
     raise AssertionError(f"audio sink still growing after {timeout} s")
+
+
+def occurrences(heard: npt.NDArray[np.int16], part: npt.NDArray[np.int16]) -> int:
+    """How often ``part`` (without its silent ends) is in ``heard``, sample for sample."""
+    audible = np.flatnonzero(part)
+    needle = part[audible[0]: audible[-1] + 1].tobytes()
+    haystack = heard.tobytes()
+    count, at = 0, haystack.find(needle)
+    while at >= 0:
+        count += at % 2 == 0  # whole samples only
+        at = haystack.find(needle, at + 1)
+    return count
 
 
 class Observer(Watcher):

@@ -12,7 +12,7 @@ import pytest
 
 import mqtt
 from hub.attention.models import QuietHours
-from hub.fleet.node_config import ConfigPusher
+from hub.fleet.node_config import ConfigPusher, node_config
 from hub.org.models import Department, SpeakerNode, Staff
 from hub.simulator.server import SimulatorServer
 from hub.sounds.language import set_hub_language
@@ -66,6 +66,7 @@ def test_a_speaker_is_told_its_routes_volume_and_quiet_hours_and_told_again_when
     assert config.volume == 60
     assert config.quiet_hours == (mqtt.QuietHours(start="22:00", end="07:00", days=(0, 1), tz="Asia/Shanghai"),)
     assert config.language == "zh"  # the hub's language, for the speaker's own prompts
+    assert config.department_names == {"finance": mqtt.DepartmentName("财务部门")}  # what the speaker says for it
 
     assert pusher.push_if_due() == 0  # not due yet
     clock.now += 60
@@ -82,11 +83,30 @@ def test_a_speaker_is_told_its_routes_volume_and_quiet_hours_and_told_again_when
     assert watcher.wait_for(lambda got: len(configs(watcher, "spk-fin")) == 3, 5)
     assert mqtt.NodeConfig.from_json(configs(watcher, "spk-fin")[2]).language == "en"
 
+    finance.name = "财务部"  # an admin renames the department (admin and dashboard save the model)
+    finance.save()
+    clock.now += 60
+    assert pusher.push_if_due() == 1
+    assert watcher.wait_for(lambda got: len(configs(watcher, "spk-fin")) == 4, 5)
+    renamed = mqtt.NodeConfig.from_json(configs(watcher, "spk-fin")[3])
+    assert renamed.department_names == {"finance": mqtt.DepartmentName("财务部")}
+
     SpeakerNode.objects.filter(pk=node.pk).update(enabled=False)
     clock.now += 60
     assert pusher.push_if_due() == 1
     assert watcher.wait_for(lambda got: configs(watcher, "spk-fin")[-1:] == [b""], 5)  # retained config cleared
     watcher.close()
+
+
+@pytest.mark.django_db
+def test_a_config_names_every_department_its_routes_go_to_once_its_own_first() -> None:
+    tech = Department.objects.get(slug="tech")
+    node = SpeakerNode.objects.create(node_id="spk-tech", department=tech)
+    node.staff.add(Staff.objects.get(number="003"))  # finance
+    config = node_config(node)
+    assert [r.department for r in config.routes] == ["tech", "finance"]
+    assert config.department_names == {"tech": mqtt.DepartmentName("技术部门"), "finance": mqtt.DepartmentName("财务部门")}
+    assert list(config.department_names) == ["tech", "finance"]
 
 
 @pytest.mark.e2e

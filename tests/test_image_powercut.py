@@ -23,7 +23,6 @@ from contextlib import closing
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from mqtt import NodeStatus, Receipt, ReceiptKey, ReceiptsStored
@@ -32,7 +31,9 @@ from node.greeting import connected_text
 from node.speech import Speech
 from tests.conftest import AlsaSink
 from tests.node_agents import speech
-from tests.node_helpers import ORDERS, Observer, announcement, query_node_db, settled_size, start_node, write_config
+from tests.node_helpers import (
+    ORDERS, Observer, announcement, occurrences, query_node_db, settled_size, start_node, write_config,
+)
 from tests.processes import Proc, wait_until
 
 __all__ = ["speech"]  # a fixture, used by name
@@ -77,18 +78,6 @@ def start_online(config: Path, sink: AlsaSink, observer: Observer, log_dir: Path
                         START_TIMEOUT_S, 0.05)
     assert online, f"node did not come online:\n{proc.log()[-3000:]}"
     return proc
-
-
-def occurrences(heard: npt.NDArray[np.int16], part: npt.NDArray[np.int16]) -> int:
-    """How often ``part`` (without its silent ends) is in ``heard``, sample for sample."""
-    audible = np.flatnonzero(part)
-    needle = part[audible[0]: audible[-1] + 1].tobytes()
-    haystack = heard.tobytes()
-    count, at = 0, haystack.find(needle)
-    while at >= 0:
-        count += at % 2 == 0  # whole samples only
-        at = haystack.find(needle, at + 1)
-    return count
 
 
 def played_in(log: str) -> list[str]:

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 WORST = "\x01"  # a control character: JSON writes it as \u0001, six bytes
 
 
-def longest(model: type[Message] | type[Staff], name: str) -> int:
+def longest(model: type[Message] | type[Staff] | type[Department], name: str) -> int:
     limit = storable.max_length(model, name)
     assert limit is not None
     return limit
@@ -90,6 +90,27 @@ def test_a_node_config_for_a_speaker_following_more_staff_than_fit_is_read_back(
     config = mqtt.NodeConfig.from_json(payload)
     assert len(config.routes) == mqtt.messages.MAX_ROUTES
     assert len(config.quiet_hours) == mqtt.messages.MAX_QUIET_HOURS
+
+
+@pytest.mark.clock
+def test_a_node_config_naming_more_departments_than_fit_keeps_its_own_name_and_stays_readable() -> None:
+    assert longest(Department, "name") == mqtt.messages.MAX_DEPARTMENT_NAME  # a stored name is never refused
+    subsystem = Subsystem.objects.create(slug="s" * 64, name="s")
+    departments = Department.objects.bulk_create(
+        Department(subsystem=subsystem, slug=f"{n:04d}" + "d" * 60, name=WORST * longest(Department, "name"))
+        for n in range(mqtt.messages.MAX_ROUTES)
+    )
+    staff = Staff.objects.bulk_create(
+        Staff(department=departments[n], number=f"{n:04d}" + "n" * 60, name=f"n{n}") for n in range(mqtt.messages.MAX_ROUTES)
+    )
+    node = SpeakerNode.objects.create(node_id="spk-" + "x" * 60, department=departments[0])
+    node.staff.set(staff)
+    payload = node_config(node).to_json()
+    assert len(payload) <= mqtt.fields.MAX_PAYLOAD_BYTES
+    config = mqtt.NodeConfig.from_json(payload)
+    assert config.department_names is not None
+    assert 0 < len(config.department_names) < mqtt.messages.MAX_ROUTES  # what fits, not all
+    assert list(config.department_names)[0] == departments[0].slug  # the speaker's own department first
 
 
 def test_a_time_that_overflows_utc_is_refused_by_every_reader_naming_the_field() -> None:

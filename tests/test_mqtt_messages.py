@@ -18,6 +18,7 @@ from mqtt import (
     Alert,
     Announcement,
     Command,
+    DepartmentName,
     Event,
     Heartbeat,
     HubStatus,
@@ -96,6 +97,7 @@ SAMPLES: dict[str, Message] = {
         quiet_hours=(QuietHours(start="22:30", end="07:00", days=(0, 1, 2, 3, 4), tz="Asia/Shanghai"),),
         voices={"zh": "zh_CN-huayan-medium", "en": "en_US-lessac-medium"},
         language="zh",
+        department_names={"orders": DepartmentName("订单部", "Orders"), "finance": DepartmentName("财务部门")},
     ),
     "say command": Command(id="c1", cmd="say", args={"text": "测试广播", "lang": "zh"}),
     "volume command": Command(id="c2", cmd="volume", args={"level": 100}),
@@ -538,3 +540,41 @@ def test_a_node_config_language_is_optional_and_must_be_a_language_code() -> Non
     with pytest.raises(PayloadError) as caught:
         NodeConfig.from_json(edit(CONFIG, language="English please"))
     assert caught.value.field == "node config.language"
+
+
+# An old hub's config (before department names): what speakers may still find retained at the broker.
+OLD_HUB_CONFIG = (b'{"v":1,"routes":[{"subsystem":"ops","department":"orders","staff":null}],'
+                  b'"volume":80,"quiet_hours":[],"voices":{},"language":"zh"}')
+
+
+def test_a_config_from_a_hub_without_department_names_still_reads_and_names_none() -> None:
+    config = NodeConfig.from_json(OLD_HUB_CONFIG)
+    assert config.routes == (Route("ops", "orders"),) and config.department_names is None
+    assert NodeConfig.from_json(edit(CONFIG, department_names=DROP)).department_names is None
+
+
+def test_department_names_read_back_with_or_without_an_english_name() -> None:
+    names = NodeConfig.from_json(CONFIG.to_json()).department_names
+    assert names == {"orders": DepartmentName("订单部", "Orders"), "finance": DepartmentName("财务部门")}
+    assert b'"finance":{"name":"' in CONFIG.to_json() and b'"name_en":null' not in CONFIG.to_json()
+
+
+@pytest.mark.parametrize(
+    ("names", "field"),
+    [
+        ("订单部", "node config.department_names"),
+        ({"orders/x": {"name": "订单部"}}, "node config.department_names"),
+        ({"orders": "订单部"}, "node config.department_names.orders"),
+        ({"orders": {}}, "node config.department_names.orders.name"),
+        ({"orders": {"name": " "}}, "node config.department_names.orders.name"),
+        ({"orders": {"name": "部" * 201}}, "node config.department_names.orders.name"),
+        ({"orders": {"name": "订单部", "name_en": 7}}, "node config.department_names.orders.name_en"),
+        ({f"d{n}": {"name": "部"} for n in range(251)}, "node config.department_names"),
+    ],
+    ids=["not an object", "a slug with a slash", "a bare string", "no name", "a blank name", "a name of 201",
+         "an English name that is no string", "251 names"],
+)
+def test_bad_department_names_are_refused_naming_the_field(names: object, field: str) -> None:
+    with pytest.raises(PayloadError) as caught:
+        NodeConfig.from_json(edit(CONFIG, department_names=names))
+    assert caught.value.field == field

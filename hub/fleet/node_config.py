@@ -2,22 +2,25 @@
 
 A speaker needs only its identity and the broker; the hub tells it the rest:
 the routes it follows (the same :func:`~hub.fleet.access.speaker_routes` the
-broker ACL is generated from, so the two never disagree) and its department's
-quiet hours. :class:`ConfigPusher` publishes them retained on every (re)connect
-and whenever the registry changes one; a node that was removed or disabled gets
-its retained config cleared.
+broker ACL is generated from, so the two never disagree), what those routes'
+departments are called (so it can say them) and its department's quiet hours.
+:class:`ConfigPusher` publishes them retained on every (re)connect and whenever
+the registry changes one (a renamed department too); a node that was removed or
+disabled gets its retained config cleared.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import mqtt
 from hub.attention.models import QuietHours
 from hub.org.shifts import parse_weekdays
-from hub.org.models import SpeakerNode
+from hub.org.models import Department, SpeakerNode
 from hub.sounds.language import hub_language
 from mqtt.client import Link
 
@@ -44,9 +47,40 @@ def node_config(node: SpeakerNode, language: str | None = None) -> mqtt.NodeConf
     for what, count, most in limits:
         if count > most:  # a longer config would be refused whole by the speaker
             log.error("speaker %s has %d %s; only the first %d are sent (the contract's limit)", node.node_id, count, what, most)
-    return mqtt.NodeConfig(routes=tuple(routes[: mqtt.messages.MAX_ROUTES]), volume=node.volume,
-                           quiet_hours=tuple(quiet[: mqtt.messages.MAX_QUIET_HOURS]),
-                           language=language or hub_language())
+    config = mqtt.NodeConfig(routes=tuple(routes[: mqtt.messages.MAX_ROUTES]), volume=node.volume,
+                             quiet_hours=tuple(quiet[: mqtt.messages.MAX_QUIET_HOURS]),
+                             language=language or hub_language())
+    return with_department_names(config, department_names(config.routes), node.node_id)
+
+
+def department_names(routes: tuple[mqtt.Route, ...]) -> dict[str, mqtt.DepartmentName]:
+    """What each department the routes name is called, in route order (the speaker's own first)."""
+    slugs = list(dict.fromkeys(route.department for route in routes if route.department is not None))
+    names = dict(Department.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    return {slug: mqtt.DepartmentName(names[slug]) for slug in slugs if slug in names}
+
+
+def with_department_names(
+    config: mqtt.NodeConfig, names: dict[str, mqtt.DepartmentName], node_id: str
+) -> mqtt.NodeConfig:
+    """``config`` with the names that fit in a payload, in order; the speaker says a left-out one's slug.
+
+    A config at the contract's limits (250 routes of the longest slugs) leaves
+    only a few KiB, and a refused payload would cost the speaker its routes too.
+    """
+    room = mqtt.fields.MAX_PAYLOAD_BYTES - len(replace(config, department_names={}).to_json())
+    kept: dict[str, mqtt.DepartmentName] = {}
+    for slug, name in names.items():
+        # '"slug":{...}' exactly as encode() writes it, and the comma before every entry but the first
+        entry = json.dumps({slug: name.to_dict()}, ensure_ascii=False, separators=(",", ":")).encode()
+        cost = len(entry) - 2 + (1 if kept else 0)
+        if cost <= room:
+            kept[slug] = name
+            room -= cost
+    if len(kept) < len(names):
+        log.warning("speaker %s: %d department name(s) left out of its config to keep it under %d bytes; "
+                    "it says their slugs", node_id, len(names) - len(kept), mqtt.fields.MAX_PAYLOAD_BYTES)
+    return replace(config, department_names=kept)
 
 
 def current_configs() -> dict[str, bytes]:
