@@ -119,7 +119,7 @@ def test_an_orders_chime_then_its_speech_reach_the_speaker_with_the_sha256_check
     print(f"sink: {heard.size} samples; chime {chime.size} ({sound.sha256[:12]}), then the speech of {ORDER!r}")
     assert (receipt.status, receipt.detail) == ("played", None)
     assert heard_matches(heard, 0, chime)  # the chime first, as the hub stored it
-    assert heard_matches(heard, first_sound(heard) + chime.size, spoken(speech, ORDER, "zh"))  # then the words
+    assert heard_matches(heard, first_sound(heard) - first_sound(chime) + chime.size, spoken(speech, ORDER, "zh"))  # then the words
     cached = tmp_path / "node" / "sounds" / f"{sound.sha256}.wav"
     assert hashlib.sha256(cached.read_bytes()).hexdigest() == sound.sha256 == hashlib.sha256(bytes(sound.wav)).hexdigest()
 
