@@ -105,54 +105,46 @@ def test_bench_steady_state_rollup_cost_per_stored_message_against_the_store_alo
     warm = Source.objects.create(name="bench-warm-up", url="http://127.0.0.1:1/")
     pipeline = Pipeline.from_db()
     fill(django_now())  # the first fill: from scratch, of nothing
-    store = store_noted = outcome_plain = outcome_noted = rounds_s = 0.0
-    cpu = {"plain": 0.0, "noted": 0.0, "round": 0.0}  # process time: less swayed by the other jobs of this shared machine
+    wall = {"plain": 0.0, "noted": 0.0, "round": 0.0}  # store alone, store with the notes, rounds
+    cpu = dict(wall)  # process time: less swayed by the other jobs of this shared machine
+    outcome = {"plain": 0.0, "noted": 0.0}  # receipts and acknowledgements written, for scale
     per_round: dict[str, list[float]] = {"plain": [], "noted": [], "round": []}  # µs per message
+    sources = {"plain": plain, "noted": noted, "warm": warm}
     previous: list[int] = []
     done = {"plain": 0, "noted": 0, "warm": 0}
 
-    def size(r: int) -> int:
-        return (r + 1) * per_day // rounds - r * per_day // rounds
+    def one_round(r: int, stats: bool, timed: bool = True) -> None:
+        """Round ``r``'s page stored (and, with ``stats``, the worker's round); untimed: on the warm-up source."""
+        nonlocal previous
+        side = "noted" if stats else "plain"
+        key, n = side if timed else "warm", (r + 1) * per_day // rounds - r * per_day // rounds
+        took: dict[str, tuple[float, float]] = {}
 
-    def without_stats(r: int, timed: bool = True) -> None:
-        nonlocal store, outcome_plain
-        n, source = size(r), plain if timed else warm
-        key = "plain" if timed else "warm"
-        started, ticks = time.perf_counter(), time.process_time()
-        pks = _page(source, pipeline, done[key], n)
-        took, ticked = time.perf_counter() - started, time.process_time() - ticks
-        done[key] += n
-        started = time.perf_counter()
-        _outcomes(pks, played=True)
-        if timed:
-            outcome_plain += time.perf_counter() - started
-            store += took
-            cpu["plain"] += ticked
-            per_round["plain"].append(took / n * 1e6)
+        def measured(name: str, work: Callable[[], object]) -> object:
+            started, ticks = time.perf_counter(), time.process_time()
+            out = work()
+            took[name] = (time.perf_counter() - started, time.process_time() - ticks)
+            return out
 
-    def with_stats(r: int, timed: bool = True) -> None:
-        nonlocal store_noted, outcome_noted, rounds_s, previous
-        n, source = size(r), noted if timed else warm
-        key = "noted" if timed else "warm"
-        started, ticks = time.perf_counter(), time.process_time()
-        pks = _page(source, pipeline, done[key], n)
-        took, ticked = time.perf_counter() - started, time.process_time() - ticks
+        pks = measured(side, lambda: _page(sources[key], pipeline, done[key], n))
+        assert isinstance(pks, list)
         done[key] += n
-        started = time.perf_counter()
-        _outcomes(pks, played=True)
-        _outcomes(previous if timed else pks, played=False)
-        outcomes = time.perf_counter() - started
-        started, ticks = time.perf_counter(), time.process_time()
-        fill(django_now())
-        took_round, ticked_round = time.perf_counter() - started, time.process_time() - ticks
-        if timed:
-            store_noted += took
-            cpu["noted"] += ticked
-            outcome_noted += outcomes
-            rounds_s += took_round
-            cpu["round"] += ticked_round
-            per_round["noted"].append(took / n * 1e6)
-            per_round["round"].append(took_round / n * 1e6)
+        def outcomes() -> None:
+            _outcomes(pks, played=True)
+            if stats:
+                _outcomes(previous if timed else pks, played=False)
+
+        measured("outcomes", outcomes)
+        if stats:
+            measured("round", lambda: fill(django_now()))
+        if not timed:
+            return
+        outcome[side] += took.pop("outcomes")[0]
+        for name, (seconds, ticks) in took.items():
+            wall[name] += seconds
+            cpu[name] += ticks
+            per_round[name].append(seconds / n * 1e6)
+        if stats:
             previous = pks
 
     def block(first: int, stats: bool) -> None:
@@ -161,16 +153,16 @@ def test_bench_steady_state_rollup_cost_per_stored_message_against_the_store_alo
                 cursor.execute(f"DROP TRIGGER IF EXISTS {t}")
         if stats:
             triggers.install()
-        side = with_stats if stats else without_stats
-        side(first, timed=False)  # statements prepared again after the schema change
+        one_round(first, stats, timed=False)  # statements prepared again after the schema change
         for r in range(first, min(rounds, first + BLOCK)):
-            side(r)
+            one_round(r, stats)
 
     for b, first in enumerate(range(0, rounds, BLOCK)):
         for stats in ((False, True) if b % 2 == 0 else (True, False)):
             block(first, stats)
     n = done["noted"]
     assert n == done["plain"] == per_day
+    store, store_noted, rounds_s = wall["plain"], wall["noted"], wall["round"]
     cost = store_noted - store + rounds_s
     print(f"\nsteady state: {n:,} messages (a day at {MESSAGES_A_YEAR:,} a year) in {rounds} rounds of the stats worker:")
     print(f"  baseline: store_page, no statistics                {store / n * 1e6:8.0f} µs/message")
@@ -184,7 +176,7 @@ def test_bench_steady_state_rollup_cost_per_stored_message_against_the_store_alo
     print(f"  the same in process (CPU) time: store {cpu['plain'] / n * 1e6:.0f}, with notes {cpu['noted'] / n * 1e6:.0f}, "
           f"round {cpu['round'] / n * 1e6:.0f} µs/message = {(cpu['noted'] + cpu['round']) / cpu['plain']:.2f} ×")
     print(f"  for scale: receipts + acks written, without / with the triggers  "
-          f"{outcome_plain / n * 1e6:.0f} / {outcome_noted / n * 1e6:.0f} µs/message (the latter includes the acks)")
+          f"{outcome['plain'] / n * 1e6:.0f} / {outcome['noted'] / n * 1e6:.0f} µs/message (the latter includes the acks)")
     counted = DailyCount.objects.filter(dimension="source", value="bench-noted").aggregate(n=Sum("messages"))["n"]
     assert counted == n == Message.objects.filter(source=noted).count()
     assert not DailyCount.objects.filter(dimension="source", value="bench-plain").exists()
