@@ -141,18 +141,36 @@ def _write_facts(written: list[Fate], old: dict[int, Fate], cursor: Any) -> None
     ops = connection.ops
     statements: dict[str, list[tuple[Any, ...]]] = {}
     for fate in written:
-        row = _fact_row(fate, ops)
+        row = _fact_values(fate)
         before = old.get(fate.pk)
         if before is None:
-            statements.setdefault(_FACT_UPSERT, []).append(row)
+            statements.setdefault(_FACT_UPSERT, []).append(
+                (row[0], ops.adapt_datefield_value(row[1]), *row[2:-1], _adapt(ops, _DUE_AT, row[-1])))
             continue
-        was = _fact_row(before, ops)
-        moved = tuple(i for i in range(1, len(row)) if row[i] != was[i])
-        if not moved:
-            continue  # equal once written (a float read back as the same value)
-        statements.setdefault(_fact_update(moved), []).append((*(row[i] for i in moved), fate.pk))
+        moved = tuple(i for i, (a, b) in enumerate(zip(row, _fact_values(before))) if a != b)
+        if moved:  # else equal once written (a float read back as the same value)
+            statements.setdefault(_fact_update(moved), []).append((*(_adapt(ops, i, row[i]) for i in moved), fate.pk))
     for statement, params in statements.items():
         sql.executemany(cursor, statement, params)
+
+
+def _fact_values(fate: Fate) -> tuple[Any, ...]:
+    """A fact's columns (:data:`_FACT_COLUMNS`) as Python values."""
+    return (fate.pk, fate.day, fate.hour, *fate.key, fate.played_after, fate.acked_after, fate.escalated, fate.expired,
+            fate.no_speaker, fate.breached, fate.due_at)
+
+
+_DAY_AT, _DUE_AT = _FACT_COLUMNS.index("day"), _FACT_COLUMNS.index("due_at")
+
+
+def _adapt(ops: Any, i: int, value: Any) -> Any:
+    if value is None:
+        return None
+    if i == _DAY_AT:
+        return ops.adapt_datefield_value(value)
+    if i == _DUE_AT:
+        return ops.adapt_datetimefield_value(value)
+    return value
 
 
 @functools.cache
@@ -174,13 +192,6 @@ def _facts(pks: Collection[int], cursor: Any = None) -> dict[int, Fate]:
             due_at=instant(due_at) if due_at is not None else None,
         )
     return found
-
-
-def _fact_row(fate: Fate, ops: Any) -> tuple[Any, ...]:
-    assert fate.day is not None
-    return (fate.pk, ops.adapt_datefield_value(fate.day), fate.hour, *fate.key, fate.played_after,
-            fate.acked_after, fate.escalated, fate.expired, fate.no_speaker, fate.breached,
-            ops.adapt_datetimefield_value(fate.due_at) if fate.due_at is not None else None)
 
 
 def _day(value: object) -> date:
