@@ -94,24 +94,24 @@ def test_greet_is_off_unless_the_node_file_turns_it_on(tmp_path: Path) -> None:
 # -- the agent, with a real broker, real speech and the ALSA file sink -----------------------------
 
 
-def run_agent(agent: Agent) -> threading.Thread:
+def heard_once_settled(agent: Agent, sink: AlsaSink, settle: bool = True) -> int:
+    """Run ``agent`` until ``sink`` hears something (and, with ``settle``, until it is quiet again),
+    then stop it; returns the sink's size then."""
     runner = threading.Thread(target=agent.run, daemon=True)
     runner.start()
-    return runner
+    try:
+        assert wait_until(lambda: sink.size() > 0, 30, 0.05), "nothing said"
+        return settled_size(sink) if settle else sink.size()
+    finally:
+        agent.request_stop()
+        runner.join(20)
 
 
 def test_a_greeting_node_says_it_is_connected_and_its_department_once(
     make_agent: Callable[..., Agent], alsa_sink: AlsaSink, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="node.agent")
-    agent = make_agent(greet=True)
-    runner = run_agent(agent)
-    try:
-        assert wait_until(lambda: alsa_sink.size() > 0, 30, 0.05), "no greeting"
-        said = settled_size(alsa_sink)
-    finally:
-        agent.request_stop()
-        runner.join(20)
+    said = heard_once_settled(make_agent(greet=True), alsa_sink)
     assert said > 22050  # more than half a second of speech
     greetings = [r.getMessage() for r in caplog.records if r.getMessage().startswith("saying ")]
     assert greetings == ["saying '已连接服务器，服务部门：orders。'"]
@@ -125,14 +125,7 @@ def test_a_greeting_node_names_its_department_as_the_hub_calls_it_in_mandarin(
     config = NodeConfig(routes=(ORDERS,), volume=100, department_names={"orders": DepartmentName("订单部门")})
     with Observer(broker.url) as observer:  # retained, as the hub leaves it: there before the speaker connects
         observer.publish(NodeConfig.topic(node_id=NODE), config.to_json(), retain=True)
-    agent = make_agent(greet=True)
-    runner = run_agent(agent)
-    try:
-        assert wait_until(lambda: alsa_sink.size() > 0, 30, 0.05), "no greeting"
-        settled_size(alsa_sink)
-    finally:
-        agent.request_stop()
-        runner.join(20)
+    heard_once_settled(make_agent(greet=True), alsa_sink)
     text = "已连接服务器，服务部门：订单部门。"
     greetings = [r.getMessage() for r in caplog.records if r.getMessage().startswith("saying ")]
     assert greetings == [f"saying {text!r}"]
@@ -151,13 +144,7 @@ def test_a_greeting_is_in_the_hubs_language_like_the_speakers_other_prompts(
     config = NodeConfig(routes=(ORDERS,), language="en", department_names={"orders": DepartmentName("订单部门", "Orders")})
     with Observer(broker.url) as observer:
         observer.publish(NodeConfig.topic(node_id=NODE), config.to_json(), retain=True)
-    agent = make_agent(greet=True, language="zh")
-    runner = run_agent(agent)
-    try:
-        assert wait_until(lambda: alsa_sink.size() > 0, 30, 0.05), "no greeting"
-    finally:
-        agent.request_stop()
-        runner.join(20)
+    heard_once_settled(make_agent(greet=True, language="zh"), alsa_sink, settle=False)
     greetings = [r.getMessage() for r in caplog.records if r.getMessage().startswith("saying ")]
     assert greetings == ["saying 'Connected. Serving Orders.'"]
 
@@ -173,12 +160,7 @@ def test_a_node_whose_password_is_refused_says_so_and_keeps_trying(
     try:
         wrong = BrokerSettings.from_url(f"mqtt://{NODE}:the-wrong-one@127.0.0.1:{guarded.config.port}")
         agent = make_agent(greet=True, broker=wrong, link_down_after=1)
-        runner = run_agent(agent)
-        try:
-            assert wait_until(lambda: alsa_sink.size() > 0, 30, 0.05), "nothing said"
-        finally:
-            agent.request_stop()
-            runner.join(20)
+        heard_once_settled(agent, alsa_sink, settle=False)
     finally:
         guarded.stop()
     said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("saying ")]
