@@ -83,3 +83,15 @@ def test_a_rule_saved_in_this_process_applies_to_the_next_webhook_at_once(web_ca
     post({**ORDER, "id": "w-3", "content": "贵宾客户赵六提交了订单10025"})
     assert web_cache.loads == 2
     assert category_of("w-3") == "refund"
+
+
+def test_a_pipeline_loaded_while_a_change_is_being_saved_is_forgotten_when_it_commits(
+    web_cache: PipelineCache, django_capture_on_commit_callbacks: Any
+) -> None:
+    refund = Category.objects.get(slug="refund")
+    with django_capture_on_commit_callbacks(execute=True):
+        Rule.objects.create(position=0, name="vip-orders-are-refunds", kind="keyword", patterns=["贵宾"], category=refund)
+        web_cache.get()  # a webhook in another thread, before the commit: it sees the rules as they were
+        assert web_cache.loads == 1
+    web_cache.get()
+    assert web_cache.loads == 2  # loaded again after the commit, not kept for the TTL

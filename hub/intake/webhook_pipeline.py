@@ -7,7 +7,8 @@ web process (docs/performance.md). A web process (``shopcrier-hub serve``)
 keeps the loaded pipeline for ``SHOPCRIER_WEBHOOK_CONFIG_TTL`` seconds (default
 1): an admin's change reaches webhooks within that time, and at once when it
 was saved through Django in the same process (a ``post_save``/``post_delete``
-of a rules, organisation, sounds or attention model forgets it). Other
+of a rules, organisation, sounds or attention model forgets it, and forgets it
+again when its transaction commits). Other
 processes (the poller, tests, commands) load it for every use, as before.
 The pipeline is read-only once built, so concurrent requests share it.
 """
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from hub.pipeline import Pipeline
@@ -71,9 +73,12 @@ def cache() -> PipelineCache:
         return _cache
 
 
-def _forget(sender: type[Any], **kwargs: Any) -> None:
+def _forget(sender: type[Any], using: str = "default", **kwargs: Any) -> None:
+    """Forget now, and again once the saving transaction commits: a webhook in between (another
+    thread) loads the configuration as it was before the change, which it cannot see yet."""
     if _cache is not None and sender._meta.app_label in CONFIG_APPS:
         _cache.forget()
+        transaction.on_commit(_cache.forget, using=using)
 
 
 post_save.connect(_forget, dispatch_uid="shopcrier-webhook-pipeline-save")
