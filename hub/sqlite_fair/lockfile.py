@@ -18,12 +18,12 @@ held elsewhere (the first try never blocks).
 Measured (docs/performance.md, ``tests/test_bench_sqlite_turn.py``): an
 uncontended turn costs ~5 µs (open, lock, unlock, close); a contended wait
 ~80 µs more CPU for its thread. Two processes of 8 writer threads waited
-p99 28-36 ms for their turn, within noise of a blocking ``flock`` in the
-caller's own thread (27-31 ms, but that one cannot time out) and of one
-persistent waiting thread per process (26-30 ms). Polling with ``LOCK_NB``
-(50 µs growing to 1 ms) was less fair: the releasing process's next thread
-tries at once while the other process's poller sleeps, the race SQLite's
-busy handler loses, only finer grained: p99 53-110 ms, slowest 100-216 ms.
+p99 27-36 ms for their turn (55-83 ms in two runs of nine, under others'
+load), against 26-31 ms with a blocking ``flock`` in the caller's own thread,
+which cannot time out. Polling with ``LOCK_NB`` (50 µs growing to 1 ms) was
+less fair: the releasing process's next thread tries at once while the other
+process's poller sleeps, the race SQLite's busy handler loses, only finer
+grained: p99 53-111 ms, slowest 102-216 ms.
 """
 
 from __future__ import annotations
