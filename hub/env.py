@@ -120,15 +120,16 @@ def database(data: Path, web: bool = False) -> dict[str, Any]:
     pile up one per thread); a request waits up to 10 s for one. Worker
     processes keep one persistent connection per worker thread (a handful):
     the poller's advisory locks live as long as its connection, which a pool
-    would hand to another thread."""
+    would hand to another thread. On SQLite every process, web or worker,
+    takes the same writer's turn (:mod:`hub.sqlite_fair`)."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        return _sqlite(data / "hub.sqlite3", web)
+        return _sqlite(data / "hub.sqlite3")
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         if not parts.path.lstrip("/"):
             raise EnvError(f"DATABASE_URL={url!r}: no database file")
-        return _sqlite(Path(parts.path[1:]).resolve(), web)
+        return _sqlite(Path(parts.path[1:]).resolve())
     if parts.scheme in ("postgres", "postgresql"):
         name = parts.path.lstrip("/")
         if not name:
@@ -154,10 +155,11 @@ def database(data: Path, web: bool = False) -> dict[str, Any]:
     raise EnvError(f"DATABASE_URL scheme {parts.scheme!r} is not sqlite or postgres")
 
 
-def _sqlite(path: Path, web: bool = False) -> dict[str, Any]:
+def _sqlite(path: Path) -> dict[str, Any]:
     return {
-        # a web process's many request threads take their write turns in order (hub/sqlite_fair)
-        "ENGINE": "hub.sqlite_fair" if web else "django.db.backends.sqlite3",
+        # every process's writers take their turns in order, within and across
+        # processes, instead of racing in SQLite's busy handler (hub/sqlite_fair)
+        "ENGINE": "hub.sqlite_fair",
         "NAME": str(path),
         "OPTIONS": {
             # Workers write from several threads and processes: WAL lets readers

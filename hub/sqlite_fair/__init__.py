@@ -1,1 +1,1 @@
-"""SQLite for a web process: writers queue in arrival order (see base.py)."""
+"""SQLite for every hub process: writers queue in arrival order, within and across processes (see base.py)."""
