@@ -77,3 +77,36 @@ def test_a_stored_catastrophic_rule_is_skipped_and_the_rest_still_classify(caplo
         classifier = Classifier.from_db()
     assert "rule doubled is skipped" in caplog.text
     assert classifier.classify("客户张三提交了订单10023").category == "order"
+
+
+def test_a_search_keeps_the_gil_so_a_busy_process_does_not_queue_for_it_once_per_pattern() -> None:
+    """With other threads runnable, a search that let the GIL go waited for it to come back, up to
+    the switch interval (5 ms), per search: under a web process's load that was most of a webhook's
+    time. Here two threads spin while this one searches; a search that let the GIL go would let
+    a spinner run in between (its count moves). Letting go is not every time (this thread often
+    takes the GIL back first), so 300 searches."""
+    import threading
+
+    rx = compile_pattern(r"(提现|取现).{0,10}(审核|申请)")
+    count, stop = [0], threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            count[0] += 1
+
+    spinners = [threading.Thread(target=spin, daemon=True) for _ in range(2)]
+    let_go = 0
+    try:
+        for spinner in spinners:
+            spinner.start()
+        while count[0] == 0:
+            pass
+        for text in ("用户李四申请提现200元，请及时审核", "客户张三提交了订单10023，金额¥58.00，请及时处理") * 150:
+            before = count[0]
+            rx.search(text)
+            let_go += count[0] != before
+    finally:
+        stop.set()
+        for spinner in spinners:
+            spinner.join()
+    assert let_go == 0, f"{let_go} of 300 searches let the GIL go"

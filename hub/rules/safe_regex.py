@@ -12,6 +12,12 @@ rules. Patterns are compiled with the ``regex`` module (the same syntax as
 - at match time, :meth:`SafePattern.search` gives up after
   :data:`MATCH_TIMEOUT_S`: the rule does not match, a warning names it, and
   the message is classified by the rules that follow.
+
+Searches keep the GIL (``concurrent=False``). By default ``regex`` lets it go
+for every search of a ``str``, and a search takes microseconds: with other
+threads busy (a web process's request threads under load) each search then
+waited for the GIL to come back, up to the interpreter's switch interval
+(5 ms), once per regular expression per message (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ class SafePattern:
     def search(self, text: str) -> regex.Match[str] | None:
         """The first match in ``text``; None, with a warning, when it takes longer than the limit."""
         try:
-            return self.compiled.search(text, timeout=MATCH_TIMEOUT_S)
+            return self.compiled.search(text, timeout=MATCH_TIMEOUT_S, concurrent=False)
         except TimeoutError:
             log.warning("regular expression %r gave up after %.0f ms on a %d-character text; counted as no match",
                         self.source, MATCH_TIMEOUT_S * 1000, len(text))
@@ -57,7 +63,7 @@ def compile_pattern(pattern: str, *, ignore_case: bool = True) -> SafePattern:
         raise UnsafePattern(f"{pattern!r}: {_reason(exc)}") from None
     for probe in probes(pattern):
         try:
-            compiled.search(probe, timeout=PROBE_TIMEOUT_S)
+            compiled.search(probe, timeout=PROBE_TIMEOUT_S, concurrent=False)
         except TimeoutError:
             shown = probe[:12] + "…" if len(probe) > 12 else probe
             raise UnsafePattern(
