@@ -111,9 +111,8 @@ def tags(database: str) -> list[str]:
         return [tag for (tag,) in db.execute("SELECT tag FROM writes ORDER BY id")]
 
 
-def test_a_writer_in_another_process_waits_for_the_turn_in_the_kernel_and_goes_in_when_the_holder_commits(
-    database: str, writers: list[Writer], tmp_path: Path,
-) -> None:
+def a_holds_and_b_waits(database: str, writers: list[Writer], tmp_path: Path) -> tuple[Writer, Writer]:
+    """Writer a in a write transaction, writer b (another process) blocked on the turn in the kernel."""
     a = Writer(database, PATIENT, tmp_path)
     b = Writer(database, PATIENT, tmp_path)
     writers += [a, b]
@@ -121,10 +120,16 @@ def test_a_writer_in_another_process_waits_for_the_turn_in_the_kernel_and_goes_i
     a.expect("holding", 30)
     assert flocks(a.pid) == (True, False)
     assert Path(f"{database}-writer.lock").exists()
-
     b.send("write b")
     b.expect("asking", 30)
     assert wait_until(lambda: flocks(b.pid) == (False, True), 10), Path("/proc/locks").read_text()
+    return a, b
+
+
+def test_a_writer_in_another_process_waits_for_the_turn_in_the_kernel_and_goes_in_when_the_holder_commits(
+    database: str, writers: list[Writer], tmp_path: Path,
+) -> None:
+    a, b = a_holds_and_b_waits(database, writers, tmp_path)
     assert not b.has_said("began")  # not in SQLite's busy loop either: it has not sent BEGIN
 
     a.send("commit")
@@ -143,15 +148,7 @@ def test_a_writer_in_another_process_waits_for_the_turn_in_the_kernel_and_goes_i
 def test_a_holder_killed_mid_transaction_frees_the_turn_at_once(
     database: str, writers: list[Writer], tmp_path: Path,
 ) -> None:
-    a = Writer(database, PATIENT, tmp_path)
-    b = Writer(database, PATIENT, tmp_path)
-    writers += [a, b]
-    a.send("hold a")
-    a.expect("holding", 30)
-    b.send("write b")
-    b.expect("asking", 30)
-    assert wait_until(lambda: flocks(b.pid) == (False, True), 10)
-
+    a, b = a_holds_and_b_waits(database, writers, tmp_path)
     os.kill(a.pid, signal.SIGKILL)
     a.process.wait()
     b.expect("wrote", 10)  # the kernel dropped a's lock: b did not wait out its 60 s
