@@ -76,7 +76,7 @@ def test_feed_story_and_settings_show_the_name_in_the_readers_language(refunds: 
     assert f"<td>{refund}</td>" in rules and "<td>refund</td>" not in rules  # the rules' and routes' category column
     assert f"{refund} (refund)" in client.get("/settings/routes/new").content.decode()  # the category choices
     assert f"{refund} (refund)" in client.get("/settings/sounds/").content.decode()
-    assert f"<td>{refund}</td>" in client.get("/settings/escalation/").content.decode().replace(' data-label="name"', "").replace(
+    assert f"<td>{refund}</td>" in client.get("/settings/escalation/").content.decode().replace(' data-label="Name"', "").replace(
         ' data-label="名称"', "")
     for page in (rows, story, overview):
         assert f">{absent}<" not in page

@@ -81,6 +81,12 @@ def test_an_admin_adds_a_rule_after_a_refused_regular_expression_and_the_hub_rec
     boss.wait_for_selector("[data-field=patterns] .field-error")
     assert "not a usable regular expression" in boss.inner_text("[data-field=patterns] .field-error")
     shoot(boss, "settings-rule-refused-desktop-en")
+    # the same form on a phone: the labels in sentence case, the five-link nav on one line
+    boss.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    boss.goto(hub_url + "/settings/rules/new")  # loaded at phone width: the nav scrolled to the current page's link
+    assert boss.inner_text("label[for=f-name]") == "Name"
+    shoot(boss, "settings-rule-new-phone-en")
+    boss.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
     boss.click("header .who button[name=language]")  # back to Chinese: the choice is the login's, the phone below shares it
     boss.wait_for_selector("html[lang=zh-hans]")
 

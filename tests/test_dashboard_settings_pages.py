@@ -424,7 +424,7 @@ def test_an_admin_who_chose_english_reads_the_refusals_in_english() -> None:
     page = client.post("/settings/staff/new", {"number": "301", "name": "王芳", "department": "orders",
                                                "timezone": "Mars/Olympus", "shifts": "mon 9am-6pm"}).content.decode()
     assert field_errors(page, "timezone") == ["'Mars/Olympus' is not a time zone name like Asia/Shanghai"]
-    assert "Staff" in page and "shifts, one a line" in page
+    assert "Staff" in page and "Shifts, one a line" in page  # the form label, capitalised where shown
 
 
 def test_an_oversized_post_is_refused_without_a_traceback_and_saves_nothing(settings: SettingsWrapper) -> None:

@@ -74,5 +74,11 @@
   document.addEventListener("visibilitychange", function () { if (!document.hidden) catchup(); });
   // States also change with time alone (expired) or in the worker (escalated): re-read the shown rows each minute.
   setInterval(catchup, 60000);
+  // on a phone the header's nav is one line that scrolls sideways: bring the current page's link into it
+  var current = document.querySelector(".top nav a[aria-current]");
+  if (current && current.parentNode.scrollWidth > current.parentNode.clientWidth) {
+    current.parentNode.scrollLeft = current.offsetLeft + current.offsetWidth - current.parentNode.clientWidth
+                                    - current.parentNode.offsetLeft + 12;
+  }
   connect();
 })();
