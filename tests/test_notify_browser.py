@@ -25,7 +25,13 @@ __all__ = ["browser", "stack"]  # fixtures, used by name
 
 def test_a_pushed_order_shows_as_a_notification_with_an_acknowledge_action(stack: Stack, browser: Browser) -> None:
     page = log_in(browser, stack.url, "li", "pw-li-orders", DESKTOP, notifications=True)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # the dashboard's worker is installed
+    # the dashboard's worker installed and activated: `ready` resolves while it may still be activating, and
+    # a push delivered then was lost once in a loaded CI run
+    for _ in range(100):
+        if page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") == "activated":
+            break
+        page.wait_for_timeout(200)
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") == "activated"
     cdp = page.context.new_cdp_session(page)
     registrations: list[dict[str, Any]] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
