@@ -46,6 +46,31 @@ def statuses(db_path: Path) -> dict[str, int]:
         return dict(rows.fetchall())
 
 
+def pending_bytes(db_path: Path) -> int:
+    """What the pending deliveries' PUBLISH packets hold at least: their topics and payloads."""
+    with sqlite3.connect(db_path, timeout=30) as db:
+        rows = db.execute("SELECT topic, payload FROM outbox_delivery WHERE status = 'pending' AND announcement_id != ''")
+        return sum(len(topic.encode()) + len(payload) for topic, payload in rows)
+
+
+def unread_by_broker(broker_port: int, client_pid: int) -> int:
+    """Bytes the (frozen) broker has not read yet from ``client_pid``'s connection to it.
+
+    The kernel accepts what a client writes even while the broker is stopped; it
+    waits in the receive queue of the broker's end of the TCP connection.
+    """
+    inodes = set()
+    for fd in Path(f"/proc/{client_pid}/fd").iterdir():
+        target = os.readlink(fd)
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    client_ports = {int(r[1].split(":")[1], 16) for r in rows
+                    if r[9] in inodes and int(r[2].split(":")[1], 16) == broker_port}
+    return sum(int(r[4].split(":")[1], 16) for r in rows
+               if int(r[1].split(":")[1], 16) == broker_port and int(r[2].split(":")[1], 16) in client_ports)
+
+
 def test_a_publisher_killed_before_puback_resends_and_the_node_plays_it_once(
     tmp_path: Path, broker: Mosquitto, alsa_sink: AlsaSink
 ) -> None:
@@ -67,7 +92,10 @@ def test_a_publisher_killed_before_puback_resends_and_the_node_plays_it_once(
         try:
             subprocess.run(hub_command("shell", "-c", CREATE), env=env, check=True, timeout=60)
             assert wait_until(lambda: "handed to the broker link; waiting for PUBACK" in publisher.log(), 20), publisher.log()
-            time.sleep(0.5)  # paho's network thread writes the packets into the (frozen) broker's socket
+            # paho's network thread writes the packets into the frozen broker's socket: both must be there
+            # before the publisher is frozen too (0.5 s was not always enough on a loaded machine)
+            port = broker.config.port
+            assert wait_until(lambda: unread_by_broker(port, publisher.process.pid) >= pending_bytes(db_path), 20)
             publisher.process.send_signal(signal.SIGSTOP)
         finally:
             os.kill(broker.process.pid, signal.SIGCONT)
@@ -77,7 +105,8 @@ def test_a_publisher_killed_before_puback_resends_and_the_node_plays_it_once(
             return [r for r in receipts if r.status == "played"]
 
         # the publisher is frozen: the node can only be playing what it sent before
-        assert wait_until(lambda: len(played()) == 2, 60, 0.1), node.log()[-3000:]
+        # (distinct ids: the node sends a receipt again when the hub has not confirmed it in 30 s)
+        assert wait_until(lambda: len({r.id for r in played()}) == 2, 60, 0.1), node.log()[-3000:]
         size = settled_size(alsa_sink)
         assert size > 2 * 22050
         publisher.kill()  # its PUBACKs unread
@@ -94,7 +123,7 @@ def test_a_publisher_killed_before_puback_resends_and_the_node_plays_it_once(
         assert wait_until(lambda: len(sends()) == 2 and min(sends().values()) >= 2, 10), sends()
         assert wait_until(lambda: node.log().count("was seen before") >= 2, 20), node.log()[-3000:]
         time.sleep(1.0)  # a wrong second play would have begun by now
-        assert len(played()) == 2 and len({r.id for r in played()}) == 2
+        assert len({r.id for r in played()}) == 2
         assert settled_size(alsa_sink) == size
         # the new publisher records the receipts the node sent (from its persistent session)
         with sqlite3.connect(db_path, timeout=30) as db:
