@@ -28,7 +28,7 @@ from .days import bounds, day_of, days
 from . import months
 from .incremental import advance, as_fact, forget, hold_off_notes
 from .models import ACK_BUCKETS, PLAYED_BUCKETS, Changed, DailyCount, FillState, HourlyCount, MessageFact
-from .outcome import Fate, fates, rows
+from .outcome import Fate, fates
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ def fill(now: datetime, *, since: date | None = None, stop: threading.Event | No
     unfrozen day; from ``since`` when asked. Then the changes noted meanwhile. ``stop``:
     finish the current day or batch and return. ``on_day`` is told of each day written.
     """
-    if since is None and _incremental():
-        advance(now, STATE, stop=stop)  # the steady state: a few raw queries, no ORM on the way
+    # the steady state: a few raw queries, no ORM on the way
+    if since is None and advance(now, STATE, stop=stop, if_incremental=True) is not None:
         return 0
     bookmark = state()
     first = since
@@ -74,11 +74,6 @@ def fill(now: datetime, *, since: date | None = None, stop: threading.Event | No
         log.info("filled %d day(s) from scratch, from %s", written, first)
     advance(now, STATE, stop=stop)
     return written
-
-
-def _incremental() -> bool:
-    found = rows("SELECT facts_since FROM stats_fillstate WHERE name = %s", [STATE])
-    return bool(found) and found[0][0] is not None
 
 
 def fill_day(day: date, now: datetime) -> int:

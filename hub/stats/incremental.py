@@ -31,10 +31,9 @@ from .buckets import bucket_of
 from .days import day_of
 from .models import ACK_BUCKETS, MEASURES, PLAYED_BUCKETS, DailyCount, HourlyCount, MessageFact
 from . import sql
-from .outcome import Fate, fates_of, instant, moment, rows
+from .outcome import FACT_FIELDS, FACTS, Fate, a_day, fates_of, moment, rows
 
 CHANGED = "stats_changed"
-FACTS = "stats_messagefact"
 
 BATCH = 2000
 HOLD_OFF_NOTES = f"LOCK TABLE {CHANGED} IN SHARE ROW EXCLUSIVE MODE"  # PostgreSQL: see hold_off_notes
@@ -43,8 +42,6 @@ _SECONDS = frozenset({_AT["played_seconds"], _AT["ack_seconds"]})  # the float c
 _MESSAGES = _AT["messages"]
 DAILY_KEY = ("day", "department", "staff", "dimension", "value")
 HOURLY_KEY = ("day", "hour", "category", "department", "staff")
-FACT_FIELDS = ("day", "hour", "source", "app", "category", "priority", "department", "staff",
-               "played_after", "acked_after", "escalated", "expired", "no_speaker", "breached", "due_at")
 
 _FACT_COLUMNS = ("message_id", *FACT_FIELDS)
 _FACT_UPSERT = (f"INSERT INTO {FACTS} ({', '.join(_FACT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_FACT_COLUMNS))}) "
@@ -57,19 +54,28 @@ Vector = dict[int, float]
 HourlyKey = tuple[date, int, str, str, str]
 
 
-def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Event | None = None) -> int:
-    """Apply every noted change, and every target passed by ``now``; returns the messages recomputed."""
+def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Event | None = None,
+            if_incremental: bool = False) -> int | None:
+    """Apply every noted change, and every target passed by ``now``; returns the messages recomputed.
+    ``if_incremental``: None instead, with nothing done, if no fill from scratch has given every
+    message its fact yet (``FillState.facts_since``)."""
     done = 0
     lock = "SELECT frozen_before FROM stats_fillstate WHERE name = %s" + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    # the notes and the passed targets in one query: a round's fixed cost is its statements
+    # the notes, the passed targets and whether facts are kept, in one query: a round's fixed
+    # cost is its statements
     pending = (f"SELECT 1, message_id FROM (SELECT message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}) AS c "
                f"UNION ALL SELECT 0, message_id FROM (SELECT message_id FROM {FACTS} WHERE due_at IS NOT NULL AND due_at < %s "
-               f"ORDER BY due_at LIMIT {int(batch)}) AS d")
+               f"ORDER BY due_at LIMIT {int(batch)}) AS d "
+               f"UNION ALL SELECT 2, count(facts_since) FROM stats_fillstate WHERE name = %s")
     with connection.cursor() as cursor:
         while not (stop is not None and stop.is_set()):
             # read before the transaction: an idle round never takes the write lock, and reading a
             # note another fill has meanwhile applied only recomputes a fact to what it already is
-            found = rows(pending, [moment(now)], cursor)
+            found = rows(pending, [moment(now), state], cursor)
+            if if_incremental and not any(kind == 2 and kept for kind, kept in found):
+                return None
+            if_incremental = False
+            found = [(kind, m) for kind, m in found if kind != 2]
             if not found:
                 break
             notes = sum(1 for n, _ in found if n)
@@ -78,7 +84,7 @@ def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Ev
             with transaction.atomic():
                 hold_off_notes(cursor)
                 held = rows(lock, [state], cursor)
-                frozen = _day(held[0][0]) if held and held[0][0] is not None else None
+                frozen = a_day(held[0][0]) if held and held[0][0] is not None else None
                 forget(noted, cursor)  # before the raw tables are read: what they say covers the notes
                 apply(pks, now, frozen, cursor)
             done += len(pks)
@@ -113,10 +119,10 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None, curso
     if cursor is None:
         with connection.cursor() as own:
             return apply(pks, now, frozen_before, own)
-    old = _facts(pks, cursor)
+    found, old = fates_of(pks, now, cursor)
     groups: dict[tuple[date, int, tuple[str, ...]], Vector] = {}
     written: list[Fate] = []
-    for new in fates_of(pks, now, cursor):
+    for new in found:
         assert new.day is not None
         before = old.get(new.pk)
         if before is None and frozen_before is not None and new.day < frozen_before:
@@ -177,32 +183,6 @@ def _adapt(ops: Any, i: int, value: Any) -> Any:
 def _fact_update(moved: tuple[int, ...]) -> str:
     """Set the ``moved`` columns (indexes into :data:`_FACT_COLUMNS`) of one message's fact."""
     return f"UPDATE {FACTS} SET " + ", ".join(f"{_FACT_COLUMNS[i]} = %s" for i in moved) + " WHERE message_id = %s"
-
-
-def _facts(pks: Collection[int], cursor: Any = None) -> dict[int, Fate]:
-    query = f"SELECT message_id, {', '.join(FACT_FIELDS)} FROM {FACTS} WHERE {sql.among('message_id')}"
-    found = {}
-    for pk, day, hour, source, app, category, priority, department, staff, played, acked, escalated, expired, unheard, \
-            breached, due_at in rows(query, [sql.ids(pks)], cursor):
-        assert isinstance(pk, int)
-        found[pk] = Fate(
-            key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(hour),
-            played_after=_float(played), acked_after=_float(acked), escalated=bool(escalated), expired=bool(expired),
-            no_speaker=bool(unheard), breached=bool(breached), pk=pk, day=_day(day),
-            due_at=instant(due_at) if due_at is not None else None,
-        )
-    return found
-
-
-def _day(value: object) -> date:
-    if isinstance(value, str):
-        return date.fromisoformat(value)
-    assert isinstance(value, date)
-    return value
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def gather(groups: dict[tuple[date, int, tuple[str, ...]], Vector], fate: Fate, sign: int) -> None:

@@ -46,21 +46,26 @@ class Fate:
 
 # A message, its first played receipt, its acknowledgement, its chase and its target, in one row.
 # Expired: an expired receipt, or a speaker's expectation that lapsed (an expired delivery
-# comes with the deliveries).
+# comes with the deliveries). ``{facts}``: more columns, from ``x`` (the incremental fill reads
+# each message's fact as last counted in the same query: one statement less a round).
 MESSAGES = """
 SELECT m.id, s.name, m.app, c.slug, m.priority, m.received_at, p.repeat, a.at, f.rounds, t.ack_seconds,
   (SELECT MIN(r.at) FROM outbox_receipt r WHERE r.message_id = m.id AND r.status = 'played'),
   EXISTS (SELECT 1 FROM outbox_receipt r WHERE r.message_id = m.id AND r.status = 'expired')
   OR EXISTS (SELECT 1 FROM outbox_expectation e JOIN outbox_delivery d ON d.id = e.delivery_id
-             WHERE d.message_id = m.id AND e.status = 'lapsed')
+             WHERE d.message_id = m.id AND e.status = 'lapsed'){facts}
 FROM intake_message m
 JOIN intake_source s ON s.id = m.source_id
 LEFT JOIN rules_category c ON c.id = m.category_id
 LEFT JOIN attention_escalationpolicy p ON p.category_id = m.category_id
 LEFT JOIN attention_acknowledgement a ON a.message_id = m.id
 LEFT JOIN attention_followup f ON f.message_id = m.id
-LEFT JOIN stats_categorytarget t ON t.category_id = m.category_id
+LEFT JOIN stats_categorytarget t ON t.category_id = m.category_id{join}
 WHERE {messages}"""
+FACTS = "stats_messagefact"
+# A fact's columns after the message id (hub.stats.incremental writes them in this order).
+FACT_FIELDS = ("day", "hour", "source", "app", "category", "priority", "department", "staff",
+               "played_after", "acked_after", "escalated", "expired", "no_speaker", "breached", "due_at")
 DELIVERIES = """SELECT message_id, topic, announcement_id, status FROM outbox_delivery
 WHERE {messages} AND (announcement_id <> '' OR status IN ('expired', 'no_speaker')) ORDER BY id"""
 ERASED = "SELECT number, token FROM stats_erasure"
@@ -73,15 +78,22 @@ def fates(day: date, now: datetime) -> list[Fate]:
     unacknowledged message has already missed its target."""
     start, end = bounds(day)
     span = [moment(start), moment(end)]
-    return _fates(MESSAGES.format(messages=DAY), span, f"message_id IN ({DAY_IDS})", span, now)
+    return _fates(MESSAGES.format(messages=DAY, facts="", join=""), span, f"message_id IN ({DAY_IDS})", span, now)[0]
 
 
-def fates_of(pks: Collection[int], now: datetime, cursor: Any = None) -> list[Fate]:
-    """The messages ``pks`` that still exist (a purged one has none)."""
+def fates_of(pks: Collection[int], now: datetime, cursor: Any = None) -> tuple[list[Fate], dict[int, Fate]]:
+    """The messages ``pks`` that still exist (a purged one has none), and the facts they were last
+    counted with (a message counted never before has none)."""
     if not pks:
-        return []
+        return [], {}
     given = [sql.ids(pks)]
-    return _fates(MESSAGES.format(messages=sql.among("m.id")), given, sql.among("message_id"), given, now, cursor)
+    return _fates(_messages_with_facts(sql.among("m.id")), given, sql.among("message_id"), given, now, cursor)
+
+
+@functools.cache
+def _messages_with_facts(messages: str) -> str:
+    return MESSAGES.format(messages=messages, facts="".join(f", x.{c}" for c in FACT_FIELDS),
+                           join=f"\nLEFT JOIN {FACTS} x ON x.message_id = m.id")
 
 
 def moment(value: datetime) -> object:
@@ -101,18 +113,22 @@ rows = sql.rows
 
 
 def _fates(messages: str, params: Sequence[object], which: str, which_params: Sequence[object], now: datetime,
-           cursor: Any = None) -> list[Fate]:
-    """The fates of the messages ``messages`` selects; ``which``: the same messages as a condition on
+           cursor: Any = None) -> tuple[list[Fate], dict[int, Fate]]:
+    """The fates of the messages ``messages`` selects, and the facts it read beside them (columns
+    :data:`FACT_FIELDS` after the fate's); ``which``: the same messages as a condition on
     ``message_id`` (for their deliveries)."""
     found_rows = rows(messages, params, cursor)
     if not found_rows:
-        return []
+        return [], {}
     audience, expired, unheard = _deliveries(rows(DELIVERIES.format(messages=which), which_params, cursor), cursor)
     default = settings.STATS_DEFAULT_ACK_SECONDS
     zone = shop_zone()
     found = []
-    for pk, source, app, category, priority, received_at, repeat, acked_at, rounds, target, played_at, lapsed in found_rows:
+    facts = {}
+    for pk, source, app, category, priority, received_at, repeat, acked_at, rounds, target, played_at, lapsed, *fact in found_rows:
         assert isinstance(pk, int)
+        if fact and fact[0] is not None:
+            facts[pk] = counted(pk, fact)
         received = instant(received_at)
         department, staff = audience.get(pk, ("", ""))
         local = received.astimezone(zone)
@@ -131,7 +147,31 @@ def _fates(messages: str, params: Sequence[object], which: str, which_params: Se
         if fate.acked_after is None and not fate.breached:
             fate.due_at = received + timedelta(seconds=seconds)
         found.append(fate)
-    return found
+    return found, facts
+
+
+def counted(pk: int, fact: Sequence[Any]) -> Fate:
+    """A message's fact as stored (:data:`FACT_FIELDS`), as a :class:`Fate`."""
+    day, hour, source, app, category, priority, department, staff, played, acked, escalated, expired, unheard, \
+        breached, due_at = fact
+    return Fate(
+        key=(str(source), str(app), str(category), str(priority), str(department), str(staff)), hour=int(hour),
+        played_after=_float(played), acked_after=_float(acked), escalated=bool(escalated), expired=bool(expired),
+        no_speaker=bool(unheard), breached=bool(breached), pk=pk, day=a_day(day),
+        due_at=instant(due_at) if due_at is not None else None,
+    )
+
+
+def a_day(value: object) -> date:
+    """A day as the database gives it back (SQLite: ISO text)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    assert isinstance(value, date)
+    return value
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _deliveries(found_rows: list[tuple[object, ...]], cursor: Any = None) -> tuple[dict[int, tuple[str, str]], set[int], set[int]]:
