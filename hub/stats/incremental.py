@@ -60,7 +60,6 @@ def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Ev
     ``if_incremental``: None instead, with nothing done, if no fill from scratch has given every
     message its fact yet (``FillState.facts_since``)."""
     done = 0
-    lock = "SELECT frozen_before FROM stats_fillstate WHERE name = %s" + (" FOR UPDATE" if connection.features.has_select_for_update else "")
     # the notes, the passed targets and whether facts are kept, in one query: a round's fixed
     # cost is its statements
     pending = (f"SELECT 1, message_id FROM (SELECT message_id FROM {CHANGED} ORDER BY id LIMIT {int(batch)}) AS c "
@@ -68,10 +67,12 @@ def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Ev
                f"ORDER BY due_at LIMIT {int(batch)}) AS d "
                f"UNION ALL SELECT 2, count(facts_since) FROM stats_fillstate WHERE name = %s")
     with connection.cursor() as cursor:
+        db = cursor.db
+        lock = "SELECT frozen_before FROM stats_fillstate WHERE name = %s" + (" FOR UPDATE" if db.features.has_select_for_update else "")
         while not (stop is not None and stop.is_set()):
             # read before the transaction: an idle round never takes the write lock, and reading a
             # note another fill has meanwhile applied only recomputes a fact to what it already is
-            found = rows(pending, [moment(now), state], cursor)
+            found = rows(pending, [moment(now, db), state], cursor)
             if if_incremental and not any(kind == 2 and kept for kind, kept in found):
                 return None
             if_incremental = False
@@ -100,7 +101,7 @@ def hold_off_notes(cursor: Any) -> None:
     already serialize writers; PostgreSQL takes a lock that conflicts with inserts, waiting for
     the writers in flight to commit (no row locks: no deadlock with a writer noting several
     messages)."""
-    if connection.vendor == "postgresql":
+    if cursor.db.vendor == "postgresql":
         sql.execute(cursor, HOLD_OFF_NOTES)
 
 
@@ -110,7 +111,7 @@ def forget(message_ids: list[int], cursor: Any = None) -> None:
         with connection.cursor() as own:
             return forget(message_ids, own)
     if message_ids:
-        sql.execute(cursor, f"DELETE FROM {CHANGED} WHERE {sql.among('message_id')}", [sql.ids(message_ids)])
+        sql.execute(cursor, f"DELETE FROM {CHANGED} WHERE {sql.among('message_id', cursor.db)}", [sql.ids(message_ids, cursor.db)])
     return None
 
 
@@ -144,18 +145,18 @@ def _write_facts(written: list[Fate], old: dict[int, Fate], cursor: Any) -> None
     """Save the new facts: a message's first is inserted; a fact that changed is updated in the
     columns that changed, and only those (an acknowledgement moves three of fifteen: rewriting
     the rest cost as much again, the day and target indexes included)."""
-    ops = connection.ops
+    db = cursor.db
     statements: dict[str, list[tuple[Any, ...]]] = {}
     for fate in written:
         row = _fact_values(fate)
         before = old.get(fate.pk)
         if before is None:
             statements.setdefault(_FACT_UPSERT, []).append(
-                (row[0], ops.adapt_datefield_value(row[1]), *row[2:-1], _adapt(ops, _DUE_AT, row[-1])))
+                (row[0], db.ops.adapt_datefield_value(row[1]), *row[2:-1], sql.moment(row[-1], db)))
             continue
         moved = tuple(i for i, (a, b) in enumerate(zip(row, _fact_values(before))) if a != b)
         if moved:  # else equal once written (a float read back as the same value)
-            statements.setdefault(_fact_update(moved), []).append((*(_adapt(ops, i, row[i]) for i in moved), fate.pk))
+            statements.setdefault(_fact_update(moved), []).append((*(_adapt(db, i, row[i]) for i in moved), fate.pk))
     for statement, params in statements.items():
         sql.executemany(cursor, statement, params)
 
@@ -169,13 +170,13 @@ def _fact_values(fate: Fate) -> tuple[Any, ...]:
 _DAY_AT, _DUE_AT = _FACT_COLUMNS.index("day"), _FACT_COLUMNS.index("due_at")
 
 
-def _adapt(ops: Any, i: int, value: Any) -> Any:
+def _adapt(db: Any, i: int, value: Any) -> Any:
     if value is None:
         return None
     if i == _DAY_AT:
-        return ops.adapt_datefield_value(value)
+        return db.ops.adapt_datefield_value(value)
     if i == _DUE_AT:
-        return ops.adapt_datetimefield_value(value)
+        return sql.moment(value, db)
     return value
 
 
@@ -216,18 +217,33 @@ def spread(groups: dict[tuple[date, int, tuple[str, ...]], Vector]) -> tuple[dic
 
 def measures(fate: Fate) -> list[tuple[int, float]]:
     """(column index in :data:`MEASURES`, amount) of what one message counts for."""
+    played, acked = fate.played_after, fate.acked_after
+    found = list(_counts(fate.escalated, fate.expired, fate.no_speaker, fate.breached,
+                         None if played is None else bucket_of(played), None if acked is None else bucket_of(acked)))
+    if played is not None:
+        found.append((_PLAYED_SECONDS, played))
+    if acked is not None:
+        found.append((_ACK_SECONDS, acked))
+    return found
+
+
+_PLAYED_SECONDS, _ACK_SECONDS = _AT["played_seconds"], _AT["ack_seconds"]
+
+
+@functools.cache
+def _counts(escalated: bool, expired: bool, no_speaker: bool, breached: bool, played: int | None,
+            acked: int | None) -> tuple[tuple[int, float], ...]:
+    """The columns a message with these outcomes (and wait buckets) adds one to: a few dozen
+    combinations, worked out once."""
     found: list[tuple[int, float]] = [(_AT["messages"], 1)]
-    for name, yes in (("escalated", fate.escalated), ("expired", fate.expired), ("no_speaker", fate.no_speaker),
-                      ("sla_breaches", fate.breached)):
+    for name, yes in (("escalated", escalated), ("expired", expired), ("no_speaker", no_speaker), ("sla_breaches", breached)):
         if yes:
             found.append((_AT[name], 1))
-    if fate.played_after is not None:
-        found += [(_AT["played"], 1), (_AT["played_n"], 1), (_AT["played_seconds"], fate.played_after),
-                  (_AT[PLAYED_BUCKETS[bucket_of(fate.played_after)]], 1)]
-    if fate.acked_after is not None:
-        found += [(_AT["acknowledged"], 1), (_AT["ack_n"], 1), (_AT["ack_seconds"], fate.acked_after),
-                  (_AT[ACK_BUCKETS[bucket_of(fate.acked_after)]], 1)]
-    return found
+    if played is not None:
+        found += [(_AT["played"], 1), (_AT["played_n"], 1), (_AT[PLAYED_BUCKETS[played]], 1)]
+    if acked is not None:
+        found += [(_AT["acknowledged"], 1), (_AT["ack_n"], 1), (_AT[ACK_BUCKETS[acked]], 1)]
+    return tuple(found)
 
 
 def as_fact(fate: Fate) -> MessageFact:
@@ -249,7 +265,7 @@ def _upsert(daily: dict[DailyKey, Vector], hourly: dict[HourlyKey, int], cursor:
     )
     # One statement per shape (which measures move): a new message moves a few of the 45 columns.
     statements: dict[str, list[tuple[Any, ...]]] = {}
-    adapt = connection.ops.adapt_datefield_value
+    adapt = cursor.db.ops.adapt_datefield_value
     for table, key, measures, found_rows in tables:
         for k, v in found_rows:
             shape = tuple(sorted(i for i, x in v.items() if x))

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 import mqtt
 
@@ -86,8 +85,9 @@ def fates_of(pks: Collection[int], now: datetime, cursor: Any = None) -> tuple[l
     counted with (a message counted never before has none)."""
     if not pks:
         return [], {}
-    given = [sql.ids(pks)]
-    return _fates(_messages_with_facts(sql.among("m.id")), given, sql.among("message_id"), given, now, cursor)
+    db = cursor.db if cursor is not None else None
+    given = [sql.ids(pks, db)]
+    return _fates(_messages_with_facts(sql.among("m.id", db)), given, sql.among("message_id", db), given, now, cursor)
 
 
 @functools.cache
@@ -96,9 +96,7 @@ def _messages_with_facts(messages: str) -> str:
                            join=f"\nLEFT JOIN {FACTS} x ON x.message_id = m.id")
 
 
-def moment(value: datetime) -> object:
-    """An aware instant as the database takes it in a query's parameters."""
-    return connection.ops.adapt_datetimefield_value(value)
+moment = sql.moment
 
 
 def instant(value: object) -> datetime:

@@ -21,23 +21,36 @@ import functools
 import json
 import sqlite3
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 
 
-def among(column: str) -> str:
-    """A condition: ``column`` is one of the ids given as the single parameter :func:`ids`."""
-    if connection.vendor == "sqlite":
+def among(column: str, db: Any = None) -> str:
+    """A condition: ``column`` is one of the ids given as the single parameter :func:`ids`.
+    ``db``: the connection (a cursor's ``db``), where one is at hand: every attribute read
+    through ``django.db.connection``, a proxy, costs a thread-local lookup (1.5 µs)."""
+    if (db or connection).vendor == "sqlite":
         return f"{column} IN (SELECT value FROM json_each(%s))"
     return f"{column} = ANY(%s)"
 
 
-def ids(values: Collection[int]) -> object:
+def ids(values: Collection[int], db: Any = None) -> object:
     """Message ids as the one parameter :func:`among` takes."""
     ordered = sorted(int(v) for v in values)
-    return json.dumps(ordered) if connection.vendor == "sqlite" else ordered
+    return json.dumps(ordered) if (db or connection).vendor == "sqlite" else ordered
+
+
+def moment(value: datetime | None, db: Any = None) -> object:
+    """An aware instant as a query parameter: what Django's ``adapt_datetimefield_value`` gives
+    (SQLite: the naive text in the connection's zone, UTC; PostgreSQL: the value), at a third of
+    its cost (it was a tenth of a round's Python)."""
+    db = db or connection
+    if value is None or db.vendor != "sqlite":
+        return value
+    return str(value.astimezone(db.timezone).replace(tzinfo=None))
 
 
 @functools.lru_cache(maxsize=256)
@@ -72,4 +85,5 @@ def rows(sql: str, params: Sequence[Any] = (), cursor: Any = None) -> list[tuple
         with connection.cursor() as own:
             return rows(sql, params, own)
     execute(cursor, sql, params)
-    return list(cursor.cursor.fetchall())
+    found: list[tuple[Any, ...]] = cursor.cursor.fetchall()
+    return found
