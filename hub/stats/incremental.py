@@ -122,6 +122,7 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None, curso
             return apply(pks, now, frozen_before, own)
     found, old = fates_of(pks, now, cursor)
     groups: dict[tuple[date, int, tuple[str, ...]], Vector] = {}
+    counted = set()  # the groups an old fact was counted in: their rows exist
     written: list[Fate] = []
     for new in found:
         assert new.day is not None
@@ -131,11 +132,11 @@ def apply(pks: Collection[int], now: datetime, frozen_before: date | None, curso
         if before is not None:
             if before == new:
                 continue
-            gather(groups, before, -1)
+            counted.add(gather(groups, before, -1))
         gather(groups, new, +1)
         written.append(new)
-    daily, hourly = spread(groups)
-    _upsert(daily, hourly, cursor)
+    daily, hourly, existing = spread(groups, counted)
+    _upsert(daily, hourly, existing, cursor)
     months.touched({key[0] for key in daily}, today=day_of(now))  # a closed month's sums are stale now
     _write_facts(written, old, cursor)
     return len(written)
@@ -186,33 +187,45 @@ def _fact_update(moved: tuple[int, ...]) -> str:
     return f"UPDATE {FACTS} SET " + ", ".join(f"{_FACT_COLUMNS[i]} = %s" for i in moved) + " WHERE message_id = %s"
 
 
-def gather(groups: dict[tuple[date, int, tuple[str, ...]], Vector], fate: Fate, sign: int) -> None:
+def gather(groups: dict[tuple[date, int, tuple[str, ...]], Vector], fate: Fate, sign: int) -> tuple[date, int, tuple[str, ...]]:
     """Add ``sign`` × what ``fate`` counts for to its group (day, hour and dimensions): a late
     acknowledgement takes the old fact away and adds the new one in the same group, so only
     what changed is spread over the rows (:func:`spread`)."""
     assert fate.day is not None
-    into = groups.setdefault((fate.day, fate.hour, fate.key), {})
+    group = (fate.day, fate.hour, fate.key)
+    into = groups.setdefault(group, {})
     for i, x in measures(fate):
         into[i] = into.get(i, 0) + sign * x
+    return group
 
 
-def spread(groups: dict[tuple[date, int, tuple[str, ...]], Vector]) -> tuple[dict[DailyKey, Vector], dict[HourlyKey, int]]:
-    """The groups' sums moved onto the daily rows (once per breakdown) and the hourly rows."""
+def spread(groups: dict[tuple[date, int, tuple[str, ...]], Vector], counted: Collection[tuple[date, int, tuple[str, ...]]] = ()
+           ) -> tuple[dict[DailyKey, Vector], dict[HourlyKey, int], set[tuple[Any, ...]]]:
+    """The groups' sums moved onto the daily rows (once per breakdown) and the hourly rows; and
+    the rows of those that are known to exist (``counted``: groups an old fact was counted in)."""
     daily: dict[DailyKey, Vector] = {}
     hourly: dict[HourlyKey, int] = {}
-    for (day, hour, (source, app, category, priority, department, staff)), vector in groups.items():
+    existing: set[tuple[Any, ...]] = set()
+    for group, vector in groups.items():
+        day, hour, (source, app, category, priority, department, staff) = group
         moved = [(i, x) for i, x in vector.items() if x]
         if not moved:
             continue
+        known = group in counted
         for dimension, value in (("", ""), ("app", app), ("category", category), ("source", source), ("priority", priority)):
-            into = daily.setdefault((day, department, staff, dimension, value), {})
+            key = (day, department, staff, dimension, value)
+            into = daily.setdefault(key, {})
             for i, x in moved:
                 into[i] = into.get(i, 0) + x
+            if known:
+                existing.add(key)
         count = int(vector.get(_MESSAGES, 0))
         if count:
-            key = (day, hour, category, department, staff)
-            hourly[key] = hourly.get(key, 0) + count
-    return daily, hourly
+            slot = (day, hour, category, department, staff)
+            hourly[slot] = hourly.get(slot, 0) + count
+            if known:
+                existing.add(slot)
+    return daily, hourly, existing
 
 
 def measures(fate: Fate) -> list[tuple[int, float]]:
@@ -255,10 +268,10 @@ def as_fact(fate: Fate) -> MessageFact:
                        no_speaker=fate.no_speaker, breached=fate.breached, due_at=fate.due_at)
 
 
-def _upsert(daily: dict[DailyKey, Vector], hourly: dict[HourlyKey, int], cursor: Any) -> None:
-    """Move the rows. A row an old fact is taken from exists: it is updated (a CHECK on a
-    negative count would refuse the insert half of an upsert before the conflict is seen);
-    the others are inserted or added to."""
+def _upsert(daily: dict[DailyKey, Vector], hourly: dict[HourlyKey, int], existing: set[tuple[Any, ...]], cursor: Any) -> None:
+    """Move the rows. A row an old fact is counted in (``existing``) exists: it is updated (a
+    CHECK on a negative count would refuse the insert half of an upsert before the conflict is
+    seen, and an update is half an upsert's cost); the others are inserted or added to."""
     tables: tuple[tuple[str, tuple[str, ...], tuple[str, ...], list[tuple[tuple[Any, ...], Vector]]], ...] = (
         (DailyCount._meta.db_table, DAILY_KEY, MEASURES, list(daily.items())),
         (HourlyCount._meta.db_table, HOURLY_KEY, ("messages",), [(key, {0: n}) for key, n in hourly.items()]),
@@ -273,7 +286,7 @@ def _upsert(daily: dict[DailyKey, Vector], hourly: dict[HourlyKey, int], cursor:
                 continue
             moved = [v[i] if i in _SECONDS else int(v[i]) for i in shape]
             day = (adapt(k[0]), *k[1:])
-            if min(moved) < 0:
+            if k in existing or min(moved) < 0:
                 statements.setdefault(_update(table, key, measures, shape), []).append((*moved, *day))
             else:
                 statements.setdefault(_insert(table, key, measures, shape), []).append((*day, *moved))
