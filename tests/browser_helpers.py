@@ -188,15 +188,24 @@ def log_in(browser: Browser, url: str, user: str, password: str, viewport: dict[
     return page
 
 
-def shoot(page: Page, name: str) -> Path:
+def shoot(page: Page, name: str, attempts: int = 8) -> Path:
     """The page as a person sees it, into tests/screenshots/ (the tab brought to the front first:
-    headless Chromium sometimes refuses to capture a background tab while others are busy)."""
+    headless Chromium sometimes refuses to capture a background tab while others are busy).
+
+    Chromium also refuses ("Unable to capture screenshot") while the page is being replaced: a
+    story page reloads itself on each change of its message, and on a loaded machine those can
+    come one after another. So each try waits for the page to have loaded, and a refused one
+    is tried again half a second later, up to ``attempts`` times."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.bring_to_front()
-    try:
-        page.screenshot(path=str(path), full_page=False)
-    except PlaywrightError:
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(path), full_page=False)
+    for attempt in range(attempts):
+        page.bring_to_front()
+        page.wait_for_load_state("load")
+        try:
+            page.screenshot(path=str(path), full_page=False)
+            return path
+        except PlaywrightError:
+            if attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(500)
     return path
