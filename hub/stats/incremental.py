@@ -31,7 +31,7 @@ from .buckets import bucket_of
 from .days import day_of
 from .models import ACK_BUCKETS, MEASURES, PLAYED_BUCKETS, DailyCount, HourlyCount, MessageFact
 from . import sql
-from .outcome import FACT_FIELDS, FACTS, Fate, a_day, fates_of, moment, rows
+from .outcome import FACT_FIELDS, FACTS, Fate, a_day, fates_of, rows
 
 CHANGED = "stats_changed"
 
@@ -72,7 +72,7 @@ def advance(now: datetime, state: str, *, batch: int = BATCH, stop: threading.Ev
         while not (stop is not None and stop.is_set()):
             # read before the transaction: an idle round never takes the write lock, and reading a
             # note another fill has meanwhile applied only recomputes a fact to what it already is
-            found = rows(pending, [moment(now, db), state], cursor)
+            found = rows(pending, [sql.moment(now, db), state], cursor)
             if if_incremental and not any(kind == 2 and kept for kind, kept in found):
                 return None
             if_incremental = False

@@ -76,7 +76,7 @@ def fates(day: date, now: datetime) -> list[Fate]:
     """Every message received on the shop's ``day``; ``now`` decides whether an
     unacknowledged message has already missed its target."""
     start, end = bounds(day)
-    span = [moment(start), moment(end)]
+    span = [sql.moment(start), sql.moment(end)]
     return _fates(MESSAGES.format(messages=DAY, facts="", join=""), span, f"message_id IN ({DAY_IDS})", span, now)[0]
 
 
@@ -94,9 +94,6 @@ def fates_of(pks: Collection[int], now: datetime, cursor: Any = None) -> tuple[l
 def _messages_with_facts(messages: str) -> str:
     return MESSAGES.format(messages=messages, facts="".join(f", x.{c}" for c in FACT_FIELDS),
                            join=f"\nLEFT JOIN {FACTS} x ON x.message_id = m.id")
-
-
-moment = sql.moment
 
 
 def instant(value: object) -> datetime:
@@ -129,7 +126,7 @@ def _fates(messages: str, params: Sequence[object], which: str, which_params: Se
     for pk, source, app, category, priority, received_at, repeat, acked_at, rounds, target, played_at, lapsed, *fact in found_rows:
         assert isinstance(pk, int)
         if fact and fact[0] is not None:
-            facts[pk] = counted(pk, fact)
+            facts[pk] = stored_fate(pk, fact)
         received = instant(received_at)
         department, staff = audience.get(pk, ("", ""))
         local = received.astimezone(zone)
@@ -151,7 +148,7 @@ def _fates(messages: str, params: Sequence[object], which: str, which_params: Se
     return found, facts
 
 
-def counted(pk: int, fact: Sequence[Any]) -> Fate:
+def stored_fate(pk: int, fact: Sequence[Any]) -> Fate:
     """A message's fact as stored (:data:`FACT_FIELDS`), as a :class:`Fate`."""
     day, hour, source, app, category, priority, department, staff, played, acked, escalated, expired, unheard, \
         breached, due_at = fact
